@@ -1,0 +1,141 @@
+/**
+ * Running one step of one task: the scheduler's unit of work.
+ *
+ * `stepTask` runs the step at the top frame's label and applies the frame
+ * move the step asked for (goto, call or ret). When the outermost frame
+ * returns, the task is back in user space and its `lastRet` holds the result.
+ */
+import type { Kernel } from '../kernel.js';
+import { ModelError } from '../kernel.js';
+import { acquire, canAcquire, lockName, release } from '../locking/rwsem.js';
+import type { KernelState } from '../state.js';
+import type { Cx, Path } from './path.js';
+import type { Frame, Locals, Task, Value } from './types.js';
+import type { LockMode } from '../locking/types.js';
+import type { EventKind, EventValue } from '../events.js';
+
+export type StepOutcome = 'ran' | 'blocked' | 'idle';
+
+type Move =
+  | { kind: 'goto'; label: string }
+  | { kind: 'call'; callee: string; args: Locals; into: string; then: string }
+  | { kind: 'ret'; value: Value }
+  | { kind: 'block' };
+
+/** Whether the task has a step to run that is not waiting for a lock. */
+export function isRunnable(s: KernelState, tid: number): boolean {
+  const task = s.tasks[tid];
+  if (task === undefined || task.dead || task.frames.length === 0) return false;
+  const b = task.blockedOn;
+  return b === null || canAcquire(s, b.lock, b.mode, tid);
+}
+
+/** Whether the task is inside a kernel path (running or sleeping). */
+export function inKernel(s: KernelState, tid: number): boolean {
+  const task = s.tasks[tid];
+  return task !== undefined && !task.dead && task.frames.length > 0;
+}
+
+/** The label a task will run next, as `fn:label`, or '' in user space. */
+export function taskLabel(task: Task): string {
+  const top = task.frames[task.frames.length - 1];
+  return top ? `${top.fn}:${top.pc}` : '';
+}
+
+/** Start a kernel path on a task that is in user space. */
+export function enterKernel(k: Kernel, tid: number, fn: string, args: Locals): void {
+  const task = k.get('tasks', tid);
+  if (task.frames.length > 0) throw new ModelError(`task ${tid} is already in the kernel`);
+  const p = lookupPath(k, fn);
+  k.mut('tasks', tid).frames = [{ fn, pc: p.entry, locals: args, into: '' }];
+}
+
+export function lookupPath(k: Kernel, fn: string): Path {
+  const p = k.design.paths.get(fn);
+  if (!p) throw new ModelError(`no path '${fn}' in design '${k.design.name}'`);
+  return p;
+}
+
+/** Run the next step of a task. */
+export function stepTask(k: Kernel, tid: number): StepOutcome {
+  const task = k.get('tasks', tid);
+  const top = task.frames[task.frames.length - 1];
+  if (task.dead || top === undefined) return 'idle';
+  const p = lookupPath(k, top.fn);
+  const step = p.steps[top.pc];
+  if (!step) throw new ModelError(`path ${top.fn} has no label '${top.pc}'`);
+
+  const locals: Record<string, Value> = { ...top.locals };
+  let move: Move | null = null;
+  const setMove = (m: Move): void => {
+    if (move !== null && move.kind !== 'block') {
+      throw new ModelError(`${top.fn}:${top.pc} moved its frame twice`);
+    }
+    move = m;
+  };
+  const cx: Cx<Locals> = {
+    k,
+    tid,
+    pid: task.pid,
+    l: locals,
+    goto: (label) => setMove({ kind: 'goto', label }),
+    call: (callee, args, into, then) => setMove({ kind: 'call', callee, args, into, then }),
+    ret: (value) => setMove({ kind: 'ret', value }),
+    lock: (lockId: number, mode: LockMode): boolean => {
+      const lock = k.get('locks', lockId);
+      if (canAcquire(k.state, lockId, mode, tid)) {
+        acquire(k, lockId, mode, tid);
+        k.emit({ tid, kind: 'lock', fn: mode === 'write' ? 'down_write' : 'down_read', args: { lock: lockName(lock) } });
+        return true;
+      }
+      const t = k.get('tasks', tid);
+      if (t.blockedOn === null) {
+        k.emit({ tid, kind: 'lock', fn: 'wait', args: { lock: lockName(lock), mode, holder: holderOf(k, lockId) } });
+      }
+      k.mut('tasks', tid).blockedOn = { lock: lockId, mode };
+      move = { kind: 'block' };
+      return false;
+    },
+    unlock: (lockId: number): void => {
+      const lock = k.get('locks', lockId);
+      if (!release(k, lockId, tid)) throw new ModelError(`task ${tid} releases ${lockName(lock)} it does not hold`);
+      k.emit({ tid, kind: 'lock', fn: 'up', args: { lock: lockName(lock) } });
+    },
+    holds: (lockId: number, mode?: LockMode): boolean =>
+      k.get('tasks', tid).held.some((h) => h.lock === lockId && (mode === undefined || h.mode === mode)),
+    emit: (kind: EventKind, fn: string, args: Readonly<Record<string, EventValue>> = {}): void =>
+      k.emit({ tid, kind, fn, args }),
+  };
+
+  step(cx);
+
+  const m = move as Move | null;
+  if (m === null) throw new ModelError(`${top.fn}:${top.pc} did not move its frame`);
+  if (m.kind === 'block') return 'blocked';
+  const frames = k.get('tasks', tid).frames.slice(0, -1);
+  switch (m.kind) {
+    case 'goto':
+      frames.push({ ...top, pc: m.label, locals });
+      break;
+    case 'call': {
+      const callee = lookupPath(k, m.callee);
+      frames.push({ ...top, pc: m.then, locals });
+      frames.push({ fn: m.callee, pc: callee.entry, locals: m.args, into: m.into });
+      break;
+    }
+    case 'ret': {
+      const caller = frames.pop();
+      if (caller) frames.push({ ...caller, locals: { ...caller.locals, [top.into]: m.value } });
+      else k.mut('tasks', tid).lastRet = m.value;
+      break;
+    }
+  }
+  k.mut('tasks', tid).frames = frames as readonly Frame[];
+  return 'ran';
+}
+
+function holderOf(k: Kernel, lockId: number): string {
+  const lock = k.get('locks', lockId);
+  const holders = lock.writer !== 0 ? [lock.writer] : lock.readers;
+  return holders.map((t) => k.find('tasks', t)?.name ?? `task${t}`).join(',') || 'waiting writer';
+}

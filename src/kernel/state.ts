@@ -1,0 +1,65 @@
+/**
+ * The whole kernel state: one plain, serialisable object graph.
+ *
+ * Every kernel object lives in a table keyed by a small integer id and is
+ * referenced by that id, never by a JS reference. Integer keys make object
+ * iteration order ascending, so a JSON dump of the state is canonical. The
+ * state is immutable: a step builds the next state through a {@link Kernel}
+ * draft that copies only the rows it writes (structural sharing).
+ */
+import type { ArchName } from '../arch/types.js';
+import type { File } from '../fs/file.js';
+import type { Inode } from '../fs/inode.js';
+import type { FdTable } from '../fs/fdtable.js';
+import type { MmStruct } from '../mm/types.js';
+import type { PciDev } from '../pci/types.js';
+import type { VfioPciCoreDevice } from '../vfio/pci/types.js';
+import type { Lock } from './locking/types.js';
+import type { Task, Process } from './sched/types.js';
+
+/** A table of kernel objects keyed by id. */
+export type Table<T> = Readonly<Record<number, T>>;
+
+/** The tables of the kernel state, by name. */
+export interface Tables {
+  readonly pci: Table<PciDev>;
+  readonly vfio: Table<VfioPciCoreDevice>;
+  readonly files: Table<File>;
+  readonly inodes: Table<Inode>;
+  readonly fdtables: Table<FdTable>;
+  readonly mms: Table<MmStruct>;
+  readonly processes: Table<Process>;
+  readonly tasks: Table<Task>;
+  readonly locks: Table<Lock>;
+  /** Reference counts of struct pages that GUP took on BAR memory, by pfn. */
+  readonly pagerefs: Table<number>;
+}
+
+export type TableName = keyof Tables;
+export type Row<T extends TableName> = Tables[T] extends Table<infer R> ? R : never;
+
+/** The kernel state the model steps. */
+export interface KernelState extends Tables {
+  /** The arch profile this kernel was built for (see src/arch). */
+  readonly arch: ArchName;
+  /** The design (see src/designs) whose hooks this kernel runs. */
+  readonly design: string;
+  /** Next free id; ids are never reused, so a stale id shows a use after free. */
+  readonly nextId: number;
+}
+
+/** Make every property of T writable (one level deep). */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export const TABLE_NAMES: readonly TableName[] = [
+  'pci', 'vfio', 'files', 'inodes', 'fdtables', 'mms', 'processes', 'tasks', 'locks', 'pagerefs',
+];
+
+/** An empty kernel for an arch profile and a design. */
+export function emptyKernelState(arch: ArchName, design: string): KernelState {
+  return {
+    arch, design, nextId: 1,
+    pci: {}, vfio: {}, files: {}, inodes: {}, fdtables: {}, mms: {}, processes: {}, tasks: {},
+    locks: {}, pagerefs: {},
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The syscall table: what a user thread can do, and the kernel path each
+ * action enters with which locals.
+ *
+ * A scenario step becomes a {@link UserAction}; {@link actionEntry} names the
+ * path and the frame's initial locals. Every path returns a number: the
+ * syscall's return value or a negative errno (user accesses return the value
+ * loaded, or 0 for a store; a signal is recorded on the task, not returned).
+ * Addresses, lengths and offsets are plain numbers (all below 2^53; the uapi
+ * layer refuses larger values with the kernel's errno before they get here).
+ */
+import type { Locals } from './sched/types.js';
+
+export type UserAction =
+  /** openat() of a vfio device cdev (/dev/vfio/devices/vfioN), already bound to iommufd. */
+  | { readonly op: 'open'; readonly device: string; readonly flags: number }
+  | { readonly op: 'close'; readonly fd: number }
+  | { readonly op: 'dup'; readonly fd: number }
+  /** ioctl(fd, cmd, arg): `arg` is the user buffer's bytes; `argFault` makes copy_from_user fail. */
+  | { readonly op: 'ioctl'; readonly fd: number; readonly cmd: number; readonly arg: readonly number[]; readonly argFault: boolean }
+  | { readonly op: 'pread'; readonly fd: number; readonly offset: number; readonly count: number }
+  | { readonly op: 'pwrite'; readonly fd: number; readonly offset: number; readonly data: readonly number[] }
+  | {
+      readonly op: 'mmap';
+      readonly addr: number;
+      readonly length: number;
+      readonly prot: number;
+      readonly flags: number;
+      readonly fd: number;
+      readonly offset: number;
+    }
+  | { readonly op: 'munmap'; readonly addr: number; readonly length: number }
+  /** fork(): the child's single thread gets the scenario name `child`. */
+  | { readonly op: 'fork'; readonly child: string }
+  | { readonly op: 'exit' }
+  /** A CPU load or store of `size` bytes (1, 2, 4 or 8) at a user address. */
+  | { readonly op: 'load'; readonly addr: number; readonly size: number }
+  | { readonly op: 'store'; readonly addr: number; readonly size: number; readonly value: number }
+  /**
+   * In-kernel GUP on the calling task's mm, as a driver would call it:
+   * `fast` picks get_user_pages_fast() (lockless walk, slow-path fallback)
+   * over get_user_pages(); pages are released again at the end.
+   */
+  | { readonly op: 'gup'; readonly addr: number; readonly nrPages: number; readonly write: boolean; readonly fast: boolean }
+  /**
+   * read(2)/write(2) of an O_DIRECT file with the user buffer at `addr`: the
+   * block layer pins the buffer with pin_user_pages_fast() (iov_iter_extract_pages).
+   */
+  | { readonly op: 'o_direct'; readonly rw: 'read' | 'write'; readonly addr: number; readonly length: number };
+
+export type ActionName = UserAction['op'];
+
+/** Kernel path each action enters. */
+export const ACTION_PATHS: { readonly [A in ActionName]: string } = {
+  open: 'do_sys_openat2',
+  close: 'close_fd',
+  dup: 'sys_dup',
+  ioctl: 'sys_ioctl',
+  pread: 'ksys_pread64',
+  pwrite: 'ksys_pwrite64',
+  mmap: 'ksys_mmap_pgoff',
+  munmap: '__vm_munmap',
+  fork: 'kernel_clone',
+  exit: 'do_exit',
+  load: 'user_access',
+  store: 'user_access',
+  gup: 'gup_action',
+  o_direct: 'o_direct_rw',
+};
+
+/** The path an action enters and its initial locals (the action's fields). */
+export function actionEntry(action: UserAction): { readonly fn: string; readonly locals: Locals } {
+  const { op, ...rest } = action;
+  const locals: Record<string, Locals[string]> = { ...(rest as Locals) };
+  if (op === 'load' || op === 'store') locals['write'] = op === 'store';
+  return { fn: ACTION_PATHS[op], locals };
+}

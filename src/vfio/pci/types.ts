@@ -1,0 +1,26 @@
+/**
+ * struct vfio_pci_core_device, reduced to what BAR mapping and zapping need.
+ */
+import type { PowerState } from '../../pci/types.js';
+
+export interface VfioPciCoreDevice {
+  readonly id: number;
+  /** The PCI function (pci table id). */
+  readonly pdev: number;
+  /** The vfio device's inode on the vfio pseudo-fs (b7c5e64fecfa): one per device. */
+  readonly inode: number;
+  /** Lock id of memory_lock (rw_semaphore). */
+  readonly memory_lock: number;
+  /** open_count: open device files; the first open enables, the last close disables. */
+  readonly open_count: number;
+  /** bar_mmap_supported[]: BAR is page-aligned memory (vfio_pci_probe_mmaps). */
+  readonly bar_mmap_supported: readonly boolean[];
+  /** barmap[] set up: the region was requested (vfio_pci_core_setup_barmap). */
+  readonly barmap: readonly boolean[];
+  /** The virtual config space's PCI_COMMAND (vconfig), which __vfio_pci_memory_enabled reads. */
+  readonly vconfig_command: number;
+  /** Power state as vfio-pci tracks it (vfio_pci_set_power_state). */
+  readonly power_state: PowerState;
+  /** pm_runtime_engaged: the device is in runtime low-power state. */
+  readonly pm_runtime_engaged: boolean;
+}
