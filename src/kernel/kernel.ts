@@ -65,6 +65,11 @@ export class Kernel {
     this.tableForWrite(table)[id] = row;
   }
 
+  /** Record the lock-order graph (see src/kernel/locking/lockdep.ts). */
+  setLockdep(graph: number): void {
+    this.root.lockdep = graph;
+  }
+
   /** A fresh id; ids are never reused. */
   allocId(): number {
     const id = this.root.nextId;

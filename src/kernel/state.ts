@@ -46,6 +46,8 @@ export interface KernelState extends Tables {
   readonly design: string;
   /** Next free id; ids are never reused, so a stale id shows a use after free. */
   readonly nextId: number;
+  /** Lock-class order edges seen so far (src/kernel/locking/lockdep.ts). */
+  readonly lockdep: number;
 }
 
 /** Make every property of T writable (one level deep). */
@@ -58,7 +60,7 @@ export const TABLE_NAMES: readonly TableName[] = [
 /** An empty kernel for an arch profile and a design. */
 export function emptyKernelState(arch: ArchName, design: string): KernelState {
   return {
-    arch, design, nextId: 1,
+    arch, design, nextId: 1, lockdep: 0,
     pci: {}, vfio: {}, files: {}, inodes: {}, fdtables: {}, mms: {}, processes: {}, tasks: {},
     locks: {}, pagerefs: {},
   };

@@ -11,7 +11,8 @@ import { acquire, canAcquire, lockName, release } from '../locking/rwsem.js';
 import type { KernelState } from '../state.js';
 import type { Cx, Path } from './path.js';
 import type { Frame, Locals, Task, Value } from './types.js';
-import type { LockMode } from '../locking/types.js';
+import type { Lock, LockMode } from '../locking/types.js';
+import { addEdge, hasEdge } from '../locking/lockdep.js';
 import type { EventKind, EventValue } from '../events.js';
 
 export type StepOutcome = 'ran' | 'blocked' | 'idle';
@@ -83,6 +84,7 @@ export function stepTask(k: Kernel, tid: number): StepOutcome {
     ret: (value) => setMove({ kind: 'ret', value }),
     lock: (lockId: number, mode: LockMode): boolean => {
       const lock = k.get('locks', lockId);
+      checkOrder(k, tid, lock);
       if (canAcquire(k.state, lockId, mode, tid)) {
         acquire(k, lockId, mode, tid);
         k.emit({ tid, kind: 'lock', fn: mode === 'write' ? 'down_write' : 'down_read', args: { lock: lockName(lock) } });
@@ -132,6 +134,24 @@ export function stepTask(k: Kernel, tid: number): StepOutcome {
   }
   k.mut('tasks', tid).frames = frames as readonly Frame[];
   return 'ran';
+}
+
+/** Record held-class -> new-class edges and report an inversion as lockdep would (models check_prev_add()). */
+function checkOrder(k: Kernel, tid: number, lock: Lock): void {
+  let graph = k.state.lockdep;
+  for (const h of k.get('tasks', tid).held) {
+    const held = k.get('locks', h.lock);
+    if (held.class === lock.class) continue;
+    // lockdep checks in lock_acquire(), before waiting, and reports a new dependency once.
+    if (!hasEdge(graph, held.class, lock.class) && hasEdge(graph, lock.class, held.class)) {
+      k.emit({
+        tid, kind: 'warn', fn: 'lockdep',
+        args: { report: 'possible circular locking dependency', holding: lockName(held), acquiring: lockName(lock) },
+      });
+    }
+    graph = addEdge(graph, held.class, lock.class);
+  }
+  if (graph !== k.state.lockdep) k.setLockdep(graph);
 }
 
 function holderOf(k: Kernel, lockId: number): string {
