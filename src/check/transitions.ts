@@ -1,0 +1,68 @@
+/**
+ * The transitions the checker explores from a state, and applying one.
+ *
+ * A transition is one atomic step of one task: either the next step of a
+ * task inside the kernel, or a task in user space starting an action from
+ * its alphabet (entering the kernel and running the path's first step in one
+ * go: entering has no effect another CPU could see). A schedule is the list
+ * of transitions from the initial state; replaying it is deterministic.
+ */
+import { Kernel } from '../kernel/kernel.js';
+import type { KernelState } from '../kernel/state.js';
+import type { TraceEvent } from '../kernel/events.js';
+import type { Design } from '../designs/types.js';
+import type { UserAction } from '../kernel/syscalls.js';
+import { actionEntry } from '../kernel/syscalls.js';
+import { enterKernel, inKernel, isRunnable, stepTask } from '../kernel/sched/step.js';
+
+export interface Transition {
+  readonly tid: number;
+  /** Present when the task starts a new action from user space. */
+  readonly action?: UserAction;
+}
+
+/** Apply a transition; the caller checked that it is enabled. */
+export function applyTransition(
+  s: KernelState,
+  design: Design,
+  t: Transition,
+): { readonly state: KernelState; readonly events: readonly TraceEvent[] } {
+  const k = new Kernel(s, design);
+  if (t.action) {
+    const { fn, locals } = actionEntry(t.action);
+    k.emit({ tid: t.tid, kind: 'syscall', fn: t.action.op, args: actionArgs(t.action) });
+    enterKernel(k, t.tid, fn, locals);
+  }
+  stepTask(k, t.tid);
+  return { state: k.finish(), events: k.events };
+}
+
+/** The action's arguments as event args (byte buffers shown by length). */
+export function actionArgs(a: UserAction): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, v] of Object.entries(a)) {
+    if (key === 'op') continue;
+    if (Array.isArray(v)) out[key] = `[${v.length} bytes]`;
+    else if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[key] = v;
+  }
+  return out;
+}
+
+/** Tasks inside the kernel, and whether any of them can run. */
+export function kernelTasks(s: KernelState): { readonly inside: number[]; readonly runnable: number[] } {
+  const inside: number[] = [];
+  const runnable: number[] = [];
+  for (const key of Object.keys(s.tasks)) {
+    const tid = Number(key);
+    if (!inKernel(s, tid)) continue;
+    inside.push(tid);
+    if (isRunnable(s, tid)) runnable.push(tid);
+  }
+  return { inside, runnable };
+}
+
+/** A deadlock: tasks are inside the kernel and none of them can run. */
+export function isDeadlocked(s: KernelState): boolean {
+  const { inside, runnable } = kernelTasks(s);
+  return inside.length > 0 && runnable.length === 0;
+}
