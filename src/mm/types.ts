@@ -123,4 +123,10 @@ export interface MmStruct {
   /** VMAs sorted by vm_start, non-overlapping (the maple tree's order). */
   readonly vmas: readonly Vma[];
   readonly pgd: PgTable;
+  /**
+   * VMAs an in-flight munmap/exit has taken out of `vmas` but not yet out of
+   * their i_mmap (vms_gather_munmap_vmas → free_pgtables): rmap walkers such
+   * as unmap_mapping_range() still reach them. Absent means none.
+   */
+  readonly detached?: readonly Vma[];
 }

@@ -30,6 +30,11 @@ export interface PciDev {
   readonly structPages: boolean;
   /** Device has no PCI_COMMAND_MEMORY bit to honour (SR-IOV VF, s390): pdev->no_command_memory. */
   readonly noCommandMemory: boolean;
+  /**
+   * The function advertises FLR (PCI_EXP_DEVCAP_FLR): the only reset method
+   * the model knows, so pci_reset_supported() is this bit.
+   */
+  readonly flr: boolean;
   /** Function resets so far (FLR or VFIO_DEVICE_RESET). */
   readonly resets: number;
   /**
@@ -39,7 +44,6 @@ export interface PciDev {
   readonly memory: { readonly [phys: number]: number };
 }
 
-export const PCI_COMMAND = 0x04;
-export const PCI_COMMAND_IO = 0x1;
-export const PCI_COMMAND_MEMORY = 0x2;
-export const PCI_COMMAND_MASTER = 0x4;
+export {
+  PCI_COMMAND, PCI_COMMAND_IO, PCI_COMMAND_MEMORY, PCI_COMMAND_MASTER, PCI_COMMAND_INTX_DISABLE,
+} from '../uapi/pci_regs.js';

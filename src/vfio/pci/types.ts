@@ -23,4 +23,12 @@ export interface VfioPciCoreDevice {
   readonly power_state: PowerState;
   /** pm_runtime_engaged: the device is in runtime low-power state. */
   readonly pm_runtime_engaged: boolean;
+  /** reset_works: pci_try_reset_function() succeeded at enable (VFIO_DEVICE_FLAGS_RESET). */
+  readonly reset_works: boolean;
+  /**
+   * pci_saved_state: the command register saved at enable (after
+   * pci_enable_device and the initial reset), restored by the last close;
+   * null while the device is not open.
+   */
+  readonly pci_saved_command: number | null;
 }

@@ -1,0 +1,46 @@
+/**
+ * ioctl(2) (fs/ioctl.c, v6.19): fdget, then vfs_ioctl() → f_op->unlocked_ioctl.
+ *
+ * The generic ioctls do_vfs_ioctl() handles first (FIOCLEX, FIONBIO, ...)
+ * are not modelled. fdget is modelled as fget (a counted reference for the
+ * duration of the call, as in a multi-threaded process), so a concurrent
+ * close() cannot free the file under the driver.
+ */
+import type { Value } from '../kernel/sched/types.js';
+import { path } from '../kernel/sched/path.js';
+import { EBADF, ENOTTY } from '../uapi/errno.js';
+import { fget } from './fd.js';
+
+/** -ENOIOCTLCMD (include/linux/errno.h, kernel-internal): vfs_ioctl turns it into -ENOTTY. */
+export const ENOIOCTLCMD = 515;
+
+interface IoctlLocals {
+  readonly [key: string]: Value;
+  fd: number;
+  cmd: number;
+  arg: readonly number[];
+  argFault: boolean;
+  file: number;
+  r: number;
+  x: number;
+}
+
+export const sysIoctlPath = path<IoctlLocals>('sys_ioctl', 'start', {
+  start: (cx) => {
+    const file = fget(cx.k, cx.pid, cx.l.fd, cx.tid);
+    if (file === 0) return cx.ret(-EBADF);
+    cx.l.file = file;
+    const f = cx.k.get('files', file);
+    const ioctl = cx.k.design.fileOps[f.f_op]?.unlocked_ioctl;
+    if (!ioctl) {
+      cx.l.r = -ENOTTY;
+      return cx.goto('out');
+    }
+    cx.call(ioctl, { file, cmd: cx.l.cmd, arg: cx.l.arg, argFault: cx.l.argFault }, 'r', 'out');
+  },
+  out: (cx) => {
+    if (cx.l.r === -ENOIOCTLCMD) cx.l.r = -ENOTTY;
+    cx.call('fput', { file: cx.l.file }, 'x', 'done');
+  },
+  done: (cx) => cx.ret(cx.l.r),
+});

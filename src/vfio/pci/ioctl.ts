@@ -1,0 +1,178 @@
+/**
+ * ioctls on a vfio device file (vfio_device_fops_unl_ioctl and
+ * vfio_get_region_info in drivers/vfio/vfio_main.c; vfio_pci_core_ioctl,
+ * vfio_pci_ioctl_get_info, vfio_pci_ioctl_get_region_info and
+ * vfio_pci_ioctl_reset in drivers/vfio/pci/vfio_pci_core.c; v6.19).
+ *
+ * The argument is the user buffer's bytes (sys_ioctl's `arg`); a
+ * copy_from_user of more bytes than the buffer holds, or of a buffer marked
+ * `argFault`, fails with -EFAULT, as a buffer ending at an unmapped page.
+ *
+ * Not modelled (they answer -ENOTTY): GET_IRQ_INFO, SET_IRQS, IOEVENTFD,
+ * GET_PCI_HOT_RESET_INFO, PCI_HOT_RESET, the iommufd attach/detach ioctls,
+ * and the device features other than DMA_BUF (which runs the design's
+ * `vfio_pci_core_feature_dma_buf` path when it has one); runtime-PM
+ * features (LOW_POWER_*) are thus absent.
+ */
+import { path } from '../../kernel/sched/path.js';
+import { hex } from '../../kernel/events.js';
+import { EFAULT, EINVAL, ENOTTY } from '../../uapi/errno.js';
+import { decodeStruct, encodeStruct, u32 } from '../../uapi/codec.js';
+import {
+  VFIO_DEVICE_FEATURE, VFIO_DEVICE_FEATURE_DMA_BUF, VFIO_DEVICE_FEATURE_GET, VFIO_DEVICE_FEATURE_MASK,
+  VFIO_DEVICE_FEATURE_MINSZ, VFIO_DEVICE_FEATURE_PROBE, VFIO_DEVICE_FEATURE_SET, VFIO_DEVICE_FLAGS_PCI,
+  VFIO_DEVICE_FLAGS_RESET, VFIO_DEVICE_GET_INFO, VFIO_DEVICE_GET_REGION_INFO, VFIO_DEVICE_INFO_MINSZ,
+  VFIO_DEVICE_RESET, VFIO_PCI_BAR5_REGION_INDEX, VFIO_PCI_CONFIG_REGION_INDEX, VFIO_PCI_INDEX_TO_OFFSET,
+  VFIO_PCI_NUM_IRQS, VFIO_PCI_NUM_REGIONS, VFIO_PCI_ROM_REGION_INDEX, VFIO_PCI_VGA_REGION_INDEX,
+  VFIO_REGION_INFO_FLAG_MMAP, VFIO_REGION_INFO_FLAG_READ, VFIO_REGION_INFO_FLAG_WRITE,
+  VFIO_REGION_INFO_MINSZ, vfio_device_feature, vfio_device_info, vfio_region_info, vfioIoctlName,
+} from '../../uapi/vfio.js';
+import { pciSetPowerState } from '../../pci/device.js';
+import { CFG_SIZE } from '../../pci/config.js';
+import type { Value } from '../../kernel/sched/types.js';
+import { vdevName, vfioPciMemoryEnabled } from './device.js';
+import { copyToUser } from './uaccess.js';
+
+/** Number of device-specific regions (vdev->num_regions): none in the model. */
+export const NUM_DEV_REGIONS = 0;
+
+type IoctlLocals = {
+  file: number;
+  cmd: number;
+  arg: readonly number[];
+  argFault: boolean;
+  vdev: number;
+  r: number;
+};
+
+/** copy_from_user of `len` bytes of the ioctl argument succeeds. */
+function canCopyFrom(arg: readonly number[], argFault: boolean, len: number): boolean {
+  return !argFault && arg.length >= len;
+}
+
+/** Region info as vfio_pci_ioctl_get_region_info() fills it, or an errno. */
+export function regionInfo(
+  dev: { readonly bars: readonly { index: number; size: number }[] },
+  barMmapSupported: readonly boolean[],
+  index: number,
+): { flags: number; size: number; offset: number } | number {
+  if (index === VFIO_PCI_CONFIG_REGION_INDEX) {
+    return { offset: VFIO_PCI_INDEX_TO_OFFSET(index), size: CFG_SIZE, flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE };
+  }
+  if (index <= VFIO_PCI_BAR5_REGION_INDEX) {
+    const size = dev.bars.find((b) => b.index === index)?.size ?? 0;
+    if (size === 0) return { offset: VFIO_PCI_INDEX_TO_OFFSET(index), size: 0, flags: 0 };
+    let flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+    if (barMmapSupported[index]) flags |= VFIO_REGION_INFO_FLAG_MMAP;
+    return { offset: VFIO_PCI_INDEX_TO_OFFSET(index), size, flags };
+  }
+  if (index === VFIO_PCI_ROM_REGION_INDEX) {
+    // No ROM BAR and no shadow ROM in the model: flags 0, size 0.
+    return { offset: VFIO_PCI_INDEX_TO_OFFSET(index), size: 0, flags: 0 };
+  }
+  if (index === VFIO_PCI_VGA_REGION_INDEX) return -EINVAL; // !vdev->has_vga
+  if (index >= VFIO_PCI_NUM_REGIONS + NUM_DEV_REGIONS) return -EINVAL;
+  return -EINVAL;
+}
+
+/** models vfio_device_fops_unl_ioctl() and the vfio_pci_core_ioctl() switch. */
+export const vfio_device_fops_unl_ioctl = path<IoctlLocals>('vfio_device_fops_unl_ioctl', 'entry', {
+  entry: (cx) => {
+    const f = cx.k.get('files', cx.l.file);
+    cx.l.vdev = f.private_data;
+    cx.emit('syscall', 'vfio_device_fops_unl_ioctl', { dev: vdevName(cx.k, f.private_data), cmd: vfioIoctlName(cx.l.cmd) });
+    switch (cx.l.cmd) {
+      case VFIO_DEVICE_FEATURE: return cx.goto('device_feature');
+      case VFIO_DEVICE_GET_REGION_INFO: return cx.goto('get_region_info');
+      case VFIO_DEVICE_GET_INFO: return cx.goto('get_info');
+      case VFIO_DEVICE_RESET: return cx.call('vfio_pci_ioctl_reset', { vdev: cx.l.vdev, r: 0, x: 0 }, 'r', 'done');
+      default: return cx.ret(-ENOTTY);
+    }
+  },
+  /** models vfio_get_region_info() + vfio_pci_ioctl_get_region_info(). */
+  get_region_info: (cx) => {
+    const minsz = VFIO_REGION_INFO_MINSZ;
+    if (!canCopyFrom(cx.l.arg, cx.l.argFault, minsz)) return cx.ret(-EFAULT);
+    const info = decodeStruct(vfio_region_info, cx.l.arg, minsz);
+    if (u32(info, 'argsz') < minsz) return cx.ret(-EINVAL);
+    const v = cx.k.get('vfio', cx.l.vdev);
+    const got = regionInfo(cx.k.get('pci', v.pdev), v.bar_mmap_supported, u32(info, 'index'));
+    if (typeof got === 'number') return cx.ret(got);
+    const out = encodeStruct(vfio_region_info, { ...info, ...got });
+    copyToUser(cx, 'sys_ioctl', 'arg', 0, out.slice(0, minsz), 'vfio_region_info');
+    cx.emit('device', 'vfio_pci_ioctl_get_region_info', {
+      index: u32(info, 'index'), flags: hex(got.flags), size: hex(got.size), offset: hex(got.offset),
+    });
+    cx.ret(0);
+  },
+  /** models vfio_pci_ioctl_get_info(): no zPCI or AtomicOps capability, so no caps. */
+  get_info: (cx) => {
+    const minsz = VFIO_DEVICE_INFO_MINSZ;
+    if (!canCopyFrom(cx.l.arg, cx.l.argFault, minsz)) return cx.ret(-EFAULT);
+    const info = decodeStruct(vfio_device_info, cx.l.arg, minsz);
+    const argsz = u32(info, 'argsz');
+    if (argsz < minsz) return cx.ret(-EINVAL);
+    const outsz = Math.min(argsz, vfio_device_info.size);
+    const v = cx.k.get('vfio', cx.l.vdev);
+    const flags = VFIO_DEVICE_FLAGS_PCI | (v.reset_works ? VFIO_DEVICE_FLAGS_RESET : 0);
+    const out = encodeStruct(vfio_device_info, {
+      argsz, flags, num_regions: VFIO_PCI_NUM_REGIONS + NUM_DEV_REGIONS, num_irqs: VFIO_PCI_NUM_IRQS,
+    });
+    if (cx.l.arg.length < outsz) return cx.ret(-EFAULT); // copy_to_user past the buffer
+    copyToUser(cx, 'sys_ioctl', 'arg', 0, out.slice(0, outsz), 'vfio_device_info');
+    cx.ret(0);
+  },
+  /** models vfio_ioctl_device_feature(): header checks, then the feature switch. */
+  device_feature: (cx) => {
+    const minsz = VFIO_DEVICE_FEATURE_MINSZ;
+    if (!canCopyFrom(cx.l.arg, cx.l.argFault, minsz)) return cx.ret(-EFAULT);
+    const feature = decodeStruct(vfio_device_feature, cx.l.arg, minsz);
+    const argsz = u32(feature, 'argsz');
+    const flags = u32(feature, 'flags');
+    if (argsz < minsz) return cx.ret(-EINVAL);
+    const known = VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_PROBE;
+    if ((flags & ~known) !== 0) return cx.ret(-EINVAL);
+    if (!(flags & VFIO_DEVICE_FEATURE_PROBE) && (flags & VFIO_DEVICE_FEATURE_SET) && (flags & VFIO_DEVICE_FEATURE_GET)) {
+      return cx.ret(-EINVAL);
+    }
+    const which = flags & VFIO_DEVICE_FEATURE_MASK;
+    if (which === VFIO_DEVICE_FEATURE_DMA_BUF && cx.k.design.paths.has('vfio_pci_core_feature_dma_buf')) {
+      const args: { [key: string]: Value } = {
+        vdev: cx.l.vdev, flags, argsz: argsz - minsz, arg: cx.l.arg.slice(minsz), argFault: cx.l.argFault,
+      };
+      return cx.call('vfio_pci_core_feature_dma_buf', args, 'r', 'done');
+    }
+    cx.ret(-ENOTTY);
+  },
+  done: (cx) => cx.ret(cx.l.r),
+});
+
+type ResetLocals = { vdev: number; r: number; x: number };
+
+/**
+ * models vfio_pci_ioctl_reset(): zap every BAR mapping and take memory_lock
+ * for write, force D0, reset the function (pci_try_reset_function, which
+ * saves, disables, resets and restores the command register), then
+ * up_write. The dma-buf revoke/un-revoke around the reset is not modelled.
+ */
+export const vfio_pci_ioctl_reset = path<ResetLocals>('vfio_pci_ioctl_reset', 'entry', {
+  entry: (cx) => {
+    if (!cx.k.get('vfio', cx.l.vdev).reset_works) return cx.ret(-EINVAL);
+    cx.call('vfio_pci_zap_and_down_write_memory_lock', { vdev: cx.l.vdev, r: 0 }, 'x', 'set_power');
+  },
+  set_power: (cx) => {
+    const v = cx.k.get('vfio', cx.l.vdev);
+    pciSetPowerState(cx.k, v.pdev, 'D0');
+    cx.k.mut('vfio', v.id).power_state = 'D0';
+    cx.emit('device', 'vfio_pci_set_power_state', { dev: vdevName(cx.k, v.id), power: 'D0' });
+    cx.call('pci_try_reset_function', { pdev: v.pdev, saved: 0 }, 'r', 'up_write');
+  },
+  up_write: (cx) => {
+    const v = cx.k.get('vfio', cx.l.vdev);
+    cx.emit('device', 'vfio_pci_ioctl_reset', {
+      dev: vdevName(cx.k, v.id), ret: cx.l.r, memory_enabled: vfioPciMemoryEnabled(cx.k, v.id),
+    });
+    cx.unlock(v.memory_lock);
+    cx.ret(cx.l.r);
+  },
+});
