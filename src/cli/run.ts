@@ -1,0 +1,58 @@
+/**
+ * `barmap run [scenario] [--arch A] [--design D] [--state] [--json]`.
+ */
+import { ScenarioError, parseSource, validateScenario } from '../scenario/load.js';
+import { formatPath } from '../scenario/load.js';
+import { runScenario, ScenarioRunError } from '../check/run.js';
+import { findDesign, DESIGNS, DEFAULT_DESIGN } from '../designs/index.js';
+import { ARCH_PROFILES, findArchProfile } from '../arch/profiles.js';
+import { TraceRenderer } from '../report/render.js';
+import { closest } from '../scenario/flags.js';
+import { readScenario, DEFAULT_SCENARIO } from './scenarios.js';
+import { EXIT, UsageError } from './errors.js';
+
+export interface RunFlags {
+  readonly arch?: string;
+  readonly design?: string;
+  readonly state?: boolean;
+  readonly json?: boolean;
+}
+
+/** Run a scenario, writing the trace with `out`; returns the exit status. */
+export function runCommand(arg: string | undefined, flags: RunFlags, out: (line: string) => void): number {
+  const design = findDesign(flags.design ?? DEFAULT_DESIGN);
+  if (!design) {
+    const names = DESIGNS.map((d) => d.name);
+    const near = closest(flags.design ?? '', names);
+    throw new UsageError(`unknown design '${flags.design}'; ` + (near ? `did you mean ${near}? ` : '') + `designs: ${names.join(', ')} (barmap list)`);
+  }
+  if (flags.arch !== undefined && !findArchProfile(flags.arch)) {
+    const names = ARCH_PROFILES.map((p) => p.name);
+    const near = closest(flags.arch, names);
+    throw new UsageError(`unknown arch profile '${flags.arch}'; ` + (near ? `did you mean ${near}? ` : '') + `profiles: ${names.join(', ')} (barmap list)`);
+  }
+  const { text, display } = readScenario(arg ?? DEFAULT_SCENARIO);
+  const { value, source } = parseSource(text, display);
+  const sc = validateScenario(value, source);
+
+  const r = new TraceRenderer({ json: flags.json ?? false, state: flags.state ?? false, lastStep: Math.max(0, sc.steps.length - 1) });
+  let result;
+  try {
+    result = runScenario(
+      sc,
+      { design, ...(flags.arch !== undefined ? { arch: flags.arch } : {}) },
+      (rec, progress) => {
+        if (rec.index === sc.steps[0]?.index) r.header(progress, sc.description).forEach(out);
+        r.step(rec).forEach(out);
+      },
+    );
+  } catch (e) {
+    if (e instanceof ScenarioRunError) {
+      throw new ScenarioError(display, source.lineOf(e.path), formatPath(e.path), e.message);
+    }
+    throw e;
+  }
+  if (sc.steps.length === 0) r.header(result, sc.description).forEach(out);
+  r.summary(result).forEach(out);
+  return result.failures.length === 0 ? EXIT.ok : EXIT.failed;
+}

@@ -1,0 +1,169 @@
+/**
+ * Turning a scenario op into the {@link UserAction} the kernel model runs,
+ * evaluating its expressions against the process's variables, plus the
+ * decoded arguments the trace shows for the syscall.
+ */
+import type { UserAction } from '../kernel/syscalls.js';
+import type { EventValue } from '../kernel/events.js';
+import { hex } from '../kernel/events.js';
+import { evalExpr } from './expr.js';
+import type { NumExpr } from './expr.js';
+import type { OpArgs } from './ops.js';
+import { IOCTLS, encodeIoctlArg, ioctlByCmd } from './ioctl.js';
+import { OPEN_FLAGS } from './flags.js';
+import { leBytes, bytesHex } from '../uapi/codec.js';
+import { protName, mapFlagsName } from '../uapi/mman.js';
+import { O_ACCMODE } from '../uapi/fcntl.js';
+import { VFIO_PCI_INDEX_TO_OFFSET } from '../uapi/vfio.js';
+
+/** A user action with the arguments to print for it. */
+export interface PreparedAction {
+  readonly action: UserAction;
+  readonly args: { readonly [key: string]: EventValue };
+}
+
+type Vars = { readonly [name: string]: number };
+
+/** Where an evaluation failed: the path below the op and the message. */
+export class ActionError extends Error {
+  override name = 'ActionError';
+  constructor(readonly path: readonly (string | number)[], message: string) {
+    super(message);
+  }
+}
+
+function ev(e: NumExpr, vars: Vars, path: string): number {
+  try {
+    return evalExpr(e, vars);
+  } catch (err) {
+    throw new ActionError([path], err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** "O_RDWR|O_CLOEXEC". */
+export function openFlagsName(flags: number): string {
+  const acc = flags & O_ACCMODE;
+  const parts = [['O_RDONLY', 'O_WRONLY', 'O_RDWR'][acc] ?? `O_ACCMODE(${acc})`];
+  let rest = flags & ~O_ACCMODE;
+  for (const [n, v] of Object.entries(OPEN_FLAGS.values)) {
+    if (v !== 0 && (v & O_ACCMODE) === 0 && (rest & v) === v) {
+      parts.push(n);
+      rest &= ~v;
+    }
+  }
+  if (rest) parts.push(hex(rest));
+  return parts.join('|');
+}
+
+/** Evaluate an op against the variables of the thread's process. */
+export function prepareAction(op: OpArgs, vars: Vars, devices: { readonly [name: string]: string }): PreparedAction {
+  switch (op.op) {
+    case 'open': {
+      const a = op.args;
+      const bdf = devices[a.device];
+      if (bdf === undefined) throw new ActionError(['device'], `no device '${a.device}'`);
+      return { action: { op: 'open', device: bdf, flags: a.flags }, args: { device: `${a.device}(${bdf})`, flags: openFlagsName(a.flags) } };
+    }
+    case 'close':
+    case 'dup': {
+      const fd = ev(op.args.fd, vars, 'fd');
+      return { action: { op: op.op, fd }, args: { fd } };
+    }
+    case 'ioctl': {
+      const a = op.args;
+      const spec = typeof a.cmd === 'string' ? IOCTLS[a.cmd] : ioctlByCmd(a.cmd);
+      const cmd = typeof a.cmd === 'number' ? a.cmd : spec?.cmd;
+      if (cmd === undefined) throw new ActionError(['cmd'], `unknown ioctl '${String(a.cmd)}'`);
+      const args: Record<string, EventValue> = { fd: ev(a.fd, vars, 'fd'), cmd: spec?.name ?? hex(cmd) };
+      let bytes: number[] = [];
+      const arg = a.arg ?? { kind: 'none' as const };
+      if (arg.kind === 'bytes') {
+        bytes = [...arg.bytes];
+        args['arg'] = bytesHex(bytes);
+      } else if (arg.kind === 'fields') {
+        const fields: Record<string, number> = {};
+        for (const [k, e] of Object.entries(arg.fields)) {
+          fields[k] = evalExprAt(e, vars, ['arg', k]);
+          args[k] = fields[k]!;
+        }
+        if (!spec?.struct) throw new ActionError(['arg'], `${spec?.name ?? hex(cmd)} has no struct fields; give arg: {bytes: "hex"}`);
+        bytes = encodeIoctlArg(spec, fields);
+      }
+      if (a.fault) args['arg'] = 'EFAULT';
+      return { action: { op: 'ioctl', fd: args['fd'] as number, cmd, arg: bytes, argFault: a.fault }, args };
+    }
+    case 'pread': {
+      const a = op.args;
+      const offset = regionOffset(a.region, ev(a.offset, vars, 'offset'));
+      const count = ev(a.count, vars, 'count');
+      const fd = ev(a.fd, vars, 'fd');
+      return { action: { op: 'pread', fd, offset, count }, args: { fd, offset: hex(offset), count } };
+    }
+    case 'pwrite': {
+      const a = op.args;
+      const offset = regionOffset(a.region, ev(a.offset, vars, 'offset'));
+      const fd = ev(a.fd, vars, 'fd');
+      let data: number[];
+      if (a.bytes !== undefined) data = [...a.bytes];
+      else {
+        const [key, size] = a.u8 ? ['u8', 1] as const : a.u16 ? ['u16', 2] as const : a.u32 ? ['u32', 4] as const : ['u64', 8] as const;
+        const e = a[key];
+        if (e === undefined) throw new ActionError([], 'give one of u8, u16, u32, u64 or bytes');
+        data = leBytes(BigInt(ev(e, vars, key)), size);
+      }
+      return { action: { op: 'pwrite', fd, offset, data }, args: { fd, offset: hex(offset), data: bytesHex(data) } };
+    }
+    case 'mmap': {
+      const a = op.args;
+      const addr = ev(a.addr, vars, 'addr');
+      const length = ev(a.length, vars, 'length');
+      const fd = ev(a.fd, vars, 'fd');
+      const offset = ev(a.offset, vars, 'offset');
+      return {
+        action: { op: 'mmap', addr, length, prot: a.prot, flags: a.flags, fd, offset },
+        args: { addr: hex(addr), length: hex(length), prot: protName(a.prot), flags: mapFlagsName(a.flags), fd, offset: hex(offset) },
+      };
+    }
+    case 'munmap': {
+      const addr = ev(op.args.addr, vars, 'addr');
+      const length = ev(op.args.length, vars, 'length');
+      return { action: { op: 'munmap', addr, length }, args: { addr: hex(addr), length: hex(length) } };
+    }
+    case 'fork':
+      return { action: { op: 'fork', child: op.args.child }, args: { child: op.args.child } };
+    case 'exit':
+      return { action: { op: 'exit' }, args: {} };
+    case 'load': {
+      const addr = ev(op.args.addr, vars, 'addr');
+      return { action: { op: 'load', addr, size: op.args.size }, args: { addr: hex(addr), size: op.args.size } };
+    }
+    case 'store': {
+      const addr = ev(op.args.addr, vars, 'addr');
+      const value = ev(op.args.value, vars, 'value');
+      return { action: { op: 'store', addr, size: op.args.size, value }, args: { addr: hex(addr), size: op.args.size, value: hex(value) } };
+    }
+    case 'gup': {
+      const addr = ev(op.args.addr, vars, 'addr');
+      const nrPages = ev(op.args.pages, vars, 'pages');
+      const { write, fast } = op.args;
+      return { action: { op: 'gup', addr, nrPages, write, fast }, args: { addr: hex(addr), pages: nrPages, write, fast } };
+    }
+    case 'o_direct': {
+      const addr = ev(op.args.addr, vars, 'addr');
+      const length = ev(op.args.length, vars, 'length');
+      return { action: { op: 'o_direct', rw: op.args.rw, addr, length }, args: { rw: op.args.rw, addr: hex(addr), length: hex(length) } };
+    }
+  }
+}
+
+function evalExprAt(e: NumExpr, vars: Vars, path: (string | number)[]): number {
+  try {
+    return evalExpr(e, vars);
+  } catch (err) {
+    throw new ActionError(path, err instanceof Error ? err.message : String(err));
+  }
+}
+
+function regionOffset(region: number | undefined, offset: number): number {
+  return region === undefined ? offset : VFIO_PCI_INDEX_TO_OFFSET(region) + offset;
+}

@@ -1,0 +1,211 @@
+/**
+ * The scenario format, as zod schemas.
+ *
+ * A scenario names a world (arch profile, PCI devices bound to vfio-pci,
+ * processes and their threads) and an ordered list of steps. A step runs
+ * one op on one thread (`{thread: A, mmap: {...}}`), or resumes a thread
+ * that an earlier `until` left inside the kernel (`{resume: A}`).
+ * Cross-references (thread names, variables, `until`/`resume` pairing) are
+ * checked afterwards by src/scenario/check.ts.
+ */
+import * as z from 'zod';
+import { OPS, OP_NAMES } from './ops.js';
+import type { OpArgs, OpName } from './ops.js';
+import { orList } from './flags.js';
+import { boolean, constNum, expectedRet, ident, msg, numExpr, strict } from './values.js';
+import type { NumExpr } from './expr.js';
+import { ARCH_PROFILES, DEFAULT_ARCH } from '../arch/profiles.js';
+
+const archName = z
+  .string({ error: msg('expected an arch profile name') })
+  .refine((a) => ARCH_PROFILES.some((p) => p.name === a), {
+    error: `unknown arch profile; expected ${orList(ARCH_PROFILES.map((p) => p.name))}`,
+  });
+
+const bar = strict(
+  {
+    index: z.number({ error: msg('expected a BAR index 0..5') }).int().min(0).max(5, { error: 'a BAR index is 0..5' }),
+    size: constNum,
+    base: constNum,
+    is64: boolean.default(true),
+    prefetchable: boolean.default(false),
+  },
+  'bar',
+);
+
+const device = strict(
+  {
+    name: ident,
+    bdf: z
+      .string({ error: msg('expected a PCI address such as 0000:01:00.0') })
+      .regex(/^[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]$/, { error: 'expected a PCI address domain:bus:device.function such as 0000:01:00.0 (lower-case hex)' }),
+    vendor: constNum.default(0x10de),
+    device: constNum.default(0x2330),
+    bars: z.array(bar, { error: msg('expected a list of BARs: [{index: 0, size: 2M, base: 0x4000000000}]') }),
+    structPages: boolean.default(false),
+    noCommandMemory: boolean.default(false),
+    flr: boolean.default(true),
+  },
+  'device',
+);
+
+const processSpec = strict(
+  {
+    name: ident,
+    threads: z.array(ident, { error: msg('expected a list of thread names, e.g. [A, B]') }).min(1, { error: 'a process needs at least one thread' }),
+  },
+  'process',
+);
+
+const world = strict(
+  {
+    arch: archName.default(DEFAULT_ARCH),
+    devices: z.array(device, { error: msg('expected a list of devices') }).default([]),
+    processes: z.array(processSpec, { error: msg('expected a list of processes') }).min(1, { error: 'a world needs at least one process' }),
+  },
+  'world',
+);
+
+const SIGNALS = ['SIGBUS', 'SIGSEGV', 'none'] as const;
+
+const mapped = strict(
+  {
+    addr: numExpr,
+    level: z.enum(['pte', 'pmd', 'pud', 'none'], { error: msg('expected the leaf level: pte, pmd, pud or none (nothing mapped)') }),
+    pfn: numExpr.optional(),
+    special: boolean.optional(),
+    write: boolean.optional(),
+  },
+  'mapped',
+);
+
+const expect = strict(
+  {
+    ret: expectedRet.optional(),
+    mapped: mapped.optional(),
+    signal: z.enum(SIGNALS, { error: msg(`expected a signal: ${orList([...SIGNALS])}`) }).optional(),
+  },
+  'expect',
+);
+
+const label = z
+  .string({ error: msg('expected a label fn:label, e.g. vfio_pci_mmap_huge_fault:after_memory_lock') })
+  .regex(/^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/, { error: 'expected a label fn:label, e.g. vfio_pci_mmap_huge_fault:after_memory_lock' });
+
+const opShape = Object.fromEntries(OP_NAMES.map((n) => [n, OPS[n].optional()])) as {
+  [O in OpName]: z.ZodOptional<(typeof OPS)[O]>;
+};
+
+const rawStep = strict(
+  {
+    thread: ident.optional(),
+    resume: ident.optional(),
+    as: ident.optional(),
+    until: label.optional(),
+    expect: expect.optional(),
+    ...opShape,
+  },
+  'step',
+);
+
+/** What a step expects of the action's outcome. */
+export interface Expect {
+  /** Return value: a number, an expression, or -errno. */
+  readonly ret?: number | NumExpr;
+  /** The signal the action must deliver; 'none' (the default when `expect` is given) for none. */
+  readonly signal?: 'SIGBUS' | 'SIGSEGV' | 'none';
+  /** The page-table leaf that maps `addr` in the thread's mm after the step. */
+  readonly mapped?: MappedExpect;
+}
+
+/** A page-table leaf the step must leave behind (or `level: none`: nothing maps addr). */
+export interface MappedExpect {
+  readonly addr: NumExpr;
+  readonly level: 'pte' | 'pmd' | 'pud' | 'none';
+  /** The leaf's pfn (the first pfn of a huge leaf). */
+  readonly pfn?: NumExpr;
+  readonly special?: boolean;
+  readonly write?: boolean;
+}
+
+interface StepCommon {
+  /** Index in `steps` (0-based, as in `steps[3]` and `[step 3]`). */
+  readonly index: number;
+  readonly thread: string;
+  /** Variable of the thread's process that the return value is bound to. */
+  readonly as?: string;
+  /** Stop the thread before this label (`fn:label`), leaving it in the kernel. */
+  readonly until?: string;
+  readonly expect?: Expect;
+}
+
+/** Run an op on a thread. */
+export interface ActionStep extends StepCommon {
+  readonly kind: 'action';
+  readonly action: OpArgs;
+}
+
+/** Continue a thread an earlier `until` left inside the kernel. */
+export interface ResumeStep extends StepCommon {
+  readonly kind: 'resume';
+}
+
+export type Step = ActionStep | ResumeStep;
+
+export const stepSchema = rawStep.transform((s, ctx): Step => {
+  const ops = OP_NAMES.filter((n) => s[n] !== undefined);
+  const common = {
+    index: 0,
+    ...(s.as !== undefined ? { as: s.as } : {}),
+    ...(s.until !== undefined ? { until: s.until } : {}),
+    ...(s.expect !== undefined ? { expect: s.expect as Expect } : {}),
+  };
+  if (s.thread !== undefined && s.resume !== undefined) {
+    ctx.issues.push({ code: 'custom', input: s, path: ['resume'], message: 'a step has either `thread:` (run an op) or `resume:` (continue a thread), not both' });
+    return z.NEVER;
+  }
+  if (s.resume !== undefined) {
+    if (ops.length > 0) {
+      ctx.issues.push({ code: 'custom', input: s, path: [ops[0]!], message: `a resume step continues the thread's current action; move ${ops[0]} to a step of its own` });
+      return z.NEVER;
+    }
+    return { kind: 'resume', thread: s.resume, ...common };
+  }
+  if (s.thread === undefined) {
+    ctx.issues.push({ code: 'custom', input: s, message: 'a step needs `thread: <name>` and one op, or `resume: <name>`' });
+    return z.NEVER;
+  }
+  if (ops.length !== 1) {
+    ctx.issues.push({
+      code: 'custom', input: s, path: ops.length > 1 ? [ops[1]!] : [],
+      message: ops.length === 0
+        ? `no op in this step; add one of ${orList(OP_NAMES)}`
+        : `one op per step; move ${ops[1]} to a step of its own`,
+    });
+    return z.NEVER;
+  }
+  const op = ops[0]!;
+  const action = { op, args: s[op] } as OpArgs;
+  return { kind: 'action', thread: s.thread, action, ...common };
+});
+
+/** Scenario names are litmus-test style: the ops joined by `+` (`fork+cmd-disable`). */
+const scenarioName = z
+  .string({ error: msg('expected a scenario name, e.g. fault+cmd-disable') })
+  .regex(/^[A-Za-z0-9][\w.+-]*$/, { error: 'a scenario name is letters, digits and _ . + -, e.g. fault+cmd-disable' });
+
+export const scenarioSchema = strict(
+  {
+    name: scenarioName,
+    description: z.string({ error: msg('expected a one-line description of what the scenario shows') }).min(1),
+    world,
+    steps: z.array(stepSchema, { error: msg('expected a list of steps') }),
+  },
+  'scenario',
+).transform((s) => ({ ...s, steps: s.steps.map((st, i) => ({ ...st, index: i })) }));
+
+/** A loaded, valid scenario. */
+export type Scenario = z.output<typeof scenarioSchema>;
+export type World = Scenario['world'];
+export type DeviceSpec = World['devices'][number];
+export type ProcessSpec = World['processes'][number];

@@ -1,0 +1,43 @@
+/**
+ * Building the kernel state a scenario starts from: PCI functions bound to
+ * vfio-pci, and processes with their threads, all in user space.
+ */
+import { Kernel } from '../kernel/kernel.js';
+import { emptyKernelState } from '../kernel/state.js';
+import type { KernelState } from '../kernel/state.js';
+import type { TraceEvent } from '../kernel/events.js';
+import type { Design } from '../designs/types.js';
+import { createPciDev } from '../pci/device.js';
+import { vfioPciRegisterDevice } from '../vfio/pci/device.js';
+import { createProcess } from '../kernel/sched/process.js';
+import type { World } from './schema.js';
+
+/** The world's initial state, and where each name landed. */
+export interface BuiltWorld {
+  readonly state: KernelState;
+  /** Events the setup emitted (usually none). */
+  readonly events: readonly TraceEvent[];
+  /** Device name -> PCI address. */
+  readonly devices: { readonly [name: string]: string };
+}
+
+/** Build the initial state of a world for an arch profile and a design. */
+export function buildWorld(world: World, arch: string, design: Design): BuiltWorld {
+  const k = new Kernel(emptyKernelState(arch, design.name), design);
+  const devices: Record<string, string> = {};
+  for (const d of world.devices) {
+    const pdev = createPciDev(k, {
+      bdf: d.bdf,
+      vendor: d.vendor,
+      device: d.device,
+      bars: d.bars.map((b) => ({ index: b.index, size: b.size, base: b.base, is64: b.is64, prefetchable: b.prefetchable })),
+      structPages: d.structPages,
+      noCommandMemory: d.noCommandMemory,
+      flr: d.flr,
+    });
+    vfioPciRegisterDevice(k, pdev);
+    devices[d.name] = d.bdf;
+  }
+  for (const p of world.processes) createProcess(k, p.name, p.threads);
+  return { state: k.finish(), events: k.events, devices };
+}

@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = join(ROOT, 'dist/src/cli/main.js');
+const TMP = mkdtempSync(join(tmpdir(), 'barmap-cli-'));
+
+function barmap(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd: TMP });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function file(name: string, text: string): string {
+  const p = join(TMP, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** A usage error: exit 2, exactly one line on stderr, no stack trace. */
+function assertUsage(r: ReturnType<typeof barmap>, pattern: RegExp): void {
+  assert.equal(r.status, 2, r.stderr);
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, `one stderr line, got: ${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.match(lines[0]!, pattern);
+}
+
+const ONE_OPEN = `name: one-open
+description: open the device once
+world:
+  devices:
+    - { name: gpu0, bdf: "0000:01:00.0", bars: [{ index: 0, size: 16K, base: 0xf0000000 }] }
+  processes:
+    - { name: P, threads: [A] }
+steps:
+  - thread: A
+    open: { device: gpu0, flags: [O_RDWR] }
+`;
+
+test('--help lists the commands; --version prints the package version', () => {
+  const h = barmap('--help');
+  assert.equal(h.status, 0);
+  assert.match(h.stdout, /Usage: barmap/);
+  assert.match(h.stdout, /run \[options\] \[scenario\]/);
+  assert.match(h.stdout, /list/);
+  const rh = barmap('run', '--help');
+  assert.equal(rh.status, 0);
+  for (const f of ['--arch', '--design', '--state', '--json']) assert.match(rh.stdout, new RegExp(f));
+  const v = barmap('--version');
+  assert.equal(v.status, 0);
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(v.stdout.trim(), pkg.version);
+});
+
+test('list shows scenarios, designs and arch profiles with descriptions', () => {
+  const r = barmap('list');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Scenarios/);
+  assert.match(r.stdout, /bar-mmap-access \(default\) +\S/);
+  assert.match(r.stdout, /Designs[^\n]*\n +legacy \(default\) +upstream v6\.19/);
+  assert.match(r.stdout, /Arch profiles[^\n]*\n +x86_64 \(default\) /);
+  assert.match(r.stdout, /x86_64-pte-special-only/);
+  assert.doesNotMatch(r.stdout, /does not load/);
+});
+
+test('bad command lines: one stderr line, exit 2', () => {
+  assertUsage(barmap('run', '--frobnicate'), /^barmap: unknown option '--frobnicate'/);
+  assertUsage(barmap('frob'), /^barmap: unknown command 'frob'/);
+  assertUsage(barmap(), /^barmap: no command; try barmap run/);
+  assertUsage(barmap('run', 'no-such-scenario'), /^barmap: no scenario file or built-in scenario named 'no-such-scenario'; built-in: .*bar-mmap-access/);
+  assertUsage(barmap('run', './missing.yaml'), /^barmap: no such file '\.\/missing\.yaml'/);
+  assertUsage(barmap('run', '--arch', 'sparc'), /^barmap: unknown arch profile 'sparc'; profiles: x86_64/);
+  assertUsage(barmap('run', '--design', 'legacyy'), /^barmap: unknown design 'legacyy'; did you mean legacy\?/);
+  assertUsage(barmap('run', '--arch'), /argument missing/);
+});
+
+test('a bad scenario file: file:line: path: message, exit 2', () => {
+  const p = file('bad.yaml', ONE_OPEN.replace('[O_RDWR]', '[O_RDWRR]'));
+  assertUsage(barmap('run', p), new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:10: steps\\[0\\]\\.open\\.flags: unknown open flag 'O_RDWRR'.*did you mean O_RDWR\\?`));
+  const y = file('syntax.yaml', 'name: [\n');
+  assertUsage(barmap('run', y), /syntax\.yaml:\d+: /);
+});
+
+test('a failed expect: the trace says so and the exit status is 1', () => {
+  const p = file('mismatch.yaml', ONE_OPEN + '    expect: { ret: EINVAL }\n');
+  const r = barmap('run', p);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /expect: check=ret expected=-EINVAL got=/);
+  assert.match(r.stdout, /# FAIL steps\[0\] \(A: open\): expected ret -EINVAL, got /);
+});
+
+test('--json prints one JSON object per line', () => {
+  const p = file('ok.yaml', ONE_OPEN);
+  const r = barmap('run', p, '--json', '--state');
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; kind?: string; fn?: string });
+  assert.equal(lines[0]!.type, 'run');
+  assert.ok(lines.some((l) => l.type === 'event' && l.kind === 'syscall' && l.fn === 'open'));
+  assert.ok(lines.some((l) => l.type === 'event' && l.kind === 'return'));
+  assert.ok(lines.some((l) => l.type === 'state'));
+  assert.equal(lines[lines.length - 1]!.type, 'summary');
+});
+
+test('run of the default built-in scenario succeeds', () => {
+  const r = barmap('run');
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^# barmap run bar-mmap-access {2}arch=x86_64 {2}design=legacy/);
+  assert.match(r.stdout, /every expect met/);
+  const s = barmap('run', 'bar-mmap-access', '--state');
+  assert.equal(s.status, 0);
+  assert.match(s.stdout, /-- state after step 0 --/);
+});
