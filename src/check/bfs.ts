@@ -18,6 +18,7 @@ import type { Transition } from './transitions.js';
 import { applyTransition, isDeadlocked, kernelTasks } from './transitions.js';
 import { fingerprint, hashValue } from './fingerprint.js';
 import { VisitedSet } from './visited.js';
+import { Kernel } from '../kernel/kernel.js';
 
 export interface CheckModel {
   readonly initial: KernelState;
@@ -69,7 +70,7 @@ export const DEADLOCK: Invariant = {
   name: 'no-deadlock',
   rule: 'Some task inside the kernel can always make progress: a set of tasks each sleeping on a lock ' +
     'another of them holds is a deadlock (lockdep would report the cycle).',
-  check: (s) => (isDeadlocked(s) ? { invariant: 'no-deadlock', message: deadlockMessage(s) } : null),
+  check: ({ state: s }) => (isDeadlocked(s) ? { invariant: 'no-deadlock', message: deadlockMessage(s) } : null),
 };
 
 function deadlockMessage(s: KernelState): string {
@@ -160,7 +161,7 @@ export function bfs(model: CheckModel, onProgress?: (stats: CheckStats) => boole
   function check(n: Node, idx: number, events: readonly TraceEvent[]): void {
     for (const inv of invariants) {
       if (found.has(inv.name)) continue;
-      const v = inv.check(n.state, events);
+      const v = inv.check({ state: n.state, events, k: new Kernel(n.state, model.design) });
       if (v) found.set(inv.name, { violation: v, schedule: scheduleOf(idx) });
     }
   }

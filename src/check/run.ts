@@ -32,6 +32,8 @@ import { buildWorld } from '../scenario/world.js';
 import { prepareAction, ActionError } from '../scenario/action.js';
 import { evalExpr } from '../scenario/expr.js';
 import { closest } from '../scenario/flags.js';
+import { INVARIANTS } from './invariants/index.js';
+import type { Invariant } from './invariants/index.js';
 
 export interface RunOptions {
   readonly design: Design;
@@ -39,6 +41,15 @@ export interface RunOptions {
   readonly arch?: string;
   /** Model steps one scenario step may take before the run gives up (livelock guard). */
   readonly maxSteps?: number;
+  /** Invariants checked after every model step (default: the whole catalogue). */
+  readonly invariants?: readonly Invariant[];
+}
+
+/** An invariant that broke during a run, at the scenario step where it first broke. */
+export interface RunViolation {
+  readonly invariant: string;
+  readonly step: number;
+  readonly message: string;
 }
 
 export type StepStop =
@@ -81,6 +92,8 @@ export interface RunResult {
   readonly steps: readonly StepRecord[];
   /** Every failure, prefixed with its step. Empty when every `expect` held. */
   readonly failures: readonly string[];
+  /** Invariants that broke, each at its first violation. */
+  readonly violations: readonly RunViolation[];
   readonly modelSteps: number;
 }
 
@@ -112,7 +125,7 @@ export function runScenario(sc: Scenario, opts: RunOptions, onStep?: (r: StepRec
   const arch = opts.arch ?? sc.world.arch;
   const design = opts.design;
   const world = buildWorld(sc.world, arch, design);
-  const runner = new Runner(world.state, design, world.devices, opts.maxSteps ?? 100_000);
+  const runner = new Runner(world.state, design, world.devices, opts.maxSteps ?? 100_000, opts.invariants ?? INVARIANTS);
   const steps: StepRecord[] = [];
   const failures: string[] = [];
   const progress: RunProgress = { scenario: sc.name, arch, design: design.name, initial: world.state, setupEvents: world.events };
@@ -129,7 +142,21 @@ export function runScenario(sc: Scenario, opts: RunOptions, onStep?: (r: StepRec
     onStep?.(rec, progress);
     if (rec.stop === 'deadlock' || rec.stop === 'limit') break;
   }
-  return { ...progress, steps, failures, modelSteps: steps.reduce((n, s) => n + s.modelSteps, 0) };
+  const violations = runner.violations;
+  failures.push(...unexpectedViolations(violations, sc.violates ?? []));
+  return { ...progress, steps, failures, violations, modelSteps: steps.reduce((n, s) => n + s.modelSteps, 0) };
+}
+
+/** Violations the scenario does not declare in `violates`, and declared ones that did not happen. */
+function unexpectedViolations(found: readonly RunViolation[], declared: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const v of found) {
+    if (!declared.includes(v.invariant)) out.push(`steps[${v.step}]: invariant ${v.invariant} violated: ${v.message}`);
+  }
+  for (const name of declared) {
+    if (!found.some((v) => v.invariant === name)) out.push(`invariant ${name} was expected to break (violates:) but held`);
+  }
+  return out;
 }
 
 /** What is known about a run before its first step. */
@@ -166,7 +193,11 @@ class Runner {
     private readonly design: Design,
     private readonly devices: { readonly [name: string]: string },
     private readonly maxSteps: number,
+    private readonly invariants: readonly Invariant[],
   ) {}
+
+  /** Invariants broken so far, each at its first violation. */
+  readonly violations: RunViolation[] = [];
 
   run(st: Step): StepRecord {
     this.events = [];
@@ -261,6 +292,19 @@ class Runner {
     this.state = r.state;
     this.events.push(...r.events);
     this.modelSteps++;
+    this.checkInvariants(tid, r.events);
+  }
+
+  /** Check every invariant after a model step; report each one the first time it breaks. */
+  private checkInvariants(tid: number, events: readonly TraceEvent[]): void {
+    const k = new Kernel(this.state, this.design);
+    for (const inv of this.invariants) {
+      if (this.violations.some((v) => v.invariant === inv.name)) continue;
+      const v = inv.check({ state: this.state, events, k });
+      if (v === null) continue;
+      this.violations.push({ invariant: v.invariant, step: this.stepIndex, message: v.message });
+      this.events.push({ tid, kind: 'violation', fn: `BUG: ${v.invariant}`, args: { report: v.message } });
+    }
   }
 
   private runnableOthers(tid: number): number[] {

@@ -8,6 +8,8 @@
  * design swaps behaviour without touching it.
  */
 import type { Path } from '../kernel/sched/path.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { Vma } from '../mm/types.js';
 
 /** struct file_operations: each member names a path in the design. */
 export interface FileOperations {
@@ -36,6 +38,44 @@ export interface VmOperations {
   readonly fault?: string;
   /** ->huge_fault(vmf, order): PMD/PUD-level fault (CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP). */
   readonly huge_fault?: string;
+  /**
+   * Model hook, no kernel counterpart: the PFN the mapped object assigns to
+   * `address` of `vma`, or null where it assigns none. The invariants check
+   * every page-table leaf against it.
+   */
+  readonly expectedPfn?: (k: Kernel, vma: Vma, address: number) => number | null;
+  /**
+   * Model hook: the inodes whose address_space a revoke or disable of the
+   * object behind `vma` zaps. Every VMA that has leaves must be in the i_mmap
+   * of each of them. Default: the inode of file(vm_file)->f_mapping.
+   */
+  readonly zapMappings?: (k: Kernel, vma: Vma) => readonly number[];
+}
+
+/**
+ * struct dma_buf_ops (include/linux/dma-buf.h, v6.19): each member names a
+ * path in the design. Locals: attach/detach {dmabuf, attach};
+ * map_dma_buf/unmap_dma_buf/pin/unpin {attach} (called with the dma_resv
+ * held; map_dma_buf stores the sg table's ranges in the attachment's
+ * `mapped`, unmap_dma_buf clears it); release {dmabuf}; mmap {dmabuf, ...the
+ * ->mmap locals of src/mm/mmap.ts}. All return 0 or -errno.
+ */
+export interface DmaBufOps {
+  readonly name: string;
+  readonly attach?: string;
+  readonly detach?: string;
+  readonly map_dma_buf: string;
+  readonly unmap_dma_buf: string;
+  readonly pin?: string;
+  readonly unpin?: string;
+  readonly release: string;
+  readonly mmap?: string;
+  /**
+   * Model hook, no kernel counterpart: whether the exporter has revoked the
+   * buffer (its private `revoked` state), for importer DMA events and the
+   * invariants. Absent: never revoked.
+   */
+  readonly isRevoked?: (k: Kernel, dmabuf: number) => boolean;
 }
 
 export interface Design {
@@ -46,6 +86,14 @@ export interface Design {
   readonly paths: ReadonlyMap<string, Path>;
   readonly fileOps: { readonly [name: string]: FileOperations };
   readonly vmOps: { readonly [name: string]: VmOperations };
+  /** dma_buf_ops tables exporters name in dma_buf.ops (absent: no exporter in the design). */
+  readonly dmaBufOps?: { readonly [name: string]: DmaBufOps };
+  /**
+   * Model hook: file references the design's kernel objects hold (beyond fds
+   * and vm_file), by file id, for the reference-balance invariant; e.g. a
+   * dma-buf that keeps the vfio file it was made from.
+   */
+  readonly kernelFileRefs?: (k: Kernel) => ReadonlyMap<number, number>;
 }
 
 /** Build a design from a base, replacing or adding paths and tables. */
@@ -57,6 +105,8 @@ export function extendDesign(
     paths?: readonly Path[];
     fileOps?: readonly FileOperations[];
     vmOps?: readonly VmOperations[];
+    dmaBufOps?: readonly DmaBufOps[];
+    kernelFileRefs?: Design['kernelFileRefs'];
   },
 ): Design {
   const paths = new Map(base.paths);
@@ -65,5 +115,11 @@ export function extendDesign(
   for (const f of over.fileOps ?? []) fileOps[f.name] = f;
   const vmOps = { ...base.vmOps };
   for (const v of over.vmOps ?? []) vmOps[v.name] = v;
-  return { name: over.name, description: over.description, paths, fileOps, vmOps };
+  const dmaBufOps = { ...base.dmaBufOps };
+  for (const d of over.dmaBufOps ?? []) dmaBufOps[d.name] = d;
+  const kernelFileRefs = over.kernelFileRefs ?? base.kernelFileRefs;
+  return {
+    ...base, name: over.name, description: over.description, paths, fileOps, vmOps, dmaBufOps,
+    ...(kernelFileRefs ? { kernelFileRefs } : {}),
+  };
 }

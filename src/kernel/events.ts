@@ -17,8 +17,10 @@ export type EventKind =
   | 'gup'       // get_user_pages / GUP-fast outcome
   | 'device'    // device state changed (memory enable, power state, reset)
   | 'file'      // file reference taken, dropped or released
-  | 'access'    // a CPU load or store reached (or did not reach) memory
-  | 'warn';     // WARN_ON / lockdep-style report
+  | 'access'    // a CPU load or store, or an importer's DMA, reached (or did not reach) memory
+  | 'dmabuf'    // dma-buf export, attach, map, unmap, revoke, move_notify, release
+  | 'warn'      // WARN_ON / lockdep-style report
+  | 'violation'; // an invariant broke at this step (src/check/invariants)
 
 export type EventValue = string | number | boolean;
 

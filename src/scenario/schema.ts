@@ -8,6 +8,7 @@
  * Cross-references (thread names, variables, `until`/`resume` pairing) are
  * checked afterwards by src/scenario/check.ts.
  */
+import { INVARIANTS } from '../check/invariants/index.js';
 import * as z from 'zod';
 import { OPS, OP_NAMES } from './ops.js';
 import type { OpArgs, OpName } from './ops.js';
@@ -200,6 +201,14 @@ export const scenarioSchema = strict(
     description: z.string({ error: msg('expected a one-line description of what the scenario shows') }).min(1),
     world,
     steps: z.array(stepSchema, { error: msg('expected a list of steps') }),
+    violates: z
+      .array(
+        z.string().refine((n) => INVARIANTS.some((i) => i.name === n), {
+          error: `unknown invariant; invariants: ${INVARIANTS.map((i) => i.name).join(', ')}`,
+        }),
+        { error: msg('expected a list of invariant names this scenario breaks') },
+      )
+      .optional(),
   },
   'scenario',
 ).transform((s) => ({ ...s, steps: s.steps.map((st, i) => ({ ...st, index: i })) }));

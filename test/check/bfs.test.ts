@@ -57,7 +57,7 @@ function initial(): { s: KernelState; t1: number; t2: number } {
 const lostUpdate: Invariant = {
   name: 'no-lost-update',
   rule: 'two completed increments leave the counter at 2',
-  check: (s) => {
+  check: ({ state: s }) => {
     const done = Object.values(s.tasks).every((t) => t.frames.length === 0 && t.lastRet === 0);
     return done && s.pagerefs[1] === 1 ? { invariant: 'no-lost-update', message: 'counter is 1' } : null;
   },

@@ -1,0 +1,23 @@
+/**
+ * No CPU access, GUP transfer or importer DMA reaches a BAR while its
+ * function does not decode memory (CVE-2020-12888, B3: KERNEL.md §5; the fix
+ * zaps mappings and blocks access under memory_lock before decoding is
+ * turned off, abafbc551fdd).
+ */
+import type { Invariant } from './types.js';
+import { violated } from './types.js';
+
+export const noAccessToDisabledBar: Invariant = {
+  name: 'no-access-to-disabled-bar',
+  rule: 'No CPU load/store, O_DIRECT transfer or importer DMA reaches a BAR while PCI_COMMAND_MEMORY is ' +
+    'clear or the function is in D3hot: the access completes as an Unsupported Request, which can take ' +
+    'the host down (CVE-2020-12888, B3; vfio_pci_zap_bars() before vfio_basic_config_write() clears the bit).',
+  check({ events }) {
+    for (const e of events) {
+      if (e.kind === 'access' && e.args['outcome'] === 'unsupported-request') {
+        return violated(this, `${e.fn} at phys ${String(e.args['phys'])} hit a BAR that does not decode memory`);
+      }
+    }
+    return null;
+  },
+};
