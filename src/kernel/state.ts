@@ -14,6 +14,8 @@ import type { FdTable } from '../fs/fdtable.js';
 import type { MmStruct } from '../mm/types.js';
 import type { PciDev } from '../pci/types.js';
 import type { VfioPciCoreDevice } from '../vfio/pci/types.js';
+import type { VfioPciDmaBuf } from '../vfio/pci/dmabuf-types.js';
+import type { DmaBuf, DmaBufAttachment, Importer, TaskWork } from '../dma-buf/types.js';
 import type { Lock } from './locking/types.js';
 import type { Task, Process } from './sched/types.js';
 
@@ -33,6 +35,16 @@ export interface Tables {
   readonly locks: Table<Lock>;
   /** Reference counts of struct pages that GUP took on BAR memory, by pfn. */
   readonly pagerefs: Table<number>;
+  /** struct dma_buf (src/dma-buf). */
+  readonly dmabufs: Table<DmaBuf>;
+  /** struct dma_buf_attachment. */
+  readonly attachments: Table<DmaBufAttachment>;
+  /** Modelled importing devices (GPU-like, RDMA-like, iommufd). */
+  readonly importers: Table<Importer>;
+  /** struct vfio_pci_dma_buf: vfio-pci's private object of each exported dma-buf. */
+  readonly vfio_dmabufs: Table<VfioPciDmaBuf>;
+  /** Deferred __fput of files whose last reference went under a lock, by task id (task_work). */
+  readonly task_works: Table<TaskWork>;
 }
 
 export type TableName = keyof Tables;
@@ -55,6 +67,7 @@ export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const TABLE_NAMES: readonly TableName[] = [
   'pci', 'vfio', 'files', 'inodes', 'fdtables', 'mms', 'processes', 'tasks', 'locks', 'pagerefs',
+  'dmabufs', 'attachments', 'importers', 'vfio_dmabufs', 'task_works',
 ];
 
 /** An empty kernel for an arch profile and a design. */
@@ -62,6 +75,6 @@ export function emptyKernelState(arch: ArchName, design: string): KernelState {
   return {
     arch, design, nextId: 1, lockdep: 0,
     pci: {}, vfio: {}, files: {}, inodes: {}, fdtables: {}, mms: {}, processes: {}, tasks: {},
-    locks: {}, pagerefs: {},
+    locks: {}, pagerefs: {}, dmabufs: {}, attachments: {}, importers: {}, vfio_dmabufs: {}, task_works: {},
   };
 }

@@ -46,7 +46,25 @@ export type UserAction =
    * read(2)/write(2) of an O_DIRECT file with the user buffer at `addr`: the
    * block layer pins the buffer with pin_user_pages_fast() (iov_iter_extract_pages).
    */
-  | { readonly op: 'o_direct'; readonly rw: 'read' | 'write'; readonly addr: number; readonly length: number };
+  | { readonly op: 'o_direct'; readonly rw: 'read' | 'write'; readonly addr: number; readonly length: number }
+  /**
+   * Importer driver actions (src/dma-buf/importer.ts), run by a task that
+   * stands for the importer's ioctl: `importer` is an importers table id,
+   * `attachment` an attachments table id (the value dmabuf_attach returned).
+   */
+  | { readonly op: 'dmabuf_attach'; readonly importer: number; readonly fd: number }
+  | { readonly op: 'dmabuf_map'; readonly attachment: number }
+  | { readonly op: 'dmabuf_unmap'; readonly attachment: number }
+  | { readonly op: 'dmabuf_detach'; readonly attachment: number }
+  /** One DMA of `size` bytes by the importer's device at `offset` of the buffer. */
+  | {
+      readonly op: 'dma_access';
+      readonly attachment: number;
+      readonly offset: number;
+      readonly size: number;
+      readonly write: boolean;
+      readonly value: number;
+    };
 
 export type ActionName = UserAction['op'];
 
@@ -66,6 +84,11 @@ export const ACTION_PATHS: { readonly [A in ActionName]: string } = {
   store: 'user_access',
   gup: 'gup_action',
   o_direct: 'o_direct_rw',
+  dmabuf_attach: 'dmabuf_importer_attach',
+  dmabuf_map: 'dmabuf_importer_map',
+  dmabuf_unmap: 'dmabuf_importer_unmap',
+  dmabuf_detach: 'dmabuf_importer_detach',
+  dma_access: 'importer_dma',
 };
 
 /** The path an action enters and its initial locals (the action's fields). */

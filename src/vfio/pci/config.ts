@@ -5,7 +5,9 @@
  * drivers/vfio/pci/vfio_pci_config.c, v6.19).
  *
  * Three writes matter for BAR mappings, and each takes memory_lock for
- * write (zapping first when the write can disable memory):
+ * write (zapping first when the write can disable memory, then revoking the
+ * device's dma-bufs with vfio_pci_dma_buf_move(vdev, true); before up_write,
+ * vfio_pci_dma_buf_move(vdev, false) when memory decodes again):
  *   PCI_COMMAND        any value without PCI_COMMAND_MEMORY zaps (v6.19 zaps
  *                      on every such write, not only on an enabled→disabled edge)
  *   PM_CTRL → D3hot    zap, then the power state
@@ -98,11 +100,13 @@ export const vfio_basic_config_write = path<CfgWriteLocals>('vfio_basic_config_w
     cx.l.phys = cx.k.get('pci', v.pdev).command; // pci_user_read_config_word, before any lock
     cx.l.val &= 0xffff;
     if (!(cx.l.val & PCI_COMMAND_MEMORY)) {
-      cx.call('vfio_pci_zap_and_down_write_memory_lock', { vdev: v.id, r: 0 }, 'x', 'write');
+      cx.call('vfio_pci_zap_and_down_write_memory_lock', { vdev: v.id, r: 0 }, 'x', 'revoke');
     } else {
       cx.goto('down_write');
     }
   },
+  /** vfio_pci_dma_buf_move(vdev, true) right after the zap, memory_lock held for write. */
+  revoke: (cx) => cx.call('vfio_pci_dma_buf_move', { vdev: cx.l.vdev, revoked: true }, 'x', 'write'),
   down_write: (cx) => {
     if (!cx.lock(cx.k.get('vfio', cx.l.vdev).memory_lock, 'write')) return;
     cx.goto('write');
@@ -123,18 +127,25 @@ export const vfio_basic_config_write = path<CfgWriteLocals>('vfio_basic_config_w
       dev: dev.bdf, command: hex(cx.l.val), phys: hex(phys), memory: after ? 'enabled' : 'disabled',
       was: before ? 'enabled' : 'disabled',
     });
-    cx.unlock(v.memory_lock);
-    cx.ret(2);
+    // un-revoke the dma-bufs when memory decodes after the write
+    if (after) return cx.call('vfio_pci_dma_buf_move', { vdev: v.id, revoked: false }, 'x', 'up_write');
+    cx.goto('up_write');
   },
+  up_write: (cx) => {
+    cx.unlock(cx.k.get('vfio', cx.l.vdev).memory_lock);
+    cx.call('task_work_run', {}, 'x', 'done');
+  },
+  done: (cx) => cx.ret(2),
 });
 
 /** models vfio_pm_config_write() at PM_CTRL + vfio_lock_and_set_power_state(). */
 export const vfio_pm_config_write = path<CfgWriteLocals>('vfio_pm_config_write', 'entry', {
   entry: (cx) => {
     const state = cx.l.val & PCI_PM_CTRL_STATE_MASK;
-    if (state === 3) cx.call('vfio_pci_zap_and_down_write_memory_lock', { vdev: cx.l.vdev, r: 0 }, 'x', 'set');
+    if (state === 3) cx.call('vfio_pci_zap_and_down_write_memory_lock', { vdev: cx.l.vdev, r: 0 }, 'x', 'revoke');
     else cx.goto('down_write');
   },
+  revoke: (cx) => cx.call('vfio_pci_dma_buf_move', { vdev: cx.l.vdev, revoked: true }, 'x', 'set'),
   down_write: (cx) => {
     if (!cx.lock(cx.k.get('vfio', cx.l.vdev).memory_lock, 'write')) return;
     cx.goto('set');
@@ -152,9 +163,16 @@ export const vfio_pm_config_write = path<CfgWriteLocals>('vfio_pm_config_write',
       dev: vdevName(cx.k, v.id), requested: `D${state === 3 ? '3hot' : state}`, power: cx.k.get('pci', v.pdev).power,
       memory: vfioPciMemoryEnabled(cx.k, v.id) ? 'enabled' : 'disabled',
     });
-    cx.unlock(v.memory_lock);
-    cx.ret(2);
+    if (vfioPciMemoryEnabled(cx.k, v.id)) {
+      return cx.call('vfio_pci_dma_buf_move', { vdev: v.id, revoked: false }, 'x', 'up_write');
+    }
+    cx.goto('up_write');
   },
+  up_write: (cx) => {
+    cx.unlock(cx.k.get('vfio', cx.l.vdev).memory_lock);
+    cx.call('task_work_run', {}, 'x', 'done');
+  },
+  done: (cx) => cx.ret(2),
 });
 
 /** models vfio_exp_config_write(): the virtual FLR bit issues a function reset when DEVCAP has FLR. */
@@ -163,15 +181,23 @@ export const vfio_exp_config_write = path<CfgWriteLocals>('vfio_exp_config_write
     const dev = cx.k.get('pci', cx.k.get('vfio', cx.l.vdev).pdev);
     const devcap = dev.flr ? PCI_EXP_DEVCAP_FLR : 0;
     if (!(devcap & PCI_EXP_DEVCAP_FLR)) return cx.ret(2);
-    cx.call('vfio_pci_zap_and_down_write_memory_lock', { vdev: cx.l.vdev, r: 0 }, 'x', 'reset');
+    cx.call('vfio_pci_zap_and_down_write_memory_lock', { vdev: cx.l.vdev, r: 0 }, 'x', 'revoke');
   },
+  revoke: (cx) => cx.call('vfio_pci_dma_buf_move', { vdev: cx.l.vdev, revoked: true }, 'x', 'reset'),
   reset: (cx) => {
-    cx.call('pci_try_reset_function', { pdev: cx.k.get('vfio', cx.l.vdev).pdev, saved: 0 }, 'r', 'up_write');
+    cx.call('pci_try_reset_function', { pdev: cx.k.get('vfio', cx.l.vdev).pdev, saved: 0 }, 'r', 'unrevoke');
   },
-  up_write: (cx) => {
+  unrevoke: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     cx.emit('device', 'vfio_exp_config_write', { dev: vdevName(cx.k, v.id), flr: true, ret: cx.l.r });
-    cx.unlock(v.memory_lock);
-    cx.ret(2);
+    if (vfioPciMemoryEnabled(cx.k, v.id)) {
+      return cx.call('vfio_pci_dma_buf_move', { vdev: v.id, revoked: false }, 'x', 'up_write');
+    }
+    cx.goto('up_write');
   },
+  up_write: (cx) => {
+    cx.unlock(cx.k.get('vfio', cx.l.vdev).memory_lock);
+    cx.call('task_work_run', {}, 'x', 'done');
+  },
+  done: (cx) => cx.ret(2),
 });

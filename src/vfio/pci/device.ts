@@ -57,6 +57,8 @@ export function vfioPciRegisterDevice(k: Kernel, pdev: number): number {
     pm_runtime_engaged: false,
     reset_works: false,
     pci_saved_command: null,
+    dmabufs: [],
+    registration: 1,
   };
   k.set('vfio', id, row);
   return id;

@@ -5,7 +5,8 @@
  * Modelled: open of the device cdev (bound to iommufd in the same step) with
  * vfio_pci_core_enable on the first open; the last close with
  * vfio_pci_core_disable; VFIO_DEVICE_GET_INFO, GET_REGION_INFO, RESET and the
- * VFIO_DEVICE_FEATURE header checks; pread/pwrite of the config region
+ * VFIO_DEVICE_FEATURE header checks and the DMA_BUF feature (dma-buf export,
+ * revoke at every zap site, cleanup on the last close); pread/pwrite of the config region
  * (PCI_COMMAND, PM_CTRL, PCIe FLR) and of BARs; vfio_pci_core_mmap; the
  * fault and huge_fault handlers; vfio_pci_zap_bars at every disable path the
  * model has (PCI_COMMAND memory clear, D3hot, FLR via DEVCTL,
@@ -17,7 +18,8 @@
  * (LOW_POWER_* features; pm_runtime_engaged stays false), irqs and eventfds,
  * ioeventfds, the ROM and VGA regions, device-specific regions
  * (num_regions is 0), MSI-X mmap exclusion, sparse-mmap and other region
- * capabilities, migration, SR-IOV VF tokens, dma-buf export and revoke.
+ * capabilities, migration, SR-IOV VF tokens, the dma-buf revoke of the hot
+ * reset and runtime-PM paths (neither path is modelled).
  */
 import type { Path } from '../../kernel/sched/path.js';
 import type { FileOperations, VmOperations } from '../../designs/types.js';
@@ -32,6 +34,12 @@ import {
 import { vfio_pci_core_mmap, VFIO_PCI_MMAP_OPS } from './mmap.js';
 import { vfio_pci_mmap_huge_fault, vfio_pci_mmap_page_fault, vfio_pci_vmf_insert_pfn } from './fault.js';
 import { vfio_pci_zap_and_down_write_memory_lock, vfio_pci_zap_bars } from './zap.js';
+import {
+  vfio_pci_core_feature_dma_buf, vfio_pci_dma_buf_attach, vfio_pci_dma_buf_iommufd_map, vfio_pci_dma_buf_map,
+  vfio_pci_dma_buf_pin, vfio_pci_dma_buf_release, vfio_pci_dma_buf_unmap, vfio_pci_dma_buf_unpin, vfioPciDmabufOps,
+} from './dmabuf.js';
+import { vfio_pci_dma_buf_cleanup, vfio_pci_dma_buf_move } from './dmabuf-move.js';
+import type { DmaBufOps } from '../../designs/types.js';
 
 /** Every vfio-pci path (and the PCI core paths it calls), for the designs' registries. */
 export const VFIO_PCI_PATHS: readonly Path[] = [
@@ -44,7 +52,13 @@ export const VFIO_PCI_PATHS: readonly Path[] = [
   vfio_pci_core_mmap,
   vfio_pci_mmap_page_fault, vfio_pci_mmap_huge_fault, vfio_pci_vmf_insert_pfn,
   vfio_pci_zap_bars, vfio_pci_zap_and_down_write_memory_lock,
+  vfio_pci_core_feature_dma_buf, vfio_pci_dma_buf_attach, vfio_pci_dma_buf_map, vfio_pci_dma_buf_unmap,
+  vfio_pci_dma_buf_pin, vfio_pci_dma_buf_unpin, vfio_pci_dma_buf_release, vfio_pci_dma_buf_iommufd_map,
+  vfio_pci_dma_buf_move, vfio_pci_dma_buf_cleanup,
 ];
+
+/** vfio-pci's dma_buf_ops tables. */
+export const VFIO_PCI_DMABUF_OPS_TABLES: readonly DmaBufOps[] = [vfioPciDmabufOps];
 
 /** const struct file_operations vfio_device_fops (with the vfio-pci device ops folded in). */
 export const vfioDeviceFops: FileOperations = {
@@ -74,3 +88,5 @@ export { VFIO_PCI_MMAP_OPS, VFIO_PCI_MMAP_FLAGS } from './mmap.js';
 export { vmaToPfn, isAlignedForOrder } from './fault.js';
 import { vmaToPfn } from './fault.js';
 export { regionInfo } from './ioctl.js';
+export { VFIO_PCI_DMABUF_OPS, vfioDmaBufRevoked, vfioCheckFeature, parseDmaBufRequest } from './dmabuf.js';
+export type { VfioPciDmaBuf } from './dmabuf-types.js';

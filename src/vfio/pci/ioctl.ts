@@ -153,7 +153,8 @@ type ResetLocals = { vdev: number; r: number; x: number };
  * models vfio_pci_ioctl_reset(): zap every BAR mapping and take memory_lock
  * for write, force D0, reset the function (pci_try_reset_function, which
  * saves, disables, resets and restores the command register), then
- * up_write. The dma-buf revoke/un-revoke around the reset is not modelled.
+ * up_write; the dma-bufs are revoked after the power change and
+ * un-revoked before up_write when memory decodes after the reset.
  */
 export const vfio_pci_ioctl_reset = path<ResetLocals>('vfio_pci_ioctl_reset', 'entry', {
   entry: (cx) => {
@@ -165,14 +166,24 @@ export const vfio_pci_ioctl_reset = path<ResetLocals>('vfio_pci_ioctl_reset', 'e
     pciSetPowerState(cx.k, v.pdev, 'D0');
     cx.k.mut('vfio', v.id).power_state = 'D0';
     cx.emit('device', 'vfio_pci_set_power_state', { dev: vdevName(cx.k, v.id), power: 'D0' });
-    cx.call('pci_try_reset_function', { pdev: v.pdev, saved: 0 }, 'r', 'up_write');
+    cx.call('vfio_pci_dma_buf_move', { vdev: v.id, revoked: true }, 'x', 'reset');
   },
-  up_write: (cx) => {
+  reset: (cx) => {
+    cx.call('pci_try_reset_function', { pdev: cx.k.get('vfio', cx.l.vdev).pdev, saved: 0 }, 'r', 'unrevoke');
+  },
+  unrevoke: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     cx.emit('device', 'vfio_pci_ioctl_reset', {
       dev: vdevName(cx.k, v.id), ret: cx.l.r, memory_enabled: vfioPciMemoryEnabled(cx.k, v.id),
     });
-    cx.unlock(v.memory_lock);
-    cx.ret(cx.l.r);
+    if (vfioPciMemoryEnabled(cx.k, v.id)) {
+      return cx.call('vfio_pci_dma_buf_move', { vdev: v.id, revoked: false }, 'x', 'up_write');
+    }
+    cx.goto('up_write');
   },
+  up_write: (cx) => {
+    cx.unlock(cx.k.get('vfio', cx.l.vdev).memory_lock);
+    cx.call('task_work_run', {}, 'x', 'done');
+  },
+  done: (cx) => cx.ret(cx.l.r),
 });

@@ -7,7 +7,8 @@
  * so release runs only after the last munmap. vfio_pci_core_disable() does
  * not zap and does not take memory_lock.
  *
- * Not modelled: dma-buf cleanup (no dma-bufs yet), irqs, ioeventfds, the
+ * The last close then runs vfio_pci_dma_buf_cleanup() (after the disable,
+ * as v6.19 does). Not modelled: irqs, ioeventfds, the
  * dev_set try-reset of other devices, runtime PM usage counts.
  */
 import { path } from '../../kernel/sched/path.js';
@@ -28,9 +29,16 @@ export const vfio_device_fops_release = path<ReleaseLocals>('vfio_device_fops_re
     cx.l.vdev = v.id;
     cx.k.mut('vfio', v.id).open_count = v.open_count - 1;
     cx.emit('device', 'vfio_df_close', { dev: vdevName(cx.k, v.id), open_count: v.open_count - 1 });
-    if (v.open_count === 1) cx.call('vfio_pci_core_disable', { vdev: v.id, reset: false }, 'r', 'done');
+    if (v.open_count === 1) cx.call('vfio_pci_core_disable', { vdev: v.id, reset: false }, 'r', 'cleanup');
     else cx.goto('done');
   },
+  /**
+   * vfio_pci_core_close_device(): v6.19 disables the function first and
+   * only then revokes the dma-bufs; in between importers can still DMA to a
+   * function whose decoding is off (B17b, fixed by RFC1 2/7).
+   */
+  cleanup: (cx) => cx.call('vfio_pci_dma_buf_cleanup', { vdev: cx.l.vdev }, 'r', 'task_work'),
+  task_work: (cx) => cx.call('task_work_run', {}, 'r', 'done'),
   done: (cx) => cx.ret(0),
 });
 

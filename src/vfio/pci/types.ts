@@ -31,4 +31,11 @@ export interface VfioPciCoreDevice {
    * null while the device is not open.
    */
   readonly pci_saved_command: number | null;
+  /** vdev->dmabufs: the vfio_pci_dma_buf objects exported from this device (vfio_dmabufs ids), list order. */
+  readonly dmabufs: readonly number[];
+  /**
+   * vfio_device.refcount: 1 while the device is registered, plus one per
+   * exported dma-buf (vfio_device_try_get_registration); 0 once unregistered.
+   */
+  readonly registration: number;
 }
