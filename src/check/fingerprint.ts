@@ -96,9 +96,9 @@ export function hashValue(v: unknown): Fingerprint {
   return { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
 }
 
-/** The fingerprint of a kernel state (tables, design, arch and lockdep; not nextId). */
+/** The fingerprint of a kernel state (tables, design, arch, defects and lockdep; not nextId). */
 export function fingerprint(s: KernelState): Fingerprint {
-  const parts: Record<string, unknown> = { arch: s.arch, design: s.design, lockdep: s.lockdep };
+  const parts: Record<string, unknown> = { arch: s.arch, design: s.design, lockdep: s.lockdep, defects: s.defects };
   for (const t of TABLE_NAMES) parts[t] = s[t];
   return hashValue(parts);
 }

@@ -65,6 +65,11 @@ export class Kernel {
     this.tableForWrite(table)[id] = row;
   }
 
+  /** Whether a historical bug is switched on (src/designs/defects.ts). */
+  defect(name: string): boolean {
+    return this.root.defects.includes(name);
+  }
+
   /** Record the lock-order graph (see src/kernel/locking/lockdep.ts). */
   setLockdep(graph: number): void {
     this.root.lockdep = graph;

@@ -60,6 +60,12 @@ export interface KernelState extends Tables {
   readonly nextId: number;
   /** Lock-class order edges seen so far (src/kernel/locking/lockdep.ts). */
   readonly lockdep: number;
+  /**
+   * Historical bugs switched on in this kernel (src/designs/defects.ts), by
+   * name, sorted. Constant for a run; the code at each bug's site asks
+   * `k.defect(name)`.
+   */
+  readonly defects: readonly string[];
 }
 
 /** Make every property of T writable (one level deep). */
@@ -71,9 +77,9 @@ export const TABLE_NAMES: readonly TableName[] = [
 ];
 
 /** An empty kernel for an arch profile and a design. */
-export function emptyKernelState(arch: ArchName, design: string): KernelState {
+export function emptyKernelState(arch: ArchName, design: string, defects: readonly string[] = []): KernelState {
   return {
-    arch, design, nextId: 1, lockdep: 0,
+    arch, design, nextId: 1, lockdep: 0, defects: [...defects].sort(),
     pci: {}, vfio: {}, files: {}, inodes: {}, fdtables: {}, mms: {}, processes: {}, tasks: {},
     locks: {}, pagerefs: {}, dmabufs: {}, attachments: {}, importers: {}, vfio_dmabufs: {}, task_works: {},
   };

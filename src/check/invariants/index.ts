@@ -11,6 +11,7 @@ import { referencesBalance } from './references-balance.js';
 import { noLockLeak } from './no-lock-leak.js';
 import { lockOrder } from './lock-order.js';
 import { noKernelWarning } from './no-kernel-warning.js';
+import { noMappingSurvivesRevoke } from './no-mapping-survives-revoke.js';
 
 export const INVARIANTS: readonly Invariant[] = [
   noAccessToDisabledBar,
@@ -18,6 +19,7 @@ export const INVARIANTS: readonly Invariant[] = [
   leafMapsObjectPfn,
   gupFastAgreesWithGup,
   zapReachesEveryMapping,
+  noMappingSurvivesRevoke,
   referencesBalance,
   noLockLeak,
   lockOrder,

@@ -2,7 +2,8 @@
  * No CPU access, GUP transfer or importer DMA reaches a BAR while its
  * function does not decode memory (CVE-2020-12888, B3: KERNEL.md §5; the fix
  * zaps mappings and blocks access under memory_lock before decoding is
- * turned off, abafbc551fdd).
+ * turned off, abafbc551fdd), and no importer DMA goes through a mapping of
+ * a revoked dma-buf (the importer ignored move_notify: B16).
  */
 import type { Invariant } from './types.js';
 import { violated } from './types.js';
@@ -10,12 +11,17 @@ import { violated } from './types.js';
 export const noAccessToDisabledBar: Invariant = {
   name: 'no-access-to-disabled-bar',
   rule: 'No CPU load/store, O_DIRECT transfer or importer DMA reaches a BAR while PCI_COMMAND_MEMORY is ' +
-    'clear or the function is in D3hot: the access completes as an Unsupported Request, which can take ' +
-    'the host down (CVE-2020-12888, B3; vfio_pci_zap_bars() before vfio_basic_config_write() clears the bit).',
+    'clear or the function is in D3hot — the access completes as an Unsupported Request, which can take ' +
+    'the host down (CVE-2020-12888, B3; vfio_pci_zap_bars() before vfio_basic_config_write() clears the bit) — ' +
+    'nor through a mapping of a dma-buf its exporter has revoked (vfio_pci_dma_buf_move(); B16 61ceaf236115).',
   check({ events }) {
     for (const e of events) {
-      if (e.kind === 'access' && e.args['outcome'] === 'unsupported-request') {
+      if (e.kind !== 'access') continue;
+      if (e.args['outcome'] === 'unsupported-request') {
         return violated(this, `${e.fn} at phys ${String(e.args['phys'])} hit a BAR that does not decode memory`);
+      }
+      if (e.args['outcome'] === 'revoked-mapping-used') {
+        return violated(this, `${e.fn} at phys ${String(e.args['phys'])} went through a mapping of a revoked dma-buf`);
       }
     }
     return null;

@@ -224,9 +224,12 @@ export const vfio_pci_dma_buf_unmap = path<OpLocals>('vfio_pci_dma_buf_unmap', '
   },
 });
 
-/** models vfio_pci_dma_buf_pin(): always -EOPNOTSUPP (61ceaf236115, B16). */
+/**
+ * models vfio_pci_dma_buf_pin(): always -EOPNOTSUPP (61ceaf236115, B16).
+ * Defect B16-pinned-importer: the pin succeeds, as before that fix.
+ */
 export const vfio_pci_dma_buf_pin = path<OpLocals>('vfio_pci_dma_buf_pin', 'entry', {
-  entry: (cx) => cx.ret(-EOPNOTSUPP),
+  entry: (cx) => cx.ret(cx.k.defect('B16-pinned-importer') ? 0 : -EOPNOTSUPP),
 });
 
 /** models vfio_pci_dma_buf_unpin(): nothing to do. */

@@ -39,6 +39,20 @@ export function isAlignedForOrder(vma: Vma, addr: number, pfn: number, order: nu
   return !(addr < vma.vm_start || addr + PAGE_SIZE * 2 ** order > vma.vm_end || pfn % 2 ** order !== 0);
 }
 
+/**
+ * Whether the handler may insert at `order`: is_aligned_for_order() in
+ * v6.19; the rules before 09dfc8a5f2ce (defect B11: no pfn alignment) and
+ * before c1d9dac0db16 (defect B12: the fault address itself must be aligned)
+ * when those defects are on.
+ */
+function faultAllowed(k: Kernel, vma: Vma, address: number, addr: number, pfn: number, order: number): boolean {
+  if (order === 0) return true;
+  const size = PAGE_SIZE * 2 ** order;
+  if (k.defect('B11-unaligned-pfn')) return addr >= vma.vm_start && addr + size <= vma.vm_end;
+  if (k.defect('B12-unaligned-address') && address % size !== 0) return false;
+  return isAlignedForOrder(vma, addr, pfn, order);
+}
+
 type FaultLocals = {
   mm: number;
   vma: number;
@@ -69,11 +83,12 @@ export const vfio_pci_mmap_huge_fault = path<FaultLocals>('vfio_pci_mmap_huge_fa
     const order = cx.l.order;
     cx.l.vdev = vma.vm_private_data as number;
     const size = PAGE_SIZE * 2 ** order;
-    cx.l.addr = Math.floor(cx.l.address / size) * size;
+    // Defect B12: before c1d9dac0db16 the pfn came from the unaligned fault address.
+    cx.l.addr = cx.k.defect('B12-unaligned-address') ? cx.l.address : Math.floor(cx.l.address / size) * size;
     cx.l.vpgoff = (cx.l.addr - vma.vm_start) / PAGE_SIZE;
     cx.l.pfn = vmaToPfn(cx.k, vma) + cx.l.vpgoff;
     cx.l.r = VM_FAULT_FALLBACK;
-    if (isAlignedForOrder(vma, cx.l.addr, cx.l.pfn, order)) cx.goto('memory_lock');
+    if (faultAllowed(cx.k, vma, cx.l.address, cx.l.addr, cx.l.pfn, order)) cx.goto('memory_lock');
     else cx.goto('dbg');
   },
   memory_lock: (cx) => {
@@ -120,6 +135,9 @@ export const vfio_pci_vmf_insert_pfn = path<InsertLocals>('vfio_pci_vmf_insert_p
     if (v.pm_runtime_engaged || !vfioPciMemoryEnabled(cx.k, v.id)) return cx.ret(VM_FAULT_SIGBUS);
     const args = { mm: cx.l.mm, vma: cx.l.vma, address: cx.l.address, pfn: cx.l.pfn, write: false };
     const arch = cx.k.arch;
+    if (cx.l.order === 0 && cx.k.defect('B6-whole-vma-remap')) {
+      return cx.call('io_remap_pfn_range', { mm: cx.l.mm, vma: cx.l.vma }, 'r', 'done');
+    }
     if (cx.l.order === 0) return cx.call('vmf_insert_pfn', args, 'r', 'done');
     if (cx.l.order === PMD_ORDER && arch.hugePfnmap.pmd) return cx.call('vmf_insert_pfn_pmd', args, 'r', 'done');
     if (cx.l.order === PUD_ORDER && arch.hugePfnmap.pud) return cx.call('vmf_insert_pfn_pud', args, 'r', 'done');

@@ -33,6 +33,7 @@ import {
 } from './config.js';
 import { vfio_pci_core_mmap, VFIO_PCI_MMAP_OPS } from './mmap.js';
 import { vfio_pci_mmap_huge_fault, vfio_pci_mmap_page_fault, vfio_pci_vmf_insert_pfn } from './fault.js';
+import { io_remap_pfn_range } from './defect-remap.js';
 import { vfio_pci_zap_and_down_write_memory_lock, vfio_pci_zap_bars } from './zap.js';
 import {
   vfio_pci_core_feature_dma_buf, vfio_pci_dma_buf_attach, vfio_pci_dma_buf_iommufd_map, vfio_pci_dma_buf_map,
@@ -50,7 +51,7 @@ export const VFIO_PCI_PATHS: readonly Path[] = [
   vfio_pci_core_read, vfio_pci_core_write, vfio_pci_bar_rw,
   vfio_pci_config_rw, vfio_basic_config_write, vfio_pm_config_write, vfio_exp_config_write,
   vfio_pci_core_mmap,
-  vfio_pci_mmap_page_fault, vfio_pci_mmap_huge_fault, vfio_pci_vmf_insert_pfn,
+  vfio_pci_mmap_page_fault, vfio_pci_mmap_huge_fault, vfio_pci_vmf_insert_pfn, io_remap_pfn_range,
   vfio_pci_zap_bars, vfio_pci_zap_and_down_write_memory_lock,
   vfio_pci_core_feature_dma_buf, vfio_pci_dma_buf_attach, vfio_pci_dma_buf_map, vfio_pci_dma_buf_unmap,
   vfio_pci_dma_buf_pin, vfio_pci_dma_buf_unpin, vfio_pci_dma_buf_release, vfio_pci_dma_buf_iommufd_map,

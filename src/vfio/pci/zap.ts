@@ -21,6 +21,11 @@ type ZapLocals = { vdev: number; r: number };
 export const vfio_pci_zap_bars = path<ZapLocals>('vfio_pci_zap_bars', 'entry', {
   entry: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
+    if (cx.k.defect('B3-no-zap')) {
+      // Before abafbc551fdd nothing zapped the BAR mappings when decoding went off.
+      cx.emit('zap', 'vfio_pci_zap_bars', { dev: vdevName(cx.k, cx.l.vdev), skipped: 'defect B3-no-zap' });
+      return cx.ret(0);
+    }
     const start = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_BAR0_REGION_INDEX);
     const end = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_ROM_REGION_INDEX);
     cx.emit('zap', 'vfio_pci_zap_bars', { dev: vdevName(cx.k, cx.l.vdev), start: hex(start), len: hex(end - start) });

@@ -1,0 +1,31 @@
+/**
+ * No importer mapping or pin survives a revoke: once the exporter has
+ * flipped its revoked state and dropped the dma_resv lock, every attachment
+ * has been told (move_notify) and has unmapped. A pinned importer never
+ * reacts, which is why VFIO refuses pins (B16, 61ceaf236115) and v7.1 allows
+ * only importers that implement revoke (KERNEL.md §3.3).
+ */
+import type { Invariant } from './types.js';
+import { violated } from './types.js';
+
+export const noMappingSurvivesRevoke: Invariant = {
+  name: 'no-mapping-survives-revoke',
+  rule: 'When a revoke is complete (the exporter\'s revoked state set and its dma_resv released), no importer ' +
+    'attachment of that dma-buf is still mapped or pinned: vfio_pci_dma_buf_move() notifies every attachment ' +
+    'with dma_buf_move_notify() under the resv lock and dynamic importers unmap (B16 61ceaf236115; KERNEL.md §3.3).',
+  check({ state, k }) {
+    for (const a of Object.values(state.attachments)) {
+      if (a.mapped === null && !a.pinned) continue;
+      const buf = state.dmabufs[a.dmabuf];
+      if (buf === undefined) continue;
+      const lock = state.locks[buf.resv];
+      if (lock !== undefined && (lock.writer !== 0 || lock.readers.length > 0)) continue;
+      const revoked = k.design.dmaBufOps?.[buf.ops]?.isRevoked?.(k, buf.id) ?? false;
+      if (revoked) {
+        const who = state.importers[a.importer]?.name ?? `importer ${a.importer}`;
+        return violated(this, `${who} still has dma-buf ${buf.id} ${a.pinned ? 'pinned' : 'mapped'} after its revoke`);
+      }
+    }
+    return null;
+  },
+};
