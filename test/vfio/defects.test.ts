@@ -119,6 +119,40 @@ test('B12: the old rule took the unaligned fault address, so a fault inside a 2M
   }
 });
 
+/** Thread A stops inside the order-0 fault handler before memory_lock; returns the state. */
+function stopInPteFault(w: World, tid: number, addr: number) {
+  const s = startAction(w.state, w.design, tid, { op: 'load', addr, size: 4 }).state;
+  let r = runTask(s, w.design, tid, 'vfio_pci_mmap_huge_fault:memory_lock');
+  while (r.stop === 'label' && r.state.tasks[tid]!.frames.at(-1)?.locals['order'] !== 0) {
+    r = runTask(r.state, w.design, tid, 'vfio_pci_mmap_huge_fault:memory_lock');
+  }
+  return r;
+}
+
+for (const defect of [null, 'B12-unaligned-address']) {
+  test(`a PTE fault racing a PMD fault of the same block ${defect ? 'with B12 gets VM_FAULT_OOM' : 'cannot happen: both map the PMD'}`, () => {
+    const w = withDefect(buildWorld({ threads: ['A', 'B'] }), defect);
+    const fd = openDevice(w);
+    const addr = mmapBar(w, fd, 0, 4 * MiB, { addr: 0x7e0000000000, flags: MAP_SHARED | MAP_FIXED });
+    const [a, b] = w.tids as [number, number];
+    const ra = stopInPteFault(w, a, addr + 5 * 4096);
+    if (!defect) {
+      // v6.19 aligns the address to the order: A maps the PMD itself and never takes the PTE path.
+      assert.equal(ra.stop, 'done');
+      assert.equal(leafAt({ ...w, state: ra.state }, addr)?.level, 'pmd');
+      return;
+    }
+    assert.equal(ra.stop, 'label');
+    const s = startAction(ra.state, w.design, b, { op: 'load', addr, size: 4 }).state;
+    const rb = runTask(s, w.design, b);
+    assert.equal(rb.stop, 'done');
+    const rest = runTask(rb.state, w.design, a);
+    w.state = rest.state;
+    assert.ok(rest.events.some((e) => e.kind === 'insert' && e.args['result'] === 'VM_FAULT_OOM'));
+    assert.match(broken('no-kernel-warning', w, rest.events) ?? '', /VM_FAULT_OOM/);
+  });
+}
+
 for (const defect of [null, 'B16-pinned-importer']) {
   test(`a pinned importer ${defect ? 'with B16 pins, survives the revoke and DMAs into a disabled BAR' : 'is refused'}`, () => {
     const { w, devFd, importers } = dmaBufWorld();
