@@ -20,11 +20,21 @@ import { fingerprint, hashValue } from './fingerprint.js';
 import { VisitedSet } from './visited.js';
 import { Kernel } from '../kernel/kernel.js';
 
+/** An action of an alphabet, optionally naming the alphabet entry it came from. */
+export type AlphabetItem = UserAction | { readonly action: UserAction; readonly entry: number };
+
 export interface CheckModel {
   readonly initial: KernelState;
   readonly design: Design;
   /** Actions task `tid` may start from user space in state `s` (arguments resolved). */
-  readonly alphabet: (s: KernelState, tid: number) => readonly UserAction[];
+  readonly alphabet: (s: KernelState, tid: number) => readonly AlphabetItem[];
+  /**
+   * How a transition is applied (default: applyTransition). The scenario
+   * layer adds what user space does when an action returns (binding `as:`,
+   * taking pending signals); whatever it does must depend only on the state
+   * and the transition, so that merging and replay stay exact.
+   */
+  readonly apply?: (s: KernelState, t: Transition) => { readonly state: KernelState; readonly events: readonly TraceEvent[] };
   /** Actions each task may start at most. */
   readonly maxActions: number;
   /** Switches away from a runnable task inside the kernel, at most (default 2). */
@@ -46,6 +56,8 @@ export interface CheckStats {
   readonly depth: number;
   readonly complete: boolean;
   readonly visitedBytes: number;
+  /** Nodes waiting to be expanded (random walks: walks left). */
+  readonly queue: number;
 }
 
 export interface CheckResult {
@@ -110,7 +122,10 @@ function enabled(model: CheckModel, n: Node): { t: Transition; preempts: boolean
     if ((n.used[tid] ?? 0) >= model.maxActions) continue;
     const preempts = lastRunnable && tid !== n.last;
     if (preempts && n.preemptions >= model.preemptionBound) continue;
-    for (const action of model.alphabet(s, tid)) out.push({ t: { tid, action }, preempts });
+    for (const item of model.alphabet(s, tid)) {
+      const t: Transition = 'action' in item ? { tid, action: item.action, entry: item.entry } : { tid, action: item };
+      out.push({ t, preempts });
+    }
   }
   return out;
 }
@@ -118,6 +133,7 @@ function enabled(model: CheckModel, n: Node): { t: Transition; preempts: boolean
 /** Explore breadth-first; `onProgress` is called now and then with the running stats. */
 export function bfs(model: CheckModel, onProgress?: (stats: CheckStats) => boolean | void): CheckResult {
   const invariants = [...model.invariants, DEADLOCK];
+  const apply = model.apply ?? ((s: KernelState, t: Transition) => applyTransition(s, model.design, t));
   const found = new Map<string, Found>();
   const visited = new VisitedSet();
   const nodes: Node[] = [];
@@ -134,7 +150,7 @@ export function bfs(model: CheckModel, onProgress?: (stats: CheckStats) => boole
     // Expanded nodes keep only their parent link; their state is no longer needed.
     nodes[idx] = { ...n, state: RELEASED };
     for (const { t, preempts } of enabled(model, n)) {
-      const { state, events } = applyTransition(n.state, model.design, t);
+      const { state, events } = apply(n.state, t);
       transitions++;
       const used = t.action ? { ...n.used, [t.tid]: (n.used[t.tid] ?? 0) + 1 } : n.used;
       const child: Node = {
@@ -154,7 +170,7 @@ export function bfs(model: CheckModel, onProgress?: (stats: CheckStats) => boole
   function stats(complete: boolean): CheckStats {
     return {
       states: nodes.length, transitions, depth: nodes[nodes.length - 1]?.depth ?? 0, complete,
-      visitedBytes: visited.bytes,
+      visitedBytes: visited.bytes, queue: nodes.length - head,
     };
   }
 

@@ -19,6 +19,8 @@ export interface Transition {
   readonly tid: number;
   /** Present when the task starts a new action from user space. */
   readonly action?: UserAction;
+  /** Index of the alphabet entry the action came from, when the alphabet gives one. */
+  readonly entry?: number;
 }
 
 /** Apply a transition; the caller checked that it is enabled. */

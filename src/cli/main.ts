@@ -2,6 +2,10 @@
 /**
  * The `barmap` command.
  *
+ *     barmap check [scenario...] [--design D ...] [--arch A ...] [--preemptions N] [--max-actions N]
+ *                  [--max-states N] [--invariant NAME ...] [--json] [--out DIR]
+ *                  [--random [--seed S] [--walks N] [--depth N]]
+ *     barmap replay FILE [--state] [--json]
  *     barmap run [scenario-file|built-in-name] [--arch A] [--design D] [--state] [--json]
  *     barmap list
  *
@@ -16,6 +20,9 @@ import { ScenarioError } from '../scenario/load.js';
 import { RunCrash } from '../check/run.js';
 import { runCommand } from './run.js';
 import { listCommand } from './list.js';
+import { checkCommand } from './check.js';
+import type { CheckFlags } from './check.js';
+import { replayCommand } from './replay.js';
 import { PACKAGE_ROOT } from './scenarios.js';
 import { EXIT, UsageError } from './errors.js';
 
@@ -36,6 +43,8 @@ function fail(status: number, message: string): never {
   process.exit(status);
 }
 
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
 function program(): Command {
   const p = new Command('barmap')
     .description('An executable model of VFIO-PCI BAR mmap and DMA-buf in the Linux kernel (v6.19)')
@@ -44,6 +53,37 @@ function program(): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} });
+  p.command('check')
+    .description('explore scenarios with a check: section and print design x invariant x arch (no scenario: the built-in suite)')
+    .argument('[scenario...]', 'scenario files or built-in names (default: every built-in scenario with a check: section)')
+    .option('--design <name>', 'design to check; repeat for several (default: every built-in design)', collect, [])
+    .option('--arch <profile>', "arch profile; repeat for several (default: all for the suite, else the scenario's world.arch)", collect, [])
+    .option('--preemptions <n>', "preemption bound (default: the scenario's check.preemptions)")
+    .option('--max-actions <n>', "ops each thread starts at most (default: the scenario's check.maxActions)")
+    .option('--max-states <n>', 'stop each search after this many distinct states (results marked incomplete)')
+    .option('--invariant <name>', 'check only this invariant; repeat for several (default: all)', collect, [])
+    .option('--defect <name>', 'switch a catalogued defect on; repeat for several (none modelled yet)', collect, [])
+    .option('--json', 'print one JSON document (matrix cells, jobs with violations, stats)')
+    .option('--out <dir>', 'directory for trace files', 'barmap-traces')
+    .option('--random', 'random walks instead of breadth-first search, each violation shrunk')
+    .option('--seed <s>', 'seed of the random walks (default 1)')
+    .option('--walks <n>', 'number of random walks (default 200)')
+    .option('--depth <n>', 'transitions per random walk at most (default 60)')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .action(async (scenarios: string[], flags: CheckFlags) => {
+      process.exitCode = await checkCommand(scenarios, flags, out);
+    });
+  p.command('replay')
+    .description('replay a trace file written by barmap check; exit 1 when its violation breaks again')
+    .argument('<file>', 'a trace file (.json) from barmap-traces/')
+    .option('--state', 'dump the kernel state after each transition')
+    .option('--json', 'print JSON lines instead of text')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .action((file: string, flags: { state?: boolean; json?: boolean }) => {
+      process.exitCode = replayCommand(file, flags, out);
+    });
   p.command('run')
     .description('run a scenario and print its trace (default scenario: bar-mmap-access)')
     .argument('[scenario]', 'a scenario file (.yaml or .json) or a built-in name (barmap list)')
@@ -69,18 +109,18 @@ function program(): Command {
 /** Commander's message as one line with a hint. */
 function commanderLine(e: CommanderError): string {
   const msg = e.message.replace(/^error: /, '').split('\n').map((s) => s.trim().replace(/\.$/, '')).filter(Boolean).join(' ');
-  if (e.code === 'commander.unknownCommand') return `${msg}; commands are run and list (barmap --help)`;
-  return `${msg}; see barmap --help or barmap run --help`;
+  if (e.code === 'commander.unknownCommand') return `${msg}; commands are check, replay, run and list (barmap --help)`;
+  return `${msg}; see barmap --help or barmap <command> --help`;
 }
 
-function main(argv: readonly string[]): void {
+async function main(argv: readonly string[]): Promise<void> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  if (argv.length === 0) fail(EXIT.usage, 'no command; try barmap run (the default scenario), barmap list or barmap --help');
+  if (argv.length === 0) fail(EXIT.usage, 'no command; try barmap check (the built-in suite), barmap run (the default scenario), barmap list or barmap --help');
   try {
-    program().parse(argv, { from: 'user' });
+    await program().parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
@@ -102,4 +142,4 @@ function main(argv: readonly string[]): void {
   }
 }
 
-main(process.argv.slice(2));
+void main(process.argv.slice(2));

@@ -110,7 +110,7 @@ export function dumpState(s: KernelState): StateDump {
     });
     return {
       name: p.name, pid: p.pid, exited: p.exited, threads,
-      vars: Object.fromEntries(Object.entries(p.vars).map(([k, v]) => [k, v >= 0x10000 ? hex(v) : String(v)])),
+      vars: Object.fromEntries(Object.entries(p.vars).filter(([k]) => !k.startsWith('@')).map(([k, v]) => [k, v >= 0x10000 ? hex(v) : String(v)])),
       vmas: (mm?.vmas ?? []).map((v): VmaDump => ({
         start: hex(v.vm_start), end: hex(v.vm_end), pgoff: hex(v.vm_pgoff), flags: vmFlagsString(v.vm_flags),
         file: fileName(v.vm_file), ops: v.vm_ops || '-',

@@ -9,6 +9,7 @@ import { exprVars } from './expr.js';
 import type { Scenario, Step } from './schema.js';
 import { IOCTLS } from './ioctl.js';
 import { closest, orList } from './flags.js';
+import { checkAlphabet } from './check-alphabet.js';
 
 export interface Issue {
   readonly path: readonly (string | number)[];
@@ -20,7 +21,7 @@ function isNumExpr(v: unknown): v is NumExpr {
 }
 
 /** Every number expression in an op's arguments, with its path below the op. */
-function exprsOf(v: unknown, path: (string | number)[] = []): { path: (string | number)[]; e: NumExpr }[] {
+export function exprsOf(v: unknown, path: (string | number)[] = []): { path: (string | number)[]; e: NumExpr }[] {
   if (isNumExpr(v)) return [{ path, e: v }];
   if (Array.isArray(v)) return v.flatMap((x, i) => exprsOf(x, [...path, i]));
   if (typeof v === 'object' && v !== null) {
@@ -143,10 +144,11 @@ export function checkScenario(s: Scenario): Issue[] {
     }
     if (st.as !== undefined) pv.add(st.as);
   });
+  if (s.check) issues.push(...checkAlphabet(s.check, { threadProc, vars, exited, deviceNames }));
   return issues;
 }
 
-function checkIoctl(
+export function checkIoctl(
   a: { readonly cmd: string | number; readonly arg?: { readonly kind: string; readonly fields?: object } },
   at: (string | number)[],
   issues: Issue[],

@@ -150,3 +150,8 @@ export const OP_NAMES = Object.keys(OPS) as OpName[];
 
 /** The parsed arguments of each op. */
 export type OpArgs = { readonly [O in OpName]: { readonly op: O; readonly args: z.output<(typeof OPS)[O]> } }[OpName];
+
+/** Every op as an optional key: the shape a step or an alphabet entry spreads in. */
+export const OP_SHAPE = Object.fromEntries(OP_NAMES.map((n) => [n, OPS[n].optional()])) as {
+  [O in OpName]: z.ZodOptional<(typeof OPS)[O]>;
+};

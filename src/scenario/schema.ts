@@ -10,8 +10,9 @@
  */
 import { INVARIANTS } from '../check/invariants/index.js';
 import * as z from 'zod';
-import { OPS, OP_NAMES } from './ops.js';
-import type { OpArgs, OpName } from './ops.js';
+import { OP_NAMES, OP_SHAPE } from './ops.js';
+import type { OpArgs } from './ops.js';
+import { checkSection } from './check-section.js';
 import { orList } from './flags.js';
 import { boolean, constNum, expectedRet, ident, msg, numExpr, strict } from './values.js';
 import type { NumExpr } from './expr.js';
@@ -93,9 +94,7 @@ const label = z
   .string({ error: msg('expected a label fn:label, e.g. vfio_pci_mmap_huge_fault:after_memory_lock') })
   .regex(/^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$/, { error: 'expected a label fn:label, e.g. vfio_pci_mmap_huge_fault:after_memory_lock' });
 
-const opShape = Object.fromEntries(OP_NAMES.map((n) => [n, OPS[n].optional()])) as {
-  [O in OpName]: z.ZodOptional<(typeof OPS)[O]>;
-};
+const opShape = OP_SHAPE;
 
 const rawStep = strict(
   {
@@ -209,6 +208,7 @@ export const scenarioSchema = strict(
         { error: msg('expected a list of invariant names this scenario breaks') },
       )
       .optional(),
+    check: checkSection.optional(),
   },
   'scenario',
 ).transform((s) => ({ ...s, steps: s.steps.map((st, i) => ({ ...st, index: i })) }));

@@ -71,7 +71,7 @@ test('list shows scenarios, designs and arch profiles with descriptions', () => 
 test('bad command lines: one stderr line, exit 2', () => {
   assertUsage(barmap('run', '--frobnicate'), /^barmap: unknown option '--frobnicate'/);
   assertUsage(barmap('frob'), /^barmap: unknown command 'frob'/);
-  assertUsage(barmap(), /^barmap: no command; try barmap run/);
+  assertUsage(barmap(), /^barmap: no command; try barmap check/);
   assertUsage(barmap('run', 'no-such-scenario'), /^barmap: no scenario file or built-in scenario named 'no-such-scenario'; built-in: .*bar-mmap-access/);
   assertUsage(barmap('run', './missing.yaml'), /^barmap: no such file '\.\/missing\.yaml'/);
   assertUsage(barmap('run', '--arch', 'sparc'), /^barmap: unknown arch profile 'sparc'; profiles: x86_64/);

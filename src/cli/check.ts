@@ -1,0 +1,216 @@
+/**
+ * `barmap check [scenario...] [--design D ...] [--arch A ...] [--preemptions N]
+ * [--max-actions N] [--max-states N] [--invariant NAME ...] [--json] [--out DIR]
+ * [--random [--seed S] [--walks N] [--depth N]]`.
+ *
+ * The jobs run in a worker thread; this thread draws the progress line and
+ * turns Ctrl-C into a clean stop (the results so far are printed, the cut
+ * ones marked incomplete). Every violation is written as a trace file.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { JobResult, JobSpec, RandomMode } from '../check/job.js';
+import type { WorkerMessage } from '../check/worker.js';
+import { cellsOf, surprises } from '../check/results.js';
+import type { Cell } from '../check/results.js';
+import { traceFile, traceFileName } from '../check/trace-file.js';
+import type { TraceFile } from '../check/trace-file.js';
+import { replayTrace } from '../check/replay.js';
+import { checkInvariantNames } from '../scenario/check-section.js';
+import { DESIGNS } from '../designs/index.js';
+import { ARCH_PROFILES } from '../arch/profiles.js';
+import { closest } from '../scenario/flags.js';
+import { matrixLines, scenarioLines } from '../report/matrix.js';
+import { violationLines } from '../report/violation.js';
+import { jobsFor, loadForCheck, suiteScenarios } from './suite.js';
+import { ProgressLine } from './progress.js';
+import { EXIT, UsageError } from './errors.js';
+
+export interface CheckFlags {
+  readonly design?: readonly string[];
+  readonly arch?: readonly string[];
+  readonly preemptions?: string;
+  readonly maxActions?: string;
+  readonly maxStates?: string;
+  readonly invariant?: readonly string[];
+  readonly defect?: readonly string[];
+  readonly json?: boolean;
+  readonly out?: string;
+  readonly random?: boolean;
+  readonly seed?: string;
+  readonly walks?: string;
+  readonly depth?: string;
+}
+
+export const DEFAULT_TRACE_DIR = 'barmap-traces';
+export const RANDOM_DEFAULTS = { seed: 1, walks: 200, depth: 60 } as const;
+
+function count(flag: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${flag} takes a whole number of at least ${min}, not '${v}'`);
+  return Number(v);
+}
+
+function known(kind: string, flag: string, given: readonly string[] | undefined, names: readonly string[]): string[] | undefined {
+  if (given === undefined || given.length === 0) return undefined;
+  for (const g of given) {
+    if (!names.includes(g)) {
+      const near = closest(g, names);
+      throw new UsageError(`unknown ${kind} '${g}' (${flag}); ` + (near ? `did you mean ${near}? ` : '') + `${kind}s: ${names.join(', ')}`);
+    }
+  }
+  return [...new Set(given)];
+}
+
+/** The jobs a command line asks for (usage errors thrown). */
+export function planCheck(args: readonly string[], f: CheckFlags): { jobs: JobSpec[]; suite: boolean } {
+  const designs = known('design', '--design', f.design, DESIGNS.map((d) => d.name));
+  const archs = known('arch profile', '--arch', f.arch, ARCH_PROFILES.map((p) => p.name));
+  const invariants = known('invariant', '--invariant', f.invariant, checkInvariantNames());
+  if (f.defect && f.defect.length > 0) throw new UsageError(`unknown defect '${f.defect[0]}' (--defect); no defects are modelled yet`);
+  if (!f.random && (f.seed !== undefined || f.walks !== undefined || f.depth !== undefined)) {
+    throw new UsageError('--seed, --walks and --depth go with --random');
+  }
+  const random: RandomMode | undefined = f.random ? {
+    seed: count('--seed', f.seed, 0) ?? RANDOM_DEFAULTS.seed,
+    walks: count('--walks', f.walks, 1) ?? RANDOM_DEFAULTS.walks,
+    depth: count('--depth', f.depth, 1) ?? RANDOM_DEFAULTS.depth,
+  } : undefined;
+  const maxActions = count('--max-actions', f.maxActions, 1);
+  const preemptions = count('--preemptions', f.preemptions, 0);
+  const maxStates = count('--max-states', f.maxStates, 1);
+  const suite = args.length === 0;
+  const scenarios = suite ? suiteScenarios() : args.map(loadForCheck);
+  if (scenarios.length === 0) throw new UsageError('no shipped scenario has a check: section; name a scenario file');
+  const jobs = jobsFor(scenarios, {
+    ...(designs ? { designs } : {}), ...(archs ? { archs } : {}), ...(invariants ? { invariants } : {}),
+    ...(maxActions !== undefined ? { maxActions } : {}), ...(preemptions !== undefined ? { preemptions } : {}),
+    ...(maxStates !== undefined ? { maxStates } : {}), ...(random ? { random } : {}), defects: [],
+  }, suite);
+  return { jobs, suite };
+}
+
+interface JobOutcome {
+  readonly spec: JobSpec;
+  result?: JobResult;
+  error?: string;
+}
+
+/** Run the jobs in a worker; resolves when it is done or stopped. */
+function runInWorker(jobs: readonly JobSpec[], progress: ProgressLine | undefined): Promise<{ outcomes: JobOutcome[]; interrupted: boolean }> {
+  const stop = new SharedArrayBuffer(4);
+  const flag = new Int32Array(stop);
+  const outcomes: JobOutcome[] = jobs.map((spec) => ({ spec }));
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    Atomics.store(flag, 0, 1);
+  };
+  process.on('SIGINT', onSigint);
+  const worker = new Worker(new URL('../check/worker.js', import.meta.url), { workerData: { jobs, stop } });
+  progress?.begin();
+  return new Promise((resolve, reject) => {
+    const finish = (): void => {
+      process.off('SIGINT', onSigint);
+      progress?.end();
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') progress?.update(m.index, m.progress);
+      else if (m.type === 'result') outcomes[m.index]!.result = m.result;
+      else if (m.type === 'error') outcomes[m.index]!.error = m.message;
+      else if (m.type === 'done') {
+        finish();
+        void worker.terminate();
+        resolve({ outcomes, interrupted });
+      }
+    });
+    worker.on('error', (e) => {
+      finish();
+      reject(e);
+    });
+  });
+}
+
+/** Write each violation's trace file; returns the files by job and invariant. */
+function saveTraces(outcomes: readonly JobOutcome[], dir: string): Map<string, { path: string; tf: TraceFile }> {
+  const out = new Map<string, { path: string; tf: TraceFile }>();
+  for (const o of outcomes) {
+    if (!o.result) continue;
+    for (const f of o.result.found) {
+      mkdirSync(dir, { recursive: true });
+      const tf = traceFile(o.spec, o.result, f);
+      const path = join(dir, traceFileName(o.result, f.invariant));
+      writeFileSync(path, JSON.stringify(tf, null, 2) + '\n');
+      out.set(`${o.result.scenario}\u0000${o.result.design}\u0000${o.result.arch}\u0000${f.invariant}`, { path, tf });
+    }
+  }
+  return out;
+}
+
+export async function checkCommand(args: readonly string[], f: CheckFlags, out: (line: string) => void): Promise<number> {
+  const { jobs, suite } = planCheck(args, f);
+  const tty = !f.json && process.stderr.isTTY === true;
+  const maxStates = jobs.every((j) => j.maxStates !== undefined) ? jobs[0]?.maxStates : undefined;
+  const progress = tty ? new ProgressLine(process.stderr, jobs.length, maxStates) : undefined;
+  const { outcomes, interrupted } = await runInWorker(jobs, progress);
+
+  const all = checkInvariantNames();
+  const cells: Cell[] = outcomes.flatMap((o) => (o.result ? cellsOf(o.result, all) : []));
+  const dir = f.out ?? DEFAULT_TRACE_DIR;
+  const traces = saveTraces(outcomes, dir);
+  const errors = outcomes.filter((o) => o.error !== undefined).map((o) => `${o.spec.source.file} (design ${o.spec.design}, arch ${o.spec.arch ?? 'its own'}): ${o.error}`);
+  const notRun = outcomes.filter((o) => !o.result && o.error === undefined).length;
+  const unexpected = surprises(cells);
+  const ok = unexpected.length === 0 && errors.length === 0 && notRun === 0;
+  const totals = outcomes.reduce((a, o) => ({ states: a.states + (o.result?.stats.states ?? 0), ms: a.ms + (o.result?.stats.ms ?? 0) }), { states: 0, ms: 0 });
+
+  if (f.json) {
+    out(JSON.stringify({
+      version: 1, ok, interrupted, suite,
+      jobs: outcomes.flatMap((o) => (o.result ? [o.result] : [])),
+      cells, surprises: unexpected, errors, notRun,
+      traces: [...traces.values()].map((t) => t.path),
+      stats: { jobs: jobs.length, states: totals.states, ms: totals.ms },
+    }));
+    return ok ? EXIT.ok : EXIT.failed;
+  }
+  const first = jobs[0];
+  const bounds = first?.random
+    ? `random walks: seed ${first.random.seed}, ${first.random.walks} walks of depth ${first.random.depth}`
+    : `bounds: ${first?.maxActions ?? "each scenario's"} max-actions, ${first?.preemptions ?? "each scenario's"} preemptions`;
+  out(`# barmap check${suite ? ' (built-in suite)' : ''}: ${jobs.length} job(s); ${bounds}`);
+  if (interrupted) out('# interrupted (Ctrl-C): results so far; cells marked * are incomplete');
+  out('');
+  if (cells.length) {
+    out('result matrix (holds = holds to the bound; broken N = shortest trace of N transitions; * incomplete; ! not as expected):');
+    matrixLines(cells).forEach((l) => out(l));
+    out('');
+    out('per scenario:');
+    scenarioLines(cells).forEach((l) => out(l));
+  }
+  for (const o of outcomes) {
+    if (!o.result) continue;
+    for (const fr of o.result.found) {
+      const t = traces.get(`${o.result.scenario}\u0000${o.result.design}\u0000${o.result.arch}\u0000${fr.invariant}`);
+      if (!t) continue;
+      out('');
+      const rel = relative(process.cwd(), t.path) || t.path;
+      try {
+        violationLines(t.tf, replayTrace(t.tf), rel).forEach((l) => out(l));
+      } catch (e) {
+        out(`# ${fr.invariant}: the trace did not replay (${e instanceof Error ? e.message : String(e)}); a bug in barmap`);
+      }
+    }
+  }
+  out('');
+  out(`# ${jobs.length - notRun} job(s) run, ${totals.states.toLocaleString('en')} states in ${(totals.ms / 1000).toFixed(1)} s` +
+    (traces.size ? `; ${traces.size} trace file(s) in ${dir}/` : ''));
+  for (const e of errors) out(`# ERROR ${e}`);
+  if (notRun) out(`# ${notRun} job(s) not run (interrupted)`);
+  for (const s of unexpected) out(`# FAIL ${s}`);
+  out(ok ? '# every result is as expected' : '# some results are not as expected');
+  return ok ? EXIT.ok : EXIT.failed;
+}
+

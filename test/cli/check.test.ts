@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GUP_FAST, GUP_FAST_SHORTEST } from '../check/fixtures.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = join(ROOT, 'dist/src/cli/main.js');
+const TMP = mkdtempSync(join(tmpdir(), 'barmap-check-'));
+
+function barmap(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd: TMP });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function file(name: string, text: string): string {
+  const p = join(TMP, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function assertUsage(r: ReturnType<typeof barmap>, pattern: RegExp): void {
+  assert.equal(r.status, 2, r.stderr + r.stdout);
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, `one stderr line, got: ${r.stderr}`);
+  assert.match(lines[0]!, pattern);
+}
+
+test('check finds an undeclared violation (exit 1), saves its trace, and replay reproduces it', () => {
+  const sc = file('gup.yaml', GUP_FAST);
+  const r = barmap('check', sc, '--out', 'traces');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /gup-fast-agrees-with-gup +broken 19 \(load\+o_direct\) !/);
+  assert.match(r.stdout, /BUG: gup-fast-agrees-with-gup in load\+o_direct \(design legacy, arch x86_64-pte-special-only\)/);
+  assert.match(r.stdout, /^A-\d+:$/m);
+  assert.match(r.stdout, /# FAIL load\+o_direct .*gup-fast-agrees-with-gup broke \(trace 19 transitions\)/);
+  const files = readdirSync(join(TMP, 'traces'));
+  assert.deepEqual(files, ['load_o_direct--legacy--x86_64-pte-special-only--gup-fast-agrees-with-gup.json']);
+  const trace = join(TMP, 'traces', files[0]!);
+  const tf = JSON.parse(readFileSync(trace, 'utf8')) as { version: number; schedule: unknown[]; defects: unknown[] };
+  assert.equal(tf.version, 1);
+  assert.equal(tf.schedule.length, GUP_FAST_SHORTEST);
+  assert.deepEqual(tf.defects, []);
+
+  const rp = barmap('replay', trace);
+  assert.equal(rp.status, 1, rp.stderr);
+  assert.match(rp.stdout, /load: addr=0x7e0000000000/);
+  assert.match(rp.stdout, /\[t19\] +BUG: gup-fast-agrees-with-gup/);
+  assert.match(rp.stdout, /# gup-fast-agrees-with-gup breaks again at the last transition/);
+
+  const tampered = file('tampered.json', JSON.stringify({ ...tf, schedule: tf.schedule.slice(0, -1) }));
+  const t = barmap('replay', tampered);
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stdout, /does not break at the last transition/);
+
+  const wrongThread = file('wrong.json', JSON.stringify({ ...tf, schedule: [{ ...(tf.schedule[1] as object), thread: 'Z' }] }));
+  assertUsage(barmap('replay', wrongThread), /wrong\.json|schedule\[0\]: task \d+ is A, not Z/);
+});
+
+test('a declared violation is as expected: exit 0; --json prints one document', () => {
+  const sc = file('declared.yaml', GUP_FAST.replace('  preemptions: 0', '  preemptions: 0\n  violates: [gup-fast-agrees-with-gup]'));
+  const r = barmap('check', sc, '--json', '--out', 'traces2');
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { ok: boolean; cells: { invariant: string; status: string; length?: number }[]; jobs: unknown[] };
+  assert.equal(doc.ok, true);
+  assert.equal(doc.jobs.length, 1);
+  const cell = doc.cells.find((c) => c.invariant === 'gup-fast-agrees-with-gup')!;
+  assert.equal(cell.status, 'broken');
+  assert.equal(cell.length, GUP_FAST_SHORTEST);
+  assert.equal(doc.cells.find((c) => c.invariant === 'lock-order')!.status, 'n/a');
+});
+
+test('on x86_64 the scenario holds and expecting the violation is then a failure', () => {
+  const sc = file('declared2.yaml', GUP_FAST.replace('  preemptions: 0', '  preemptions: 0\n  violates: [gup-fast-agrees-with-gup]'));
+  const r = barmap('check', sc, '--arch', 'x86_64', '--out', 'traces3');
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /# FAIL .*gup-fast-agrees-with-gup was expected to break \(violates:\) but held to the bound/);
+});
+
+test('--random finds and shrinks the violation, deterministically', () => {
+  const sc = file('gup-r.yaml', GUP_FAST);
+  const a = barmap('check', sc, '--random', '--seed', '3', '--walks', '10', '--depth', '60', '--max-actions', '4', '--json', '--out', 'tr');
+  const b = barmap('check', sc, '--random', '--seed', '3', '--walks', '10', '--depth', '60', '--max-actions', '4', '--json', '--out', 'tr');
+  assert.equal(a.status, 1, a.stderr);
+  const cells = (s: string) => (JSON.parse(s) as { cells: unknown[] }).cells;
+  assert.deepEqual(cells(a.stdout), cells(b.stdout));
+  assert.match(a.stdout, /"invariant":"gup-fast-agrees-with-gup","status":"broken","length":19/);
+});
+
+test('check and replay usage errors: one line, exit 2', () => {
+  const sc = file('u.yaml', GUP_FAST);
+  assertUsage(barmap('check', sc, '--design', 'legasy'), /^barmap: unknown design 'legasy' \(--design\); did you mean legacy\?/);
+  assertUsage(barmap('check', sc, '--arch', 'sparc'), /^barmap: unknown arch profile 'sparc'/);
+  assertUsage(barmap('check', sc, '--preemptions', 'two'), /^barmap: --preemptions takes a whole number/);
+  assertUsage(barmap('check', sc, '--invariant', 'no-such'), /^barmap: unknown invariant 'no-such'/);
+  assertUsage(barmap('check', sc, '--seed', '3'), /^barmap: --seed, --walks and --depth go with --random/);
+  assertUsage(barmap('check', sc, '--defect', 'x'), /^barmap: unknown defect 'x'/);
+  assertUsage(barmap('check', 'bar-mmap-access'), /has no check: section/);
+  assertUsage(barmap('check', 'no-such-scenario'), /no scenario file or built-in scenario named/);
+  assertUsage(barmap('check', file('bad.yaml', GUP_FAST.replace('$bar0 }', '$nope }'))), /bad\.yaml:\d+: check\.alphabet\.A\[0\]\.load\.addr: \$nope is bound neither/);
+  assertUsage(barmap('replay'), /missing required argument 'file'/);
+  assertUsage(barmap('replay', 'missing.json'), /cannot read trace file 'missing\.json'/);
+  assertUsage(barmap('replay', file('notjson.json', '{')), /not JSON/);
+  assertUsage(barmap('replay', file('v2.json', '{"version": 2}')), /trace file version 2 is not supported/);
+  assertUsage(barmap('replay', file('partial.json', '{"version": 1, "design": "legacy"}')), /partial\.json: scenario: /);
+});
