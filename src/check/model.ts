@@ -46,8 +46,8 @@ export interface ScenarioCheckOptions {
   /** Invariant names to check (default: the scenario's `check.invariants`, else all). */
   readonly invariants?: readonly string[];
   /**
-   * Defects switched on (names stored in the kernel state). Reserved for
-   * `--defect`: the lead wires them into the world here, before the setup.
+   * Defects switched on (names stored in the kernel state) before the setup
+   * runs; default: the scenario's `defects:`.
    */
   readonly defects?: readonly string[];
 }
@@ -95,11 +95,11 @@ export function scenarioModel(sc: Scenario, opts: ScenarioCheckOptions): Scenari
   const names = opts.invariants ?? section.invariants ?? checkInvariantNames();
   const invariants = INVARIANTS.filter((i) => names.includes(i.name));
   const checked = [...invariants.map((i) => i.name), ...(names.includes(DEADLOCK_INVARIANT) ? [DEADLOCK_INVARIANT] : [])];
-  // Defects (opts.defects) will be switched on in the world before the setup runs.
-  const setup = runScenario(sc, { design, arch, invariants });
+  const setupScenario = section.setup === undefined ? sc : { ...sc, steps: sc.steps.slice(0, section.setup) };
+  const setup = runScenario(setupScenario, { design, arch, invariants, defects: opts.defects ?? sc.defects ?? [] });
   const stepFailures = setup.steps.flatMap((st) => st.failures.map((f) => `steps[${st.index}] (${st.thread}: ${st.op}): ${f}`));
   if (stepFailures.length > 0) throw new SetupError(`the setup steps do not meet their expects: ${stepFailures[0]}`);
-  if (setup.steps.length < sc.steps.length) throw new SetupError('the setup steps stopped early (deadlock or step limit)');
+  if (setup.steps.length < setupScenario.steps.length) throw new SetupError('the setup steps stopped early (deadlock or step limit)');
   const initial = setup.steps.length > 0 ? setup.steps[setup.steps.length - 1]!.state : setup.initial;
 
   const devices = Object.fromEntries(sc.world.devices.map((d) => [d.name, d.bdf]));

@@ -5,6 +5,7 @@
  * recorded invariant breaks at the last transition (or, for an empty
  * schedule, during the setup).
  */
+import { findDefect } from '../designs/defects.js';
 import { Kernel } from '../kernel/kernel.js';
 import type { KernelState } from '../kernel/state.js';
 import type { TraceEvent } from '../kernel/events.js';
@@ -49,7 +50,8 @@ export function replayTrace(tf: TraceFile, onStep?: (st: ReplayStep, m: Scenario
   const design = findDesign(tf.design);
   if (!design) throw new TraceFileError(`design '${tf.design}' is not built into this barmap`);
   if (!findArchProfile(tf.arch)) throw new TraceFileError(`arch profile '${tf.arch}' is not built into this barmap`);
-  if (tf.defects.length > 0) throw new TraceFileError(`defects ${tf.defects.join(', ')} are not known to this barmap`);
+  const unknown = tf.defects.find((d) => !findDefect(d));
+  if (unknown !== undefined) throw new TraceFileError(`defect '${unknown}' is not in this barmap's catalogue (barmap list)`);
   const sc = loadScenario(tf.scenario.source, `${tf.scenario.file} (embedded)`);
   const m = scenarioModel(sc, {
     design, arch: tf.arch, maxActions: tf.bounds.maxActions, preemptions: tf.bounds.preemptions,

@@ -43,6 +43,8 @@ export interface RunOptions {
   readonly maxSteps?: number;
   /** Invariants checked after every model step (default: the whole catalogue). */
   readonly invariants?: readonly Invariant[];
+  /** Defects to switch on (src/designs/defects.ts); default: the scenario's `defects:`. */
+  readonly defects?: readonly string[];
 }
 
 /** An invariant that broke during a run, at the scenario step where it first broke. */
@@ -124,7 +126,7 @@ interface Finished {
 export function runScenario(sc: Scenario, opts: RunOptions, onStep?: (r: StepRecord, res: RunProgress) => void): RunResult {
   const arch = opts.arch ?? sc.world.arch;
   const design = opts.design;
-  const world = buildWorld(sc.world, arch, design);
+  const world = buildWorld(sc.world, arch, design, opts.defects ?? sc.defects ?? []);
   const runner = new Runner(world.state, design, world.devices, opts.maxSteps ?? 100_000, opts.invariants ?? INVARIANTS);
   const steps: StepRecord[] = [];
   const failures: string[] = [];

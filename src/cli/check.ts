@@ -7,6 +7,7 @@
  * turns Ctrl-C into a clean stop (the results so far are printed, the cut
  * ones marked incomplete). Every violation is written as a trace file.
  */
+import { DEFECTS } from '../designs/defects.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -35,6 +36,8 @@ export interface CheckFlags {
   readonly maxStates?: string;
   readonly invariant?: readonly string[];
   readonly defect?: readonly string[];
+  /** false with --no-defects: every defect off, also the scenario's. */
+  readonly defects?: boolean;
   readonly json?: boolean;
   readonly out?: string;
   readonly random?: boolean;
@@ -68,7 +71,7 @@ export function planCheck(args: readonly string[], f: CheckFlags): { jobs: JobSp
   const designs = known('design', '--design', f.design, DESIGNS.map((d) => d.name));
   const archs = known('arch profile', '--arch', f.arch, ARCH_PROFILES.map((p) => p.name));
   const invariants = known('invariant', '--invariant', f.invariant, checkInvariantNames());
-  if (f.defect && f.defect.length > 0) throw new UsageError(`unknown defect '${f.defect[0]}' (--defect); no defects are modelled yet`);
+  const defects = f.defects === false ? [] : known('defect', '--defect', f.defect, DEFECTS.map((d) => d.name));
   if (!f.random && (f.seed !== undefined || f.walks !== undefined || f.depth !== undefined)) {
     throw new UsageError('--seed, --walks and --depth go with --random');
   }
@@ -86,7 +89,7 @@ export function planCheck(args: readonly string[], f: CheckFlags): { jobs: JobSp
   const jobs = jobsFor(scenarios, {
     ...(designs ? { designs } : {}), ...(archs ? { archs } : {}), ...(invariants ? { invariants } : {}),
     ...(maxActions !== undefined ? { maxActions } : {}), ...(preemptions !== undefined ? { preemptions } : {}),
-    ...(maxStates !== undefined ? { maxStates } : {}), ...(random ? { random } : {}), defects: [],
+    ...(maxStates !== undefined ? { maxStates } : {}), ...(random ? { random } : {}), ...(defects ? { defects } : {}),
   }, suite);
   return { jobs, suite };
 }

@@ -8,6 +8,7 @@ import { loadScenario } from '../scenario/load.js';
 import { DESIGNS } from '../designs/index.js';
 import { ARCH_PROFILES, DEFAULT_ARCH } from '../arch/profiles.js';
 import { DEFAULT_DESIGN } from '../designs/index.js';
+import { DEFECTS } from '../designs/defects.js';
 import { builtinScenarios, SCENARIO_DIR, DEFAULT_SCENARIO } from './scenarios.js';
 import { readdirSync } from 'node:fs';
 
@@ -39,5 +40,8 @@ export function listCommand(out: (line: string) => void): number {
   out('');
   out('Arch profiles (--arch; default: the scenario\'s world.arch):');
   table(ARCH_PROFILES.map((p) => [p.name + (p.name === DEFAULT_ARCH ? ' (default)' : ''), oneLine(p.description)])).forEach(out);
+  out('');
+  out('Defects (--defect, or defects: in a scenario; docs/defects.md):');
+  table(DEFECTS.map((d) => [d.name, `${d.title} [${d.designs.join(', ')}; breaks ${d.breaks}; scenario ${d.scenario}]`])).forEach(out);
   return 0;
 }

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../scenario/load.js';
 import { RunCrash } from '../check/run.js';
-import { runCommand } from './run.js';
+import { runCommand, type RunFlags } from './run.js';
 import { listCommand } from './list.js';
 import { checkCommand } from './check.js';
 import type { CheckFlags } from './check.js';
@@ -62,7 +62,8 @@ function program(): Command {
     .option('--max-actions <n>', "ops each thread starts at most (default: the scenario's check.maxActions)")
     .option('--max-states <n>', 'stop each search after this many distinct states (results marked incomplete)')
     .option('--invariant <name>', 'check only this invariant; repeat for several (default: all)', collect, [])
-    .option('--defect <name>', 'switch a catalogued defect on; repeat for several (none modelled yet)', collect, [])
+    .option('--defect <name>', 'switch a catalogued defect on (barmap list); repeat for several (default: the scenario\'s defects:)', collect, [])
+    .option('--no-defects', "switch every defect off, also those the scenario names (to see the bug not happen)")
     .option('--json', 'print one JSON document (matrix cells, jobs with violations, stats)')
     .option('--out <dir>', 'directory for trace files', 'barmap-traces')
     .option('--random', 'random walks instead of breadth-first search, each violation shrunk')
@@ -89,11 +90,13 @@ function program(): Command {
     .argument('[scenario]', 'a scenario file (.yaml or .json) or a built-in name (barmap list)')
     .option('--arch <profile>', "arch profile (default: the scenario's world.arch)")
     .option('--design <name>', 'design whose kernel paths run', 'legacy')
+    .option('--defect <name>', "switch a catalogued defect on (barmap list); repeat for several (default: the scenario's defects:)", collect, [])
+    .option('--no-defects', "switch every defect off, also those the scenario names (to see the bug not happen)")
     .option('--state', 'dump the kernel state after each step')
     .option('--json', 'print JSON lines instead of text')
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
-    .action((scenario: string | undefined, flags: { arch?: string; design?: string; state?: boolean; json?: boolean }) => {
+    .action((scenario: string | undefined, flags: RunFlags) => {
       process.exitCode = runCommand(scenario, flags, out);
     });
   p.command('list')

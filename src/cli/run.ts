@@ -8,6 +8,7 @@ import { findDesign, DESIGNS, DEFAULT_DESIGN } from '../designs/index.js';
 import { ARCH_PROFILES, findArchProfile } from '../arch/profiles.js';
 import { TraceRenderer } from '../report/render.js';
 import { closest } from '../scenario/flags.js';
+import { DEFECTS, findDefect } from '../designs/defects.js';
 import { readScenario, DEFAULT_SCENARIO } from './scenarios.js';
 import { EXIT, UsageError } from './errors.js';
 
@@ -16,6 +17,9 @@ export interface RunFlags {
   readonly design?: string;
   readonly state?: boolean;
   readonly json?: boolean;
+  readonly defect?: readonly string[];
+  /** false with --no-defects: every defect off. */
+  readonly defects?: boolean;
 }
 
 /** Run a scenario, writing the trace with `out`; returns the exit status. */
@@ -31,6 +35,13 @@ export function runCommand(arg: string | undefined, flags: RunFlags, out: (line:
     const near = closest(flags.arch, names);
     throw new UsageError(`unknown arch profile '${flags.arch}'; ` + (near ? `did you mean ${near}? ` : '') + `profiles: ${names.join(', ')} (barmap list)`);
   }
+  for (const d of flags.defect ?? []) {
+    if (!findDefect(d)) {
+      const names = DEFECTS.map((x) => x.name);
+      const near = closest(d, names);
+      throw new UsageError(`unknown defect '${d}' (--defect); ` + (near ? `did you mean ${near}? ` : '') + `defects: ${names.join(', ')} (barmap list)`);
+    }
+  }
   const { text, display } = readScenario(arg ?? DEFAULT_SCENARIO);
   const { value, source } = parseSource(text, display);
   const sc = validateScenario(value, source);
@@ -40,7 +51,10 @@ export function runCommand(arg: string | undefined, flags: RunFlags, out: (line:
   try {
     result = runScenario(
       sc,
-      { design, ...(flags.arch !== undefined ? { arch: flags.arch } : {}) },
+      {
+        design, ...(flags.arch !== undefined ? { arch: flags.arch } : {}),
+        ...(flags.defects === false ? { defects: [] } : flags.defect && flags.defect.length > 0 ? { defects: flags.defect } : {}),
+      },
       (rec, progress) => {
         if (rec.index === sc.steps[0]?.index) r.header(progress, sc.description).forEach(out);
         r.step(rec).forEach(out);

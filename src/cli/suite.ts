@@ -4,6 +4,7 @@
  * every arch profile × every shipped scenario with a `check:` section,
  * defects off.
  */
+import { DEFECTS } from '../designs/defects.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSource, validateScenario } from '../scenario/load.js';
@@ -35,7 +36,8 @@ export function suiteScenarios(): LoadedScenario[] {
     const text = readFileSync(join(SCENARIO_DIR, f), 'utf8');
     const { value, source } = parseSource(text, `scenarios/${f}`);
     const sc = validateScenario(value, source);
-    return sc.check ? [{ sc, text, file: `scenarios/${f}` }] : [];
+    // The suite runs with defects off: scenarios that switch one on are run by name.
+    return sc.check && !(sc.defects ?? []).length ? [{ sc, text, file: `scenarios/${f}` }] : [];
   });
 }
 
@@ -55,15 +57,19 @@ export interface JobOptions {
  * arch profile and a named scenario its own world.arch.
  */
 export function jobsFor(scenarios: readonly LoadedScenario[], o: JobOptions, suite: boolean): JobSpec[] {
-  const designs = o.designs ?? DESIGNS.map((d) => d.name);
+  const allDesigns = DESIGNS.map((d) => d.name);
   const jobs: JobSpec[] = [];
   for (const s of scenarios) {
     if (!s.sc.check) throw new UsageError(`scenario ${s.file} has no check: section; add one with an alphabet (docs/check.md) or use barmap run`);
+    // A scenario that switches a defect on is checked on the designs that had the bug.
+    const defects = o.defects ?? s.sc.defects ?? [];
+    const defectDesigns = DEFECTS.filter((d) => defects.includes(d.name)).flatMap((d) => d.designs);
+    const designs = o.designs ?? (defectDesigns.length > 0 ? [...new Set(defectDesigns)] : allDesigns);
     const archs = o.archs ?? (suite ? ARCH_PROFILES.map((p) => p.name) : [s.sc.world.arch]);
     for (const design of designs) {
       for (const arch of archs) {
         jobs.push({
-          source: { text: s.text, file: s.file }, design, arch, defects: [...(o.defects ?? [])],
+          source: { text: s.text, file: s.file }, design, arch, defects: [...defects],
           ...(o.maxActions !== undefined ? { maxActions: o.maxActions } : {}),
           ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
           ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),

@@ -9,6 +9,7 @@
  *       maxActions: 2                   # ops each thread starts at most
  *       preemptions: 2                  # switches away from a runnable thread in the kernel
  *       maxStates: 200000               # optional cut-off
+ *       setup: 2                        # optional: only the first 2 steps run as the setup
  *       invariants: [no-access-to-disabled-bar]   # optional; default all
  *       violates: {x86_64-pte-special-only: [gup-fast-agrees-with-gup]}  # optional
  *
@@ -94,6 +95,9 @@ export const checkSection = strict(
     maxActions: count('maxActions (ops each thread starts at most)', 1).default(2),
     preemptions: count('preemptions (the preemption bound)', 0).default(2),
     maxStates: count('maxStates', 1).optional(),
+    // How many of the scenario's steps run as the setup (default: all of them): the rest only
+    // serve \`barmap run\`, e.g. a hand-written race the checker should find on its own.
+    setup: count('setup (how many of the steps run before exploring)', 0).optional(),
     invariants: invariantList.optional(),
     // A list for every arch and design, or a map from arch, design or design/arch to a list.
     violates: z.union([invariantList, violatesMap]).optional(),

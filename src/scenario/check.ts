@@ -10,6 +10,7 @@ import type { Scenario, Step } from './schema.js';
 import { IOCTLS } from './ioctl.js';
 import { closest, orList } from './flags.js';
 import { checkAlphabet } from './check-alphabet.js';
+import type { SetupView } from './check-alphabet.js';
 
 export interface Issue {
   readonly path: readonly (string | number)[];
@@ -66,7 +67,14 @@ export function checkScenario(s: Scenario): Issue[] {
   const exited = new Set<string>();
   const deviceNames = w.devices.map((x) => x.name);
 
+  const setupCount = s.check?.setup ?? s.steps.length;
+  let view: SetupView | undefined;
+  const snapshot = (): SetupView => ({
+    threadProc: new Map(threadProc), vars: new Map([...vars].map(([p, vs]) => [p, new Set(vs)])),
+    exited: new Set(exited), deviceNames,
+  });
   s.steps.forEach((st: Step, i) => {
+    if (i === setupCount) view = snapshot();
     const at = (...p: (string | number)[]): (string | number)[] => ['steps', i, ...p];
     const proc = threadProc.get(st.thread);
     const key = st.kind === 'resume' ? 'resume' : 'thread';
@@ -144,7 +152,12 @@ export function checkScenario(s: Scenario): Issue[] {
     }
     if (st.as !== undefined) pv.add(st.as);
   });
-  if (s.check) issues.push(...checkAlphabet(s.check, { threadProc, vars, exited, deviceNames }));
+  if (s.check) {
+    if (setupCount > s.steps.length) {
+      issues.push({ path: ['check', 'setup'], message: `setup is ${setupCount} but the scenario has ${s.steps.length} steps` });
+    }
+    issues.push(...checkAlphabet(s.check, view ?? snapshot()));
+  }
   return issues;
 }
 

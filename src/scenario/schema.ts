@@ -9,6 +9,7 @@
  * checked afterwards by src/scenario/check.ts.
  */
 import { INVARIANTS } from '../check/invariants/index.js';
+import { DEFECTS } from '../designs/defects.js';
 import * as z from 'zod';
 import { OP_NAMES, OP_SHAPE } from './ops.js';
 import type { OpArgs } from './ops.js';
@@ -200,6 +201,14 @@ export const scenarioSchema = strict(
     description: z.string({ error: msg('expected a one-line description of what the scenario shows') }).min(1),
     world,
     steps: z.array(stepSchema, { error: msg('expected a list of steps') }),
+    defects: z
+      .array(
+        z.string().refine((n) => DEFECTS.some((d) => d.name === n), {
+          error: `unknown defect; defects: ${DEFECTS.map((d) => d.name).join(', ')} (barmap list)`,
+        }),
+        { error: msg('expected a list of defect names to switch on') },
+      )
+      .optional(),
     violates: z
       .array(
         z.string().refine((n) => INVARIANTS.some((i) => i.name === n), {

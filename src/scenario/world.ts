@@ -22,8 +22,8 @@ export interface BuiltWorld {
 }
 
 /** Build the initial state of a world for an arch profile and a design. */
-export function buildWorld(world: World, arch: string, design: Design): BuiltWorld {
-  const k = new Kernel(emptyKernelState(arch, design.name), design);
+export function buildWorld(world: World, arch: string, design: Design, defects: readonly string[] = []): BuiltWorld {
+  const k = new Kernel(emptyKernelState(arch, design.name, defects), design);
   const devices: Record<string, string> = {};
   for (const d of world.devices) {
     const pdev = createPciDev(k, {
