@@ -132,7 +132,7 @@ test('ioctl: names, struct fields and raw bytes', () => {
 
 test('YAML syntax errors and JSON input', () => {
   assert.match(errorOf('flags: [O_RDWR, O_CLOEXEC] }', 'flags: [O_RDWR, O_CLOEXEC] '), /^scenarios\/x\.yaml:\d+: .*check the indentation/);
-  assert.throws(() => loadScenario('', 'e.yaml'), /e\.yaml:1: scenario is empty; expected keys name, description, world, steps, violates or check$/);
+  assert.throws(() => loadScenario('', 'e.yaml'), /e\.yaml:1: scenario is empty; expected keys name, description, world, steps, defects, violates or check$/);
   const json = JSON.stringify({
     name: 'j', description: 'json',
     world: { processes: [{ name: 'P', threads: ['A'] }] },
