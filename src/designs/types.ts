@@ -71,6 +71,11 @@ export interface DmaBufOps {
   readonly release: string;
   readonly mmap?: string;
   /**
+   * ops->revoke(dmabuf) of RFC1 4/7 (not upstream): DMA_BUF_IOCTL_REVOKE
+   * calls it with locals {dmabuf}; returns 0 or -errno.
+   */
+  readonly revoke?: string;
+  /**
    * Model hook, no kernel counterpart: whether the exporter has revoked the
    * buffer (its private `revoked` state), for importer DMA events and the
    * invariants. Absent: never revoked.
@@ -94,6 +99,13 @@ export interface Design {
    * dma-buf that keeps the vfio file it was made from.
    */
   readonly kernelFileRefs?: (k: Kernel) => ReadonlyMap<number, number>;
+  /**
+   * Model hook: the dma-buf (dmabufs id) behind a VMA, or null where there
+   * is none. iommufd's type1 emulation (VFIO_IOMMU_MAP_DMA of a VFIO mmap)
+   * needs it to map BARs only through dma-bufs (Jason Gunthorpe,
+   * <20260227125109.GH5933@nvidia.com>). Absent: null for every VMA.
+   */
+  readonly vmaToDmaBuf?: (k: Kernel, vma: Vma) => number | null;
 }
 
 /** Build a design from a base, replacing or adding paths and tables. */
@@ -107,6 +119,7 @@ export function extendDesign(
     vmOps?: readonly VmOperations[];
     dmaBufOps?: readonly DmaBufOps[];
     kernelFileRefs?: Design['kernelFileRefs'];
+    vmaToDmaBuf?: Design['vmaToDmaBuf'];
   },
 ): Design {
   const paths = new Map(base.paths);
@@ -118,8 +131,10 @@ export function extendDesign(
   const dmaBufOps = { ...base.dmaBufOps };
   for (const d of over.dmaBufOps ?? []) dmaBufOps[d.name] = d;
   const kernelFileRefs = over.kernelFileRefs ?? base.kernelFileRefs;
+  const vmaToDmaBuf = over.vmaToDmaBuf ?? base.vmaToDmaBuf;
   return {
     ...base, name: over.name, description: over.description, paths, fileOps, vmOps, dmaBufOps,
     ...(kernelFileRefs ? { kernelFileRefs } : {}),
+    ...(vmaToDmaBuf ? { vmaToDmaBuf } : {}),
   };
 }

@@ -19,6 +19,7 @@ export type EventKind =
   | 'file'      // file reference taken, dropped or released
   | 'access'    // a CPU load or store, or an importer's DMA, reached (or did not reach) memory
   | 'dmabuf'    // dma-buf export, attach, map, unmap, revoke, move_notify, release
+  | 'iommu'     // IOMMU page-table map/unmap, iommufd and type1 container objects
   | 'warn'      // WARN_ON / lockdep-style report
   | 'violation'; // an invariant broke at this step (src/check/invariants)
 

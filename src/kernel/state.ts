@@ -16,6 +16,8 @@ import type { PciDev } from '../pci/types.js';
 import type { VfioPciCoreDevice } from '../vfio/pci/types.js';
 import type { VfioPciDmaBuf } from '../vfio/pci/dmabuf-types.js';
 import type { DmaBuf, DmaBufAttachment, Importer, TaskWork } from '../dma-buf/types.js';
+import type { Hwpt, IommufdCtx, IommufdDevice, Ioas, IoptPages } from '../iommufd/types.js';
+import type { VfioContainer } from '../vfio/type1/types.js';
 import type { Lock } from './locking/types.js';
 import type { Task, Process } from './sched/types.js';
 
@@ -45,6 +47,18 @@ export interface Tables {
   readonly vfio_dmabufs: Table<VfioPciDmaBuf>;
   /** Deferred __fput of files whose last reference went under a lock, by task id (task_work). */
   readonly task_works: Table<TaskWork>;
+  /** struct iommufd_ctx of each open /dev/iommu (src/iommufd). */
+  readonly iommufds: Table<IommufdCtx>;
+  /** struct iommufd_ioas with its io_pagetable. */
+  readonly ioas: Table<Ioas>;
+  /** struct iopt_pages. */
+  readonly iopt_pages: Table<IoptPages>;
+  /** struct iommufd_hwpt_paging: IOMMU page tables of attached devices. */
+  readonly hwpts: Table<Hwpt>;
+  /** struct iommufd_device: vfio device files bound to an iommufd. */
+  readonly idevs: Table<IommufdDevice>;
+  /** /dev/vfio/vfio containers with the real type1 backend (src/vfio/type1). */
+  readonly vfio_containers: Table<VfioContainer>;
 }
 
 export type TableName = keyof Tables;
@@ -74,6 +88,7 @@ export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export const TABLE_NAMES: readonly TableName[] = [
   'pci', 'vfio', 'files', 'inodes', 'fdtables', 'mms', 'processes', 'tasks', 'locks', 'pagerefs',
   'dmabufs', 'attachments', 'importers', 'vfio_dmabufs', 'task_works',
+  'iommufds', 'ioas', 'iopt_pages', 'hwpts', 'idevs', 'vfio_containers',
 ];
 
 /** An empty kernel for an arch profile and a design. */
@@ -82,5 +97,6 @@ export function emptyKernelState(arch: ArchName, design: string, defects: readon
     arch, design, nextId: 1, lockdep: 0, defects: [...defects].sort(),
     pci: {}, vfio: {}, files: {}, inodes: {}, fdtables: {}, mms: {}, processes: {}, tasks: {},
     locks: {}, pagerefs: {}, dmabufs: {}, attachments: {}, importers: {}, vfio_dmabufs: {}, task_works: {},
+    iommufds: {}, ioas: {}, iopt_pages: {}, hwpts: {}, idevs: {}, vfio_containers: {},
   };
 }

@@ -57,6 +57,24 @@ export type UserAction =
   | { readonly op: 'dmabuf_unmap'; readonly attachment: number }
   | { readonly op: 'dmabuf_detach'; readonly attachment: number }
   /** One DMA of `size` bytes by the importer's device at `offset` of the buffer. */
+  /**
+   * openat() of a misc device node: '/dev/iommu' (an iommufd) or
+   * '/dev/vfio/vfio' (a VFIO container with the real type1 backend).
+   */
+  | { readonly op: 'open_dev'; readonly node: string; readonly flags: number }
+  /**
+   * One DMA of `size` bytes (1, 2, 4 or 8) by the PCI function behind vfio
+   * device `device` (its bdf) at an IOVA, translated by the IOMMU domain
+   * the device is attached to (iommufd) or its type1 container.
+   */
+  | {
+      readonly op: 'iommu_dma';
+      readonly device: string;
+      readonly iova: number;
+      readonly size: number;
+      readonly write: boolean;
+      readonly value: number;
+    }
   | {
       readonly op: 'dma_access';
       readonly attachment: number;
@@ -89,6 +107,8 @@ export const ACTION_PATHS: { readonly [A in ActionName]: string } = {
   dmabuf_unmap: 'dmabuf_importer_unmap',
   dmabuf_detach: 'dmabuf_importer_detach',
   dma_access: 'importer_dma',
+  open_dev: 'misc_open',
+  iommu_dma: 'iommu_dma',
 };
 
 /** The path an action enters and its initial locals (the action's fields). */

@@ -24,6 +24,7 @@ export const ESPIPE = 29;
 export const ERANGE = 34;
 export const EOVERFLOW = 75;
 export const EBADFD = 77;
+export const EADDRINUSE = 98;
 export const EOPNOTSUPP = 95;
 
 const NAMES: { readonly [errno: number]: string } = {
@@ -31,7 +32,7 @@ const NAMES: { readonly [errno: number]: string } = {
   [E2BIG]: 'E2BIG', [EBADF]: 'EBADF', [EAGAIN]: 'EAGAIN', [ENOMEM]: 'ENOMEM', [EACCES]: 'EACCES',
   [EFAULT]: 'EFAULT', [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [ENODEV]: 'ENODEV', [EINVAL]: 'EINVAL',
   [EMFILE]: 'EMFILE', [ENOTTY]: 'ENOTTY', [ENOSPC]: 'ENOSPC', [ESPIPE]: 'ESPIPE', [ERANGE]: 'ERANGE',
-  [EOVERFLOW]: 'EOVERFLOW', [EBADFD]: 'EBADFD', [EOPNOTSUPP]: 'EOPNOTSUPP',
+  [EOVERFLOW]: 'EOVERFLOW', [EBADFD]: 'EBADFD', [EADDRINUSE]: 'EADDRINUSE', [EOPNOTSUPP]: 'EOPNOTSUPP',
 };
 
 /** `-EINVAL` for -22; a plain number for anything that is not an errno. */

@@ -12,6 +12,9 @@ import { noLockLeak } from './no-lock-leak.js';
 import { lockOrder } from './lock-order.js';
 import { noKernelWarning } from './no-kernel-warning.js';
 import { noMappingSurvivesRevoke } from './no-mapping-survives-revoke.js';
+import { noIommuEntryOnDisabledBar } from './no-iommu-entry-on-disabled-bar.js';
+import { compatMapFollowsVma } from './compat-map-follows-vma.js';
+import { iommuUnmapLeavesNothing } from './iommu-unmap-leaves-nothing.js';
 
 export const INVARIANTS: readonly Invariant[] = [
   noAccessToDisabledBar,
@@ -20,6 +23,9 @@ export const INVARIANTS: readonly Invariant[] = [
   gupFastAgreesWithGup,
   zapReachesEveryMapping,
   noMappingSurvivesRevoke,
+  noIommuEntryOnDisabledBar,
+  compatMapFollowsVma,
+  iommuUnmapLeavesNothing,
   referencesBalance,
   noLockLeak,
   lockOrder,

@@ -19,6 +19,7 @@ import { hex } from '../../kernel/events.js';
 import { EFAULT, EINVAL, ENOTTY } from '../../uapi/errno.js';
 import { decodeStruct, encodeStruct, u32 } from '../../uapi/codec.js';
 import {
+  VFIO_DEVICE_ATTACH_IOMMUFD_PT, VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_DETACH_IOMMUFD_PT,
   VFIO_DEVICE_FEATURE, VFIO_DEVICE_FEATURE_DMA_BUF, VFIO_DEVICE_FEATURE_GET, VFIO_DEVICE_FEATURE_MASK,
   VFIO_DEVICE_FEATURE_MINSZ, VFIO_DEVICE_FEATURE_PROBE, VFIO_DEVICE_FEATURE_SET, VFIO_DEVICE_FLAGS_PCI,
   VFIO_DEVICE_FLAGS_RESET, VFIO_DEVICE_GET_INFO, VFIO_DEVICE_GET_REGION_INFO, VFIO_DEVICE_INFO_MINSZ,
@@ -86,6 +87,13 @@ export const vfio_device_fops_unl_ioctl = path<IoctlLocals>('vfio_device_fops_un
       case VFIO_DEVICE_GET_REGION_INFO: return cx.goto('get_region_info');
       case VFIO_DEVICE_GET_INFO: return cx.goto('get_info');
       case VFIO_DEVICE_RESET: return cx.call('vfio_pci_ioctl_reset', { vdev: cx.l.vdev, r: 0, x: 0 }, 'r', 'done');
+      // vfio_device_fops_unl_ioctl(): the cdev's iommufd ioctls (src/iommufd/device.ts), when the design has them.
+      case VFIO_DEVICE_BIND_IOMMUFD: case VFIO_DEVICE_ATTACH_IOMMUFD_PT: case VFIO_DEVICE_DETACH_IOMMUFD_PT: {
+        const fn = cx.l.cmd === VFIO_DEVICE_BIND_IOMMUFD ? 'vfio_df_ioctl_bind_iommufd'
+          : cx.l.cmd === VFIO_DEVICE_ATTACH_IOMMUFD_PT ? 'vfio_df_ioctl_attach_pt' : 'vfio_df_ioctl_detach_pt';
+        if (!cx.k.design.paths.has(fn)) return cx.ret(-ENOTTY);
+        return cx.call(fn, { file: cx.l.file, arg: cx.l.arg, argFault: cx.l.argFault }, 'r', 'done');
+      }
       default: return cx.ret(-ENOTTY);
     }
   },

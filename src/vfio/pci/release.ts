@@ -23,6 +23,10 @@ type ReleaseLocals = { file: number; vdev: number; r: number };
 /** models vfio_device_fops_release(): the file's last reference went. */
 export const vfio_device_fops_release = path<ReleaseLocals>('vfio_device_fops_release', 'entry', {
   entry: (cx) => {
+    // vfio_df_unbind_iommufd() first, when the file was bound (src/iommufd/device.ts); it re-enters here.
+    if (cx.k.design.paths.has('vfio_df_unbind_iommufd') && Object.values(cx.k.state.idevs).some((d) => d.file === cx.l.file)) {
+      return cx.call('vfio_df_unbind_iommufd', { file: cx.l.file }, 'r', 'entry');
+    }
     const f = cx.k.get('files', cx.l.file);
     const v = cx.k.get('vfio', f.private_data);
     if (v.open_count <= 0) throw new ModelError(`release of ${f.name} with open_count ${v.open_count}`);

@@ -1,0 +1,54 @@
+/**
+ * A VFIO_IOMMU_MAP_DMA of a VA that the design resolved to a dma-buf maps
+ * exactly what the VMA maps there, and is revoked with the buffer: while the
+ * VMA is still in place, every IOMMU entry of such a mapping translates each
+ * page to the PFN the VMA's object assigns to the matching VA
+ * (vm_ops.expectedPfn), and once the buffer is revoked (resv released) none
+ * is left (the reason for Jason Gunthorpe's VMA → dma-buf design in the seed
+ * thread; KERNEL.md §4.1, iommufd vfio_compat.c).
+ */
+import type { Invariant } from './types.js';
+import { violated } from './types.js';
+
+const PAGE = 4096;
+
+export const compatMapFollowsVma: Invariant = {
+  name: 'compat-map-follows-vma',
+  rule: 'A type1-compatible MAP_DMA of a BAR VA that the design resolves to a dma-buf maps, page by page, the ' +
+    'PFN the VMA\'s object assigns to that VA, and none of it survives the revoke of that dma-buf ' +
+    '(iommufd_vfio_map_dma with the design\'s vmaToDmaBuf; iopt_revoke_notify; seed thread, KERNEL.md §4.1).',
+  check({ state, k }) {
+    for (const io of Object.values(state.ioas)) {
+      for (const area of io.areas) {
+        if (area.origin.kind !== 'compat-vma' || area.pages === 0) continue;
+        const origin = area.origin;
+        const pages = state.iopt_pages[area.pages];
+        const buf = pages?.dmabuf ? state.dmabufs[pages.dmabuf.dmabuf] : undefined;
+        const entries = io.hwpts.flatMap((h) => (state.hwpts[h]?.entries ?? []).filter((e) => e.area === area.id));
+        if (buf !== undefined) {
+          const lock = state.locks[buf.resv];
+          const busy = lock !== undefined && (lock.writer !== 0 || lock.readers.length > 0);
+          if (!busy && entries.length > 0 && (k.design.dmaBufOps?.[buf.ops]?.isRevoked?.(k, buf.id) ?? false)) {
+            return violated(this, `compat MAP_DMA at iova 0x${area.iova.toString(16)} still maps revoked dma-buf ${buf.id}`);
+          }
+        }
+        const vma = state.mms[origin.mm]?.vmas.find((v) => v.id === origin.vma);
+        const expected = vma === undefined ? undefined : k.design.vmOps[vma.vm_ops]?.expectedPfn;
+        if (vma === undefined || expected === undefined) continue;
+        for (const e of entries) {
+          for (let off = 0; off < e.len; off += PAGE) {
+            const va = origin.vaddr + (e.iova - area.iova) + off;
+            if (va < vma.vm_start || va >= vma.vm_end) continue;
+            const want = expected(k, vma, va);
+            const got = Math.floor((e.paddr + off) / PAGE);
+            if (want !== null && want !== got) {
+              return violated(this, `compat MAP_DMA iova 0x${(e.iova + off).toString(16)} maps pfn 0x${got.toString(16)} ` +
+                `but vma ${vma.id} maps va 0x${va.toString(16)} to pfn 0x${want.toString(16)}`);
+            }
+          }
+        }
+      }
+    }
+    return null;
+  },
+};

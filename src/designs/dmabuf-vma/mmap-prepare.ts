@@ -1,0 +1,113 @@
+/**
+ * dmabuf-vma stage 1: f_op->mmap_prepare of the vfio device file
+ * (Jason Gunthorpe, <20260227220427.GM5933@nvidia.com>, step 1; in code,
+ * Matt Evans' RFC v2 vfio_pci_core_mmap_prep_dmabuf()).
+ *
+ * The checks of v6.19's vfio_pci_core_mmap(), in its order, on the
+ * vm_area_desc; then a fresh VFIO dma-buf with one range, exactly the span
+ * being mapped, is exported and registered as the feature ioctl does
+ * (registration reference, revoked iff memory is off, decided under
+ * memory_lock (write) and the resv, linked on vdev->dmabufs so every zap
+ * site's vfio_pci_dma_buf_move() revokes it). desc->vm_file becomes the
+ * dma-buf's file: the VMA takes over the export's reference (v6.19
+ * call_mmap_prepare(): no get_file on a replaced vm_file), and the vfio file
+ * reference the VMA would have held is kept by priv->vfile and put when the
+ * buffer is released. desc->pgoff becomes 0: from now on vm_pgoff is a page
+ * offset inside the buffer, not the vfio region offset.
+ *
+ * The VMA is linked into file(vm_file)->f_mapping, the dma-buf's own anon
+ * inode (dma_buf_getfile), not the vfio device inode that
+ * vfio_pci_zap_bars() walks: the hazard of stages 1–3 (docs/designs.md).
+ * v6.19's mmap_prepare contract wants no side effect to undo; this one
+ * makes a buffer, which the model's mmap_region never has to undo (nothing
+ * after ->mmap_prepare fails in the model).
+ */
+import { path } from '../../kernel/sched/path.js';
+import type { Value } from '../../kernel/sched/types.js';
+import { hex } from '../../kernel/events.js';
+import { EINVAL } from '../../uapi/errno.js';
+import { VFIO_PCI_NUM_REGIONS, VFIO_PCI_ROM_REGION_INDEX } from '../../uapi/vfio.js';
+import { VM_SHARED, vmFlagsHas, vmFlagsSet } from '../../mm/types.js';
+import type { PageProt } from '../../mm/types.js';
+import { setMmapDesc } from '../../mm/mmap-vma.js';
+import { getFile } from '../../fs/file-table.js';
+import { pciResourceLen, pciResourceStart } from '../../pci/device.js';
+import { PAGE_SHIFT, pageAlign, vdevName } from '../../vfio/pci/device.js';
+import { NUM_DEV_REGIONS } from '../../vfio/pci/ioctl.js';
+import { VFIO_PCI_MMAP_FLAGS, VFIO_PCI_MMAP_OPS, pgoffIndex, pgoffInRegion } from '../../vfio/pci/mmap.js';
+import { createVfioDmaBuf, registerVfioDmaBuf } from '../common/dmabuf-create.js';
+
+type PrepareLocals = {
+  mm: number;
+  file: number;
+  start: number;
+  end: number;
+  pgoff: number;
+  vm_file: number;
+  vm_flags: number;
+  page_prot: Value;
+  vm_ops: string;
+  private_data: Value;
+  vdev: number;
+  priv: number;
+  dmabuf: number;
+};
+
+/** models vfio_pci_core_mmap_prepare() of dmabuf-vma: locals are the vm_area_desc's. */
+export const vfio_pci_core_mmap_prepare = path<PrepareLocals>('vfio_pci_core_mmap_prepare', 'entry', {
+  entry: (cx) => {
+    const vdev = cx.k.get('files', cx.l.file).private_data;
+    const v = cx.k.get('vfio', vdev);
+    const index = pgoffIndex(cx.l.pgoff);
+    const fail = (why: string): void => {
+      cx.emit('device', 'vfio_pci_core_mmap_prepare', { dev: vdevName(cx.k, vdev), index, ret: -EINVAL, why });
+      cx.ret(-EINVAL);
+    };
+    if (index >= VFIO_PCI_NUM_REGIONS + NUM_DEV_REGIONS) return fail('index >= VFIO_PCI_NUM_REGIONS + num_regions');
+    if (cx.l.end < cx.l.start) return fail('vm_end < vm_start');
+    if (!vmFlagsHas(cx.l.vm_flags, VM_SHARED)) return fail('!VM_SHARED');
+    if (index >= VFIO_PCI_ROM_REGION_INDEX) return fail('index >= VFIO_PCI_ROM_REGION_INDEX');
+    if (!v.bar_mmap_supported[index]) return fail('!bar_mmap_supported');
+    const dev = cx.k.get('pci', v.pdev);
+    const phys_len = pageAlign(pciResourceLen(dev, index));
+    const req_len = cx.l.end - cx.l.start;
+    const req_start = pgoffInRegion(cx.l.pgoff) * 2 ** PAGE_SHIFT;
+    if (req_start + req_len > phys_len) return fail('req_start + req_len > phys_len');
+    if (!v.barmap[index]) {
+      const barmap = [...v.barmap];
+      barmap[index] = true;
+      cx.k.mut('vfio', vdev).barmap = barmap;
+    }
+    const made = createVfioDmaBuf(cx.k, cx.tid, {
+      vdev, region_index: index, phys_vec: [{ paddr: pciResourceStart(dev, index) + req_start, len: req_len }],
+      size: req_len, open_flags: cx.k.get('files', cx.l.file).f_flags, vfile: cx.l.file,
+    });
+    if (typeof made === 'number') {
+      cx.emit('device', 'vfio_pci_core_mmap_prepare', { dev: vdevName(cx.k, vdev), index, ret: made });
+      return cx.ret(made);
+    }
+    getFile(cx.k, cx.l.file, cx.tid); // priv->vfile
+    cx.l.vdev = vdev;
+    cx.l.priv = made.priv;
+    cx.l.dmabuf = made.dmabuf;
+    cx.goto('down_write');
+  },
+  down_write: (cx) => {
+    if (!cx.lock(cx.k.get('vfio', cx.l.vdev).memory_lock, 'write')) return;
+    cx.goto('resv_lock');
+  },
+  resv_lock: (cx) => {
+    const d = cx.k.get('dmabufs', cx.l.dmabuf);
+    if (!cx.lock(d.resv, 'write')) return;
+    registerVfioDmaBuf(cx.k, cx.tid, cx.l.priv);
+    cx.unlock(d.resv);
+    cx.unlock(cx.k.get('vfio', cx.l.vdev).memory_lock);
+    const prot: PageProt = { cache: 'UC', decrypted: true };
+    const vm_flags = vmFlagsSet(cx.l.vm_flags, VFIO_PCI_MMAP_FLAGS);
+    setMmapDesc(cx, { vm_file: d.file, pgoff: 0, vm_flags, page_prot: prot, vm_ops: VFIO_PCI_MMAP_OPS, private_data: cx.l.priv });
+    cx.emit('device', 'vfio_pci_core_mmap_prepare', {
+      dev: vdevName(cx.k, cx.l.vdev), start: hex(cx.l.start), end: hex(cx.l.end), dmabuf: d.id, vm_file: d.file, ret: 0,
+    });
+    cx.ret(0);
+  },
+});

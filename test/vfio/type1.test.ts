@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { act, buildWorld, GiB, ioctl, mmapBar, openDevice, leafAt } from './world.js';
+import { writeCommand } from './config-helpers.js';
+import { EEXIST, EFAULT, EINVAL, ENODEV, ENOENT, ENOTTY } from '../../src/uapi/errno.js';
+import { PCI_COMMAND_MEMORY } from '../../src/uapi/pci_regs.js';
+import { VFIO_CHECK_EXTENSION, VFIO_GET_API_VERSION } from '../../src/uapi/vfio.js';
+import {
+  VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_VADDR, VFIO_DMA_UNMAP_FLAG_ALL, VFIO_IOMMU_DIRTY_PAGES,
+  VFIO_IOMMU_MAP_DMA, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU, vfio_iommu_type1_dma_unmap,
+} from '../../src/uapi/vfio-iommu.js';
+import { broken, copied, deviceDma, ioctlValue, mapDma, openIommufd, PAGE, unmapDma } from '../iommufd/helpers.js';
+
+const BAR0 = 64 * GiB;
+
+function containerWorld() {
+  const w = buildWorld();
+  const devFd = openDevice(w);
+  const cfd = openIommufd(w, '/dev/vfio/vfio');
+  assert.ok(cfd >= 0);
+  return { w, devFd, cfd };
+}
+
+function entries(w: ReturnType<typeof buildWorld>) {
+  return Object.values(w.state.vfio_containers).flatMap((c) => c.entries);
+}
+
+test('container ioctls: version, extension, SET_IOMMU once, nothing else before it', () => {
+  const { w, cfd } = containerWorld();
+  assert.equal(ioctl(w, cfd, VFIO_GET_API_VERSION, []), 0);
+  assert.equal(ioctlValue(w, cfd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU), 1);
+  assert.equal(mapDma(w, cfd, { vaddr: 0x1000, iova: 0, size: PAGE }), -EINVAL, 'no IOMMU driver yet');
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, 2), -ENODEV);
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), -EINVAL, 'already set');
+  assert.equal(ioctl(w, cfd, VFIO_IOMMU_DIRTY_PAGES, []), -ENOTTY);
+  assert.equal(act(w, { op: 'open_dev', node: '/dev/nope', flags: 0 }), -ENOENT);
+});
+
+test('type1 MAP_DMA argument checks in vfio_dma_do_map order', () => {
+  const { w, cfd } = containerWorld();
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  assert.equal(ioctl(w, cfd, VFIO_IOMMU_MAP_DMA, [32, 0, 0, 0]), -EFAULT);
+  assert.equal(mapDma(w, cfd, { vaddr: 0x1000, iova: 0, size: PAGE, argsz: 8 }), -EINVAL);
+  assert.equal(mapDma(w, cfd, { vaddr: 0x1000, iova: 0, size: PAGE, flags: 8 }), -EINVAL);
+  assert.equal(mapDma(w, cfd, { vaddr: 0x1000, iova: 0, size: 0 }), -EINVAL);
+  assert.equal(mapDma(w, cfd, { vaddr: 0x1000, iova: 0, size: PAGE, flags: 0 }), -EINVAL, 'no prot');
+  assert.equal(mapDma(w, cfd, { vaddr: 0x1000, iova: 0, size: PAGE, flags: VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_VADDR }), -EINVAL);
+  assert.equal(mapDma(w, cfd, { vaddr: 0x1000, iova: 0, size: PAGE, flags: VFIO_DMA_MAP_FLAG_VADDR }), -ENOENT);
+  assert.equal(mapDma(w, cfd, { vaddr: 0x1001, iova: 0, size: PAGE }), -EINVAL, 'unaligned vaddr');
+  assert.equal(mapDma(w, cfd, { vaddr: 0x1000, iova: 0, size: PAGE }), -EFAULT, 'no VMA there');
+  assert.deepEqual(Object.values(w.state.vfio_containers)[0]!.dmas, [], 'vfio_remove_dma on failure');
+});
+
+test('real type1 MAP_DMA of a BAR mmap follows the PFNs (faulting them in) and maps them', () => {
+  const { w, devFd, cfd } = containerWorld();
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const va = mmapBar(w, devFd, 0, 4 * PAGE, { off: 8 * PAGE });
+  assert.equal(leafAt(w, va), null, 'nothing faulted yet');
+  assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: 4 * PAGE }), 0);
+  assert.ok(w.events.some((e) => e.kind === 'fault'), 'fixup_user_fault ran the vfio fault handler');
+  assert.deepEqual(entries(w).map((e) => [e.iova, e.paddr]), [0, 1, 2, 3].map((i) => [0x10000 + i * PAGE, BAR0 + (8 + i) * PAGE]));
+  assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: PAGE }), -EEXIST);
+  assert.deepEqual(deviceDma(w, 0x10000 + PAGE, true, 0x55), { ret: 0, outcome: 'ok' });
+  assert.equal(w.state.pci[w.pdev]!.memory[BAR0 + 9 * PAGE], 0x55);
+  assert.deepEqual(broken(w), []);
+});
+
+test('after a memory disable the IOMMU still maps the BAR: the device DMA is an unsupported request', () => {
+  const { w, devFd, cfd } = containerWorld();
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const va = mmapBar(w, devFd, 0, 4 * PAGE);
+  assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: 4 * PAGE }), 0);
+  writeCommand(w, devFd, 0);
+  assert.equal(leafAt(w, va), null, 'the CPU mapping is zapped');
+  assert.equal(entries(w).length, 4, 'the IOMMU mapping is not: no lifetime link');
+  assert.ok(broken(w).includes('no-iommu-entry-on-disabled-bar'));
+  const r = deviceDma(w, 0x10000);
+  assert.equal(r.outcome, 'unsupported-request');
+  assert.ok(broken(w).includes('no-access-to-disabled-bar'));
+  writeCommand(w, devFd, PCI_COMMAND_MEMORY);
+  assert.ok(!broken(w).includes('no-iommu-entry-on-disabled-bar'));
+});
+
+test('type1 MAP_DMA of a disabled BAR: the fault handler SIGBUSes, fixup_user_fault fails: -EFAULT', () => {
+  const { w, devFd, cfd } = containerWorld();
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const va = mmapBar(w, devFd, 0, 4 * PAGE);
+  writeCommand(w, devFd, 0);
+  assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: 4 * PAGE }), -EFAULT);
+  assert.deepEqual(entries(w), []);
+});
+
+test('type1 UNMAP_DMA: checks, no splitting in v2, unmap of everything, size copied back', () => {
+  const { w, devFd, cfd } = containerWorld();
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const va = mmapBar(w, devFd, 0, 4 * PAGE);
+  assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: 4 * PAGE }), 0);
+  assert.equal(unmapDma(w, cfd, { iova: 0x10000, size: PAGE }), -EINVAL, 'straddles the end');
+  assert.equal(unmapDma(w, cfd, { iova: 0x10000, size: 4 * PAGE, flags: VFIO_DMA_UNMAP_FLAG_ALL }), -EINVAL);
+  assert.equal(unmapDma(w, cfd, { iova: 0x10001, size: PAGE }), -EINVAL);
+  assert.equal(unmapDma(w, cfd, { iova: 0, size: 0x100000 }), 0);
+  assert.equal(Number(copied(w, vfio_iommu_type1_dma_unmap)['size']), 4 * PAGE);
+  assert.deepEqual(entries(w), []);
+  assert.equal(deviceDma(w, 0x10000).outcome, 'iommu-fault');
+  assert.deepEqual(broken(w), []);
+});
