@@ -5,6 +5,7 @@
  * defects off.
  */
 import { DEFECTS } from '../designs/defects.js';
+import { DEFAULT_DESIGN } from '../designs/index.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSource, validateScenario } from '../scenario/load.js';
@@ -64,7 +65,8 @@ export function jobsFor(scenarios: readonly LoadedScenario[], o: JobOptions, sui
     // A scenario that switches a defect on is checked on the designs that had the bug.
     const defects = o.defects ?? s.sc.defects ?? [];
     const defectDesigns = DEFECTS.filter((d) => defects.includes(d.name)).flatMap((d) => d.designs);
-    const designs = o.designs ?? (defectDesigns.length > 0 ? [...new Set(defectDesigns)] : allDesigns);
+    // The suite covers every design; a named scenario runs on the default design, as `barmap run` does.
+    const designs = o.designs ?? (defectDesigns.length > 0 ? [...new Set(defectDesigns)] : suite ? allDesigns : [DEFAULT_DESIGN]);
     const archs = o.archs ?? (suite ? ARCH_PROFILES.map((p) => p.name) : [s.sc.world.arch]);
     for (const design of designs) {
       for (const arch of archs) {
