@@ -182,7 +182,9 @@ export function mappedPhys(mapped: readonly PhysVec[], offset: number, size: num
  * mapped: the IOMMU or the driver stops it; returns -EIO), the PCI outcome
  * (`unsupported-request` when the BAR does not decode memory, `no-device`),
  * `revoked-mapping-used` (the access reached a BAR through a mapping the
- * exporter has revoked: the importer ignored move_notify), or `ok`.
+ * exporter has revoked: the importer ignored move_notify), or `ok` (also
+ * while the revoke is in flight: the exporter still holds the resv it flips
+ * the state and notifies under, so the importer has not been told yet).
  */
 export const importer_dma = path<DmaLocals>('importer_dma', 'entry', {
   entry: (cx) => {
@@ -205,7 +207,11 @@ export const importer_dma = path<DmaLocals>('importer_dma', 'entry', {
       return cx.ret(-EFAULT);
     }
     const res = physAccess(cx.k, phys, cx.l.size, cx.l.write, cx.l.write ? (cx.l.value ?? 0) : 0);
-    const outcome = res.outcome === 'ok' && revoked ? 'revoked-mapping-used' : res.outcome;
+    // A revoke is complete once the exporter drops the resv it flipped the state and notified under;
+    // before that the importer has not been told yet and may still use its mapping.
+    const resv = cx.k.find('locks', d.resv);
+    const revoking = resv !== undefined && (resv.writer !== 0 || resv.readers.length > 0);
+    const outcome = res.outcome === 'ok' && revoked && !revoking ? 'revoked-mapping-used' : res.outcome;
     cx.emit('access', 'dma', { ...base, phys: hex(phys), value: hex(res.value), outcome });
     cx.ret(cx.l.write ? 0 : res.value);
   },

@@ -9,8 +9,9 @@ import { hex } from '../kernel/events.js';
 import { evalExpr } from './expr.js';
 import type { NumExpr } from './expr.js';
 import type { OpArgs } from './ops.js';
-import { IOCTLS, encodeIoctlArg, ioctlByCmd } from './ioctl.js';
-import { OPEN_FLAGS } from './flags.js';
+import { IOCTLS, encodeIoctlArg, ioctlByCmd, stringArgBytes } from './ioctl.js';
+import { OPEN_FLAGS, flagNames } from './flags.js';
+import { evaluator, prepareAttach, prepareDma, prepareExport } from './dmabuf-action.js';
 import { leBytes, bytesHex } from '../uapi/codec.js';
 import { protName, mapFlagsName } from '../uapi/mman.js';
 import { O_ACCMODE } from '../uapi/fcntl.js';
@@ -80,11 +81,15 @@ export function prepareAction(op: OpArgs, vars: Vars, devices: { readonly [name:
       if (arg.kind === 'bytes') {
         bytes = [...arg.bytes];
         args['arg'] = bytesHex(bytes);
+      } else if (arg.kind === 'string') {
+        bytes = stringArgBytes(arg.text);
+        args[spec?.stringArg ?? 'arg'] = JSON.stringify(arg.text);
       } else if (arg.kind === 'fields') {
         const fields: Record<string, number> = {};
         for (const [k, e] of Object.entries(arg.fields)) {
           fields[k] = evalExprAt(e, vars, ['arg', k]);
-          args[k] = fields[k]!;
+          const set = spec?.flagFields?.[k];
+          args[k] = set ? flagNames(set, fields[k]!) : fields[k]!;
         }
         if (!spec?.struct) throw new ActionError(['arg'], `${spec?.name ?? hex(cmd)} has no struct fields; give arg: {bytes: "hex"}`);
         bytes = encodeIoctlArg(spec, fields);
@@ -153,7 +158,26 @@ export function prepareAction(op: OpArgs, vars: Vars, devices: { readonly [name:
       const length = ev(op.args.length, vars, 'length');
       return { action: { op: 'o_direct', rw: op.args.rw, addr, length }, args: { rw: op.args.rw, addr: hex(addr), length: hex(length) } };
     }
+    case 'dmabuf_export':
+      return prepareExport(op.args, evaluator(vars, fail), openFlagsName);
+    case 'dmabuf_attach': {
+      const r = prepareAttach(op.args, evaluator(vars, fail));
+      if (typeof r === 'string') throw new ActionError(['importer'], r);
+      return r;
+    }
+    case 'dmabuf_map':
+    case 'dmabuf_unmap':
+    case 'dmabuf_detach': {
+      const attachment = ev(op.args.attachment, vars, 'attachment');
+      return { action: { op: op.op, attachment }, args: { attachment } };
+    }
+    case 'dma':
+      return prepareDma(op.args, evaluator(vars, fail));
   }
+}
+
+function fail(path: (string | number)[], message: string): never {
+  throw new ActionError(path, message);
 }
 
 function evalExprAt(e: NumExpr, vars: Vars, path: (string | number)[]): number {

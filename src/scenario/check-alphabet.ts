@@ -6,7 +6,7 @@
  */
 import type { CheckSection } from './check-section.js';
 import type { Issue } from './check.js';
-import { checkIoctl, exprsOf } from './check.js';
+import { checkImporter, checkIoctl, exprsOf } from './check.js';
 import { exprVars } from './expr.js';
 import { closest, orList } from './flags.js';
 
@@ -18,6 +18,8 @@ export interface SetupView {
   readonly vars: ReadonlyMap<string, ReadonlySet<string>>;
   readonly exited: ReadonlySet<string>;
   readonly deviceNames: readonly string[];
+  /** Names of world.importers (none when absent). */
+  readonly importerNames?: readonly string[];
 }
 
 export function checkAlphabet(c: CheckSection, setup: SetupView): Issue[] {
@@ -83,6 +85,7 @@ export function checkAlphabet(c: CheckSection, setup: SetupView): Issue[] {
         issues.push({ path: at(i, 'open', 'device'), message: `no device '${e.action.args.device}' in world.devices` + (near ? `; did you mean '${near}'?` : '') });
       }
       if (e.action.op === 'ioctl') checkIoctl(e.action.args, at(i, 'ioctl'), issues);
+      if (e.action.op === 'dmabuf_attach') checkImporter(e.action.args.importer, setup.importerNames ?? [], at(i, 'dmabuf_attach', 'importer'), issues);
       if (e.action.op === 'pwrite') {
         const a = e.action.args;
         const data = (['u8', 'u16', 'u32', 'u64', 'bytes'] as const).filter((k) => a[k] !== undefined);

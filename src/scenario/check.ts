@@ -50,6 +50,11 @@ export function checkScenario(s: Scenario): Issue[] {
     });
   });
 
+  w.importers.forEach((imp, i) => {
+    if (w.importers.slice(0, i).some((o) => o.name === imp.name)) issues.push({ path: ['world', 'importers', i, 'name'], message: `importer name '${imp.name}' is used twice; give each importer its own name` });
+  });
+  const importerNames = w.importers.map((x) => x.name);
+
   /** Thread name -> process name, for threads that exist now. */
   const threadProc = new Map<string, string>();
   /** Variables bound in each process. */
@@ -71,7 +76,7 @@ export function checkScenario(s: Scenario): Issue[] {
   let view: SetupView | undefined;
   const snapshot = (): SetupView => ({
     threadProc: new Map(threadProc), vars: new Map([...vars].map(([p, vs]) => [p, new Set(vs)])),
-    exited: new Set(exited), deviceNames,
+    exited: new Set(exited), deviceNames, importerNames,
   });
   s.steps.forEach((st: Step, i) => {
     if (i === setupCount) view = snapshot();
@@ -122,6 +127,7 @@ export function checkScenario(s: Scenario): Issue[] {
         });
       }
       if (st.action.op === 'ioctl') checkIoctl(st.action.args, at('ioctl'), issues);
+      if (st.action.op === 'dmabuf_attach') checkImporter(st.action.args.importer, importerNames, at('dmabuf_attach', 'importer'), issues);
       if (st.action.op === 'pwrite') {
         const a = st.action.args;
         const data = (['u8', 'u16', 'u32', 'u64', 'bytes'] as const).filter((k) => a[k] !== undefined);
@@ -161,6 +167,17 @@ export function checkScenario(s: Scenario): Issue[] {
   return issues;
 }
 
+/** `importer:` names an entry of world.importers. */
+export function checkImporter(name: string, importerNames: readonly string[], at: (string | number)[], issues: Issue[]): void {
+  if (importerNames.includes(name)) return;
+  const near = closest(name, importerNames);
+  issues.push({
+    path: at,
+    message: `no importer '${name}' in world.importers` +
+      (near ? `; did you mean '${near}'?` : importerNames.length ? `; importers: ${orList(importerNames)}` : '; add one, e.g. importers: [{name: gpu, kind: dynamic}]'),
+  });
+}
+
 export function checkIoctl(
   a: { readonly cmd: string | number; readonly arg?: { readonly kind: string; readonly fields?: object } },
   at: (string | number)[],
@@ -176,7 +193,8 @@ export function checkIoctl(
   }
   if (a.arg?.kind !== 'fields' || !a.arg.fields) return;
   if (!spec.struct) {
-    issues.push({ path: [...at, 'arg'], message: `${spec.name} has no struct to name fields of; give arg: {bytes: "hex"} or leave arg out` });
+    const str = spec.stringArg !== undefined ? `arg: {${spec.stringArg}: "text"}, ` : '';
+    issues.push({ path: [...at, 'arg'], message: `${spec.name} has no struct to name fields of; give ${str}arg: {bytes: "hex"} or leave arg out` });
     return;
   }
   const known = spec.struct.fields.map((f) => f.name);

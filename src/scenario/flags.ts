@@ -4,6 +4,7 @@
  */
 import * as fcntl from '../uapi/fcntl.js';
 import * as mman from '../uapi/mman.js';
+import * as dmabuf from '../uapi/dma-buf.js';
 
 /** One family of flags: names and values, plus how to list them in a hint. */
 export interface FlagSet {
@@ -34,6 +35,30 @@ export const MAP_FLAGS: FlagSet = {
     MAP_SYNC: mman.MAP_SYNC,
   },
 };
+
+/** struct dma_buf_sync flags (DMA_BUF_SYNC_START is 0: it only names the absence of END). */
+export const DMA_BUF_SYNC_FLAGS: FlagSet = {
+  what: 'dma-buf sync flag',
+  values: {
+    DMA_BUF_SYNC_READ: dmabuf.DMA_BUF_SYNC_READ, DMA_BUF_SYNC_WRITE: dmabuf.DMA_BUF_SYNC_WRITE,
+    DMA_BUF_SYNC_RW: dmabuf.DMA_BUF_SYNC_RW, DMA_BUF_SYNC_START: dmabuf.DMA_BUF_SYNC_START,
+    DMA_BUF_SYNC_END: dmabuf.DMA_BUF_SYNC_END,
+  },
+};
+
+/** Names of the bits set in `value` (a name whose value is 0 never shows), the rest as hex. */
+export function flagNames(set: FlagSet, value: number): string {
+  const parts: string[] = [];
+  let rest = value;
+  for (const [n, v] of Object.entries(set.values)) {
+    if (v !== 0 && (rest & v) === v) {
+      parts.push(n);
+      rest &= ~v;
+    }
+  }
+  if (rest) parts.push(`0x${rest.toString(16)}`);
+  return parts.join('|') || '0';
+}
 
 /** "A, B, C or D". */
 export function orList(names: readonly string[]): string {

@@ -5,12 +5,22 @@
 import type { StructLayout } from '../uapi/codec.js';
 import { encodeStruct } from '../uapi/codec.js';
 import * as vfio from '../uapi/vfio.js';
+import * as dmabuf from '../uapi/dma-buf.js';
+import type { FlagSet } from './flags.js';
+import { DMA_BUF_SYNC_FLAGS } from './flags.js';
 
 export interface IoctlSpec {
   readonly name: string;
   readonly cmd: number;
   /** The struct `arg` points to, when fields may be given by name. */
   readonly struct?: StructLayout;
+  /** Fields whose value may be flag names of this set (`flags: [DMA_BUF_SYNC_START, DMA_BUF_SYNC_READ]`). */
+  readonly flagFields?: { readonly [field: string]: FlagSet };
+  /**
+   * The argument is a NUL-terminated string the ioctl copies with
+   * strndup_user (DMA_BUF_SET_NAME): given as `{<stringArg>: "text"}`.
+   */
+  readonly stringArg?: string;
 }
 
 const STRUCTS: { readonly [name: string]: StructLayout } = {
@@ -20,17 +30,34 @@ const STRUCTS: { readonly [name: string]: StructLayout } = {
   VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: vfio.vfio_pci_hot_reset_info,
 };
 
-/** Every vfio device ioctl by name. */
-export const IOCTLS: { readonly [name: string]: IoctlSpec } = Object.fromEntries(
-  Object.entries(vfio.VFIO_IOCTL_NAMES).map(([cmd, name]) => {
-    const struct = STRUCTS[name];
-    return [name, struct ? { name, cmd: Number(cmd), struct } : { name, cmd: Number(cmd) }];
-  }),
-);
+/** The ioctls of a dma-buf fd (include/uapi/linux/dma-buf.h). */
+const DMA_BUF_IOCTLS: readonly IoctlSpec[] = [
+  { name: 'DMA_BUF_IOCTL_SYNC', cmd: dmabuf.DMA_BUF_IOCTL_SYNC, struct: dmabuf.dma_buf_sync, flagFields: { flags: DMA_BUF_SYNC_FLAGS } },
+  { name: 'DMA_BUF_SET_NAME', cmd: dmabuf.DMA_BUF_SET_NAME, stringArg: 'name' },
+  { name: 'DMA_BUF_SET_NAME_A', cmd: dmabuf.DMA_BUF_SET_NAME_A, stringArg: 'name' },
+  { name: 'DMA_BUF_IOCTL_EXPORT_SYNC_FILE', cmd: dmabuf.DMA_BUF_IOCTL_EXPORT_SYNC_FILE, struct: dmabuf.dma_buf_export_sync_file },
+  { name: 'DMA_BUF_IOCTL_IMPORT_SYNC_FILE', cmd: dmabuf.DMA_BUF_IOCTL_IMPORT_SYNC_FILE, struct: dmabuf.dma_buf_import_sync_file },
+];
 
-/** The ioctl for a cmd number, if it has a name. */
+/** Every vfio device ioctl and every dma-buf ioctl by name. */
+export const IOCTLS: { readonly [name: string]: IoctlSpec } = {
+  ...Object.fromEntries(
+    Object.entries(vfio.VFIO_IOCTL_NAMES).map(([cmd, name]) => {
+      const struct = STRUCTS[name];
+      return [name, struct ? { name, cmd: Number(cmd), struct } : { name, cmd: Number(cmd) }];
+    }),
+  ),
+  ...Object.fromEntries(DMA_BUF_IOCTLS.map((s) => [s.name, s])),
+};
+
+/** The ioctl for a cmd number, if it has a name (DMA_BUF_SET_NAME for the 64-bit SET_NAME number). */
 export function ioctlByCmd(cmd: number): IoctlSpec | undefined {
   return Object.values(IOCTLS).find((s) => s.cmd === cmd);
+}
+
+/** The bytes strndup_user reads for a string argument: its UTF-8 and the NUL. */
+export function stringArgBytes(text: string): number[] {
+  return [...new TextEncoder().encode(text), 0];
 }
 
 /**

@@ -5,83 +5,37 @@
  * expressions (evaluated when the step runs, against the process's
  * variables) or names (flags, devices, regions) checked when the scenario
  * loads. `ioctl` arguments are checked against src/scenario/ioctl.ts.
+ * The dma-buf ops (export, importer attach/map/unmap/detach, dma) are in
+ * src/scenario/dmabuf-ops.ts.
  */
 import * as z from 'zod';
-import { OPEN_FLAGS, PROT_FLAGS, MAP_FLAGS, orList } from './flags.js';
-import { boolean, flags, ident, msg, numExpr, strict } from './values.js';
+import { OPEN_FLAGS, PROT_FLAGS, MAP_FLAGS } from './flags.js';
+import { boolean, flags, hexBytes, ident, msg, numExpr, strict } from './values.js';
 import type { NumExpr } from './expr.js';
 import { parseExpr } from './expr.js';
 import { O_RDWR } from '../uapi/fcntl.js';
+import { region } from './region.js';
+import { rawIoctlArg, resolveIoctlArg } from './ioctl-arg.js';
+import type { IoctlArg } from './ioctl-arg.js';
+import { DMA_BUF_OPS } from './dmabuf-ops.js';
 
-/** vfio-pci region names (VFIO_PCI_*_REGION_INDEX). */
-export const REGION_INDEX: { readonly [name: string]: number } = {
-  bar0: 0, bar1: 1, bar2: 2, bar3: 3, bar4: 4, bar5: 5, rom: 6, config: 7, vga: 8,
-};
-
-const region = z
-  .union([z.string(), z.number().int().min(0)], { error: msg(`expected a region: ${orList(Object.keys(REGION_INDEX))} or an index`) })
-  .transform((v, ctx): number => {
-    if (typeof v === 'number') return v;
-    const i = REGION_INDEX[v];
-    if (i === undefined) {
-      ctx.issues.push({ code: 'custom', input: v, message: `unknown region '${v}'; expected ${orList(Object.keys(REGION_INDEX))} or an index` });
-      return z.NEVER;
-    }
-    return i;
-  });
+export { REGION_INDEX } from './region.js';
+export type { IoctlArg } from './ioctl-arg.js';
 
 const accessSize = z
   .union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)], { error: msg('expected an access size of 1, 2, 4 or 8 bytes') });
 
-const hexBytes = z
-  .string({ error: msg('expected bytes as hex, e.g. "2000000000000000"') })
-  .transform((v, ctx): number[] => {
-    const s = v.replace(/\s+/g, '').replace(/^0x/i, '');
-    if (!/^([0-9a-fA-F]{2})*$/.test(s)) {
-      ctx.issues.push({ code: 'custom', input: v, message: 'bytes must be pairs of hex digits, first byte first, e.g. "20000000 00000000"' });
-      return z.NEVER;
-    }
-    const out: number[] = [];
-    for (let i = 0; i < s.length; i += 2) out.push(parseInt(s.slice(i, i + 2), 16));
-    return out;
-  });
-
-/** Argument of an ioctl: struct fields by name (encoded by cmd) or raw bytes. */
-export type IoctlArg =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'bytes'; readonly bytes: readonly number[] }
-  | { readonly kind: 'fields'; readonly fields: { readonly [name: string]: NumExpr } };
-
-const ioctlArg = z
-  .record(z.string(), z.union([z.number(), z.string()]), { error: msg('expected struct fields (e.g. {argsz: 32, index: 0}) or {bytes: "hex"}') })
-  .transform((v, ctx): IoctlArg => {
-    if ('bytes' in v) {
-      if (Object.keys(v).length !== 1) {
-        ctx.issues.push({ code: 'custom', input: v, message: 'give either {bytes: "hex"} or struct fields, not both' });
-        return z.NEVER;
-      }
-      const r = hexBytes.safeParse(v['bytes']);
-      if (!r.success) {
-        ctx.issues.push({ code: 'custom', input: v, path: ['bytes'], message: r.error.issues[0]?.message ?? 'bad bytes' });
-        return z.NEVER;
-      }
-      return { kind: 'bytes', bytes: r.data };
-    }
-    const fields: Record<string, NumExpr> = {};
-    for (const [k, raw] of Object.entries(v)) {
-      const r = numExpr.safeParse(raw);
-      if (!r.success) {
-        ctx.issues.push({ code: 'custom', input: raw, path: [k], message: r.error.issues[0]?.message ?? 'bad value' });
-        return z.NEVER;
-      }
-      fields[k] = r.data;
-    }
-    return { kind: 'fields', fields };
-  });
-
 /** A literal number as a parsed expression (for defaults). */
 function lit(n: number): NumExpr {
   return parseExpr(n);
+}
+
+/** The parsed arguments of an ioctl step. */
+export interface IoctlOpArgs {
+  readonly fd: NumExpr;
+  readonly cmd: string | number;
+  readonly arg?: IoctlArg;
+  readonly fault: boolean;
 }
 
 const fd = numExpr;
@@ -98,11 +52,20 @@ export const OPS = {
     {
       fd,
       cmd: z.union([z.string(), z.number()], { error: msg('expected an ioctl name such as VFIO_DEVICE_GET_REGION_INFO or a number') }),
-      arg: ioctlArg.optional(),
+      arg: rawIoctlArg.optional(),
       fault: boolean.default(false),
     },
     'ioctl',
-  ),
+  ).transform((a, ctx): IoctlOpArgs => {
+    const { arg: raw, ...rest } = a;
+    if (raw === undefined) return rest;
+    const r = resolveIoctlArg(a.cmd, raw);
+    if ('issue' in r) {
+      ctx.issues.push({ code: 'custom', input: raw, path: ['arg', ...r.issue.path], message: r.issue.message });
+      return z.NEVER;
+    }
+    return { ...rest, arg: r.arg };
+  }),
   /** pread(fd, count, region offset + offset). */
   pread: strict({ fd, region: region.optional(), offset: numExpr.default(lit(0)), count: numExpr }, 'pread'),
   /** pwrite of one value (u8/u16/u32/u64, little endian) or raw bytes at region offset + offset. */
@@ -143,6 +106,7 @@ export const OPS = {
     { rw: z.enum(['read', 'write'], { error: msg("expected rw: read or rw: write") }), addr, length: numExpr },
     'o_direct',
   ),
+  ...DMA_BUF_OPS,
 } as const;
 
 export type OpName = keyof typeof OPS;

@@ -60,10 +60,28 @@ const processSpec = strict(
   'process',
 );
 
+const IMPORTER_KINDS = ['dynamic', 'pinned', 'iommufd'] as const;
+
+/**
+ * An importing device and its driver (src/dma-buf/importer-ops.ts): `dynamic`
+ * (GPU-like, unmaps on move_notify), `pinned` (RDMA-like, pins and ignores
+ * move_notify), `iommufd` (one range through vfio's private interconnect).
+ */
+const importer = strict(
+  {
+    name: ident,
+    kind: z.enum(IMPORTER_KINDS, { error: msg(`expected an importer kind: ${orList([...IMPORTER_KINDS])}`) }),
+    /** dma_buf_attach_ops.allow_peer2peer (default true: VFIO refuses attachments without it). */
+    peer2peer: boolean.default(true),
+  },
+  'importer',
+);
+
 const world = strict(
   {
     arch: archName.default(DEFAULT_ARCH),
     devices: z.array(device, { error: msg('expected a list of devices') }).default([]),
+    importers: z.array(importer, { error: msg('expected a list of importers: [{name: gpu, kind: dynamic}]') }).default([]),
     processes: z.array(processSpec, { error: msg('expected a list of processes') }).min(1, { error: 'a world needs at least one process' }),
   },
   'world',
@@ -220,10 +238,36 @@ export const scenarioSchema = strict(
     check: checkSection.optional(),
   },
   'scenario',
-).transform((s) => ({ ...s, steps: s.steps.map((st, i) => ({ ...st, index: i })) }));
+).transform((s) => {
+  const ids = importerIds(s.world.importers);
+  const steps = s.steps.map((st, i) => ({ ...st, index: i, ...(st.kind === 'action' ? { action: withImporterId(st.action, ids) } : {}) }));
+  if (s.check === undefined) return { ...s, steps };
+  const alphabet = Object.fromEntries(Object.entries(s.check.alphabet).map(([t, es]) => [t, es.map((e) => ({ ...e, action: withImporterId(e.action, ids) }))]));
+  return { ...s, steps, check: { ...s.check, alphabet } };
+});
+
+/**
+ * Importer name -> its id in the kernel state. buildWorld creates the
+ * importers first, in world order, on an empty state, so the i-th importer
+ * gets id i + 1 (src/scenario/world.ts checks it).
+ */
+export function importerIds(importers: readonly { readonly name: string }[]): ReadonlyMap<string, number> {
+  const ids = new Map<string, number>();
+  importers.forEach((imp, i) => {
+    if (!ids.has(imp.name)) ids.set(imp.name, i + 1);
+  });
+  return ids;
+}
+
+/** A dmabuf_attach with its importer's id filled in (0: no such importer; the cross-checks report it). */
+function withImporterId(op: OpArgs, ids: ReadonlyMap<string, number>): OpArgs {
+  if (op.op !== 'dmabuf_attach') return op;
+  return { op: 'dmabuf_attach', args: { ...op.args, importerId: ids.get(op.args.importer) ?? 0 } };
+}
 
 /** A loaded, valid scenario. */
 export type Scenario = z.output<typeof scenarioSchema>;
 export type World = Scenario['world'];
 export type DeviceSpec = World['devices'][number];
+export type ImporterSpec = World['importers'][number];
 export type ProcessSpec = World['processes'][number];

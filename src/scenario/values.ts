@@ -127,3 +127,51 @@ export function strict<T extends z.ZodRawShape>(shape: T, what: string) {
     },
   });
 }
+
+/** A u64 field value: a number expression, or (quoted) a literal up to 2^64 - 1 kept exactly as a bigint. */
+export type U64Value = NumExpr | bigint;
+
+const U64_LITERAL = /^(0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)$/;
+
+/**
+ * A value for a u64 struct field (dma-buf range offsets and lengths): any
+ * number expression, or a quoted integer literal too large for 53 bits
+ * ("0x8000000000000000"), so the kernel's overflow checks can be reached.
+ */
+export const u64Value = z
+  .union([z.number(), z.string()], { error: msg(`${NUM_HINT}; quote values above 2^53, e.g. "0x8000000000000000"`) })
+  .transform((v, ctx): U64Value => {
+    if (typeof v === 'string' && U64_LITERAL.test(v.trim())) {
+      const b = BigInt(v.trim().replace(/_/g, ''));
+      if (b >= 2n ** 64n) {
+        ctx.issues.push({ code: 'custom', input: v, message: `${v.trim()} does not fit in a u64` });
+        return z.NEVER;
+      }
+      if (b > BigInt(Number.MAX_SAFE_INTEGER)) return b;
+    }
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+      ctx.issues.push({ code: 'custom', input: v, message: `${v} is not exact in YAML; quote it ("0x...") to give a u64 above 2^53` });
+      return z.NEVER;
+    }
+    try {
+      return parseExpr(v);
+    } catch (e) {
+      if (!(e instanceof ExprError)) throw e;
+      ctx.issues.push({ code: 'custom', message: e.message, input: v });
+      return z.NEVER;
+    }
+  });
+
+/** Raw bytes as hex pairs, first byte first ("2000 0000", spaces allowed). */
+export const hexBytes = z
+  .string({ error: msg('expected bytes as hex, e.g. "2000000000000000"') })
+  .transform((v, ctx): number[] => {
+    const s = v.replace(/\s+/g, '').replace(/^0x/i, '');
+    if (!/^([0-9a-fA-F]{2})*$/.test(s)) {
+      ctx.issues.push({ code: 'custom', input: v, message: 'bytes must be pairs of hex digits, first byte first, e.g. "20000000 00000000"' });
+      return z.NEVER;
+    }
+    const out: number[] = [];
+    for (let i = 0; i < s.length; i += 2) out.push(parseInt(s.slice(i, i + 2), 16));
+    return out;
+  });

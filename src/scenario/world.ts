@@ -1,6 +1,7 @@
 /**
- * Building the kernel state a scenario starts from: PCI functions bound to
- * vfio-pci, and processes with their threads, all in user space.
+ * Building the kernel state a scenario starts from: importing devices
+ * (dma-buf importers), PCI functions bound to vfio-pci, and processes with
+ * their threads, all in user space.
  */
 import { Kernel } from '../kernel/kernel.js';
 import { emptyKernelState } from '../kernel/state.js';
@@ -10,7 +11,9 @@ import type { Design } from '../designs/types.js';
 import { createPciDev } from '../pci/device.js';
 import { vfioPciRegisterDevice } from '../vfio/pci/device.js';
 import { createProcess } from '../kernel/sched/process.js';
+import { newImporter } from '../dma-buf/importer-ops.js';
 import type { World } from './schema.js';
+import { importerIds } from './schema.js';
 
 /** The world's initial state, and where each name landed. */
 export interface BuiltWorld {
@@ -19,11 +22,21 @@ export interface BuiltWorld {
   readonly events: readonly TraceEvent[];
   /** Device name -> PCI address. */
   readonly devices: { readonly [name: string]: string };
+  /** Importer name -> id in the importers table (what dmabuf_attach passes). */
+  readonly importers: { readonly [name: string]: number };
 }
 
 /** Build the initial state of a world for an arch profile and a design. */
 export function buildWorld(world: World, arch: string, design: Design, defects: readonly string[] = []): BuiltWorld {
   const k = new Kernel(emptyKernelState(arch, design.name, defects), design);
+  // Importers first, on the empty state: their ids are what the loader resolved `importer:` names to.
+  const importers: Record<string, number> = {};
+  const ids = importerIds(world.importers);
+  for (const imp of world.importers) {
+    const id = newImporter(k, imp.name, imp.kind, imp.peer2peer);
+    if (ids.get(imp.name) !== id) throw new Error(`importer ${imp.name} got id ${id}, the loader resolved it to ${ids.get(imp.name)}`);
+    importers[imp.name] = id;
+  }
   const devices: Record<string, string> = {};
   for (const d of world.devices) {
     const pdev = createPciDev(k, {
@@ -39,5 +52,5 @@ export function buildWorld(world: World, arch: string, design: Design, defects: 
     devices[d.name] = d.bdf;
   }
   for (const p of world.processes) createProcess(k, p.name, p.threads);
-  return { state: k.finish(), events: k.events, devices };
+  return { state: k.finish(), events: k.events, devices, importers };
 }
