@@ -5,6 +5,8 @@
  * profile the scenario was not written for are counted, not fatal: the
  * bench measures speed. Timings never go into tests.
  *
+ * Then the checker's figures (bench/check.ts; BARMAP_BENCH_CHECK=0 skips them).
+ *
  *     npm run bench -- [runs]      (default 5; or BARMAP_BENCH_RUNS)
  */
 import { cpus, totalmem } from 'node:os';
@@ -15,6 +17,7 @@ import { loadScenario } from '../src/scenario/load.js';
 import { runScenario } from '../src/check/run.js';
 import { ARCH_PROFILES } from '../src/arch/profiles.js';
 import { findDesign, DEFAULT_DESIGN } from '../src/designs/index.js';
+import { benchCheck, checkLines } from './check.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const runs = Number(process.argv[2] ?? process.env['BARMAP_BENCH_RUNS'] ?? 5);
@@ -79,6 +82,8 @@ const lines = [
 ];
 const total = rows.reduce((a, r) => ({ steps: a.steps + r.modelSteps, ms: a.ms + r.medianMs }), { steps: 0, ms: 0 });
 lines.push('', `total: ${total.steps} model steps in ${total.ms.toFixed(1)} ms: ${Math.round(total.steps / (total.ms / 1000))} steps/s`);
+const checker = process.env['BARMAP_BENCH_CHECK'] === '0' ? undefined : await benchCheck(Math.min(runs, 3), (s) => process.stderr.write(s + '\n'));
+if (checker) lines.push('', ...checkLines(checker));
 process.stdout.write(lines.join('\n') + '\n');
-writeFileSync(join(ROOT, 'bench-results.json'), JSON.stringify({ date: new Date().toISOString(), runs, design: design.name, machine, rows }, null, 2) + '\n');
+writeFileSync(join(ROOT, 'bench-results.json'), JSON.stringify({ date: new Date().toISOString(), runs, design: design.name, machine, rows, ...(checker ? { checker } : {}) }, null, 2) + '\n');
 process.stdout.write('wrote bench-results.json\n');

@@ -1,13 +1,22 @@
 /**
  * Breadth-first search over schedules: every interleaving of the tasks'
  * steps and of the actions they may start, up to the bounds, with states
- * merged by fingerprint. The first violation of an invariant found is a
- * shortest schedule (in transitions) that breaks it.
+ * merged by fingerprint. The search goes level by level (all nodes at depth
+ * d are expanded before any at d + 1), so the first violation of an
+ * invariant found is a shortest schedule (in transitions) that breaks it —
+ * also when the levels are shared among worker threads (src/check/split.ts)
+ * or cut into shards (see {@link Search.partition}).
  *
  * A node is a kernel state plus the search's own bookkeeping that decides
  * the node's future: how many actions each task has started, which task ran
- * last and how many preemptions the schedule spent. That bookkeeping is part
- * of the merged key, so merging never cuts off a future.
+ * last (0 when that task can no longer run: then no switch costs a
+ * preemption, so which task it was does not matter) and how many preemptions
+ * the schedule spent. That bookkeeping is part of the merged key, so merging
+ * never cuts off a future.
+ *
+ * Partial-order reduction (`por`): sleep sets from run-time footprints
+ * (src/check/footprint.ts), restricted so that they stay sound under the
+ * preemption bound; docs/check.md gives the argument.
  */
 import type { KernelState } from '../kernel/state.js';
 import type { TraceEvent } from '../kernel/events.js';
@@ -15,10 +24,14 @@ import type { Design } from '../designs/types.js';
 import type { UserAction } from '../kernel/syscalls.js';
 import type { Invariant, Violation } from './invariants/types.js';
 import type { Transition } from './transitions.js';
-import { applyTransition, isDeadlocked, kernelTasks } from './transitions.js';
-import { fingerprint, hashValue } from './fingerprint.js';
+import { applyTransition, isDeadlocked, kernelTasks, transitionKey } from './transitions.js';
+import { fingerprint, hashInts, hashValue } from './fingerprint.js';
+import type { Fingerprint } from './fingerprint.js';
 import { VisitedSet } from './visited.js';
+import type { KeySet } from './visited.js';
+import { Footprint, independent } from './footprint.js';
 import { Kernel } from '../kernel/kernel.js';
+import { isRunnable } from '../kernel/sched/step.js';
 
 /** An action of an alphabet, optionally naming the alphabet entry it came from. */
 export type AlphabetItem = UserAction | { readonly action: UserAction; readonly entry: number };
@@ -32,9 +45,10 @@ export interface CheckModel {
    * How a transition is applied (default: applyTransition). The scenario
    * layer adds what user space does when an action returns (binding `as:`,
    * taking pending signals); whatever it does must depend only on the state
-   * and the transition, so that merging and replay stay exact.
+   * and the transition, so that merging and replay stay exact. With `fp`,
+   * it records every row it reads and writes (for partial-order reduction).
    */
-  readonly apply?: (s: KernelState, t: Transition) => { readonly state: KernelState; readonly events: readonly TraceEvent[] };
+  readonly apply?: (s: KernelState, t: Transition, fp?: Footprint) => { readonly state: KernelState; readonly events: readonly TraceEvent[] };
   /** Actions each task may start at most. */
   readonly maxActions: number;
   /** Switches away from a runnable task inside the kernel, at most (default 2). */
@@ -42,6 +56,18 @@ export interface CheckModel {
   readonly invariants: readonly Invariant[];
   /** Stop after this many distinct states (the result then says the bound was cut). */
   readonly maxStates?: number;
+}
+
+/** How a search runs (all optional: the default is the plain, complete, single-threaded search). */
+export interface SearchOptions {
+  /** Partial-order reduction by sleep sets (default true). */
+  readonly por?: boolean;
+  /** Explore only shard `index` of `count` (see {@link shardOf}). */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** The visited set (default: a private {@link VisitedSet}). */
+  readonly visited?: KeySet;
+  /** Stop as soon as this invariant is found (the bench's time to first violation). */
+  readonly stopWhenFound?: string;
 }
 
 export interface Found {
@@ -64,18 +90,26 @@ export interface CheckResult {
   /** First (shortest) violation per invariant name; absent invariants held to the bound. */
   readonly found: ReadonlyMap<string, Found>;
   readonly stats: CheckStats;
+  /** The visited keys as (hi, lo) pairs, when asked for (shards). */
+  readonly keys?: Uint32Array;
 }
 
 interface Node {
-  readonly state: KernelState;
+  state: KernelState | null;
   /** Actions started so far, by tid. */
   readonly used: Readonly<Record<number, number>>;
+  readonly usedHash: Fingerprint;
+  /** The task that ran last if it can still run, else 0. */
   readonly last: number;
   readonly preemptions: number;
   /** Index of the parent in `nodes`, -1 for the root. */
   readonly parent: number;
   readonly via: Transition | null;
   readonly depth: number;
+  readonly hi: number;
+  readonly lo: number;
+  /** Transitions (by {@link transitionKey}) not to explore from here: sleep set. */
+  sleep: Set<string> | null;
 }
 
 export const DEADLOCK: Invariant = {
@@ -95,96 +129,261 @@ function deadlockMessage(s: KernelState): string {
   return parts.join('; ');
 }
 
-/** Placeholder for the state of an expanded node. */
-const RELEASED = null as unknown as KernelState;
-
-function nodeKey(n: Node): { hi: number; lo: number } {
-  const s = fingerprint(n.state);
-  const meta = hashValue([s.hi, s.lo, n.used as Record<string, number>, n.last, n.preemptions]);
-  return meta;
+/** The shard (of `count`) a node with key (hi, lo) belongs to. */
+export function shardOf(hi: number, count: number): number {
+  return (hi >>> 0) % count;
 }
 
-/** The transitions enabled in a node, within the bounds. */
-function enabled(model: CheckModel, n: Node): { t: Transition; preempts: boolean }[] {
-  const out: { t: Transition; preempts: boolean }[] = [];
-  const s = n.state;
-  const { runnable } = kernelTasks(s);
-  const lastRunnable = runnable.includes(n.last);
-  for (const tid of runnable) {
-    const preempts = lastRunnable && tid !== n.last;
-    if (preempts && n.preemptions >= model.preemptionBound) continue;
-    out.push({ t: { tid }, preempts });
-  }
-  for (const key of Object.keys(s.tasks)) {
-    const tid = Number(key);
-    const task = s.tasks[tid]!;
-    if (task.dead || task.frames.length > 0) continue;
-    if ((n.used[tid] ?? 0) >= model.maxActions) continue;
-    const preempts = lastRunnable && tid !== n.last;
-    if (preempts && n.preemptions >= model.preemptionBound) continue;
-    for (const item of model.alphabet(s, tid)) {
-      const t: Transition = 'action' in item ? { tid, action: item.action, entry: item.entry } : { tid, action: item };
-      out.push({ t, preempts });
-    }
-  }
-  return out;
+/**
+ * A level's frontier must be at least this many nodes per part before it is
+ * partitioned (among shards or workers), so the parts are not too uneven.
+ */
+export const PARTITION_MIN = 8;
+
+interface Enabled {
+  readonly t: Transition;
+  readonly preempts: boolean;
 }
 
-/** Explore breadth-first; `onProgress` is called now and then with the running stats. */
-export function bfs(model: CheckModel, onProgress?: (stats: CheckStats) => boolean | void): CheckResult {
-  const invariants = [...model.invariants, DEADLOCK];
-  const apply = model.apply ?? ((s: KernelState, t: Transition) => applyTransition(s, model.design, t));
-  const found = new Map<string, Found>();
-  const visited = new VisitedSet();
-  const nodes: Node[] = [];
-  const root: Node = { state: model.initial, used: {}, last: 0, preemptions: 0, parent: -1, via: null, depth: 0 };
-  visited.add(nodeKey(root));
-  nodes.push(root);
-  check(root, 0, []);
-  let head = 0;
-  let transitions = 0;
-  let stopped = false;
-  while (head < nodes.length && found.size < invariants.length) {
-    const idx = head++;
-    const n = nodes[idx]!;
-    // Expanded nodes keep only their parent link; their state is no longer needed.
-    nodes[idx] = { ...n, state: RELEASED };
-    for (const { t, preempts } of enabled(model, n)) {
-      const { state, events } = apply(n.state, t);
-      transitions++;
-      const used = t.action ? { ...n.used, [t.tid]: (n.used[t.tid] ?? 0) + 1 } : n.used;
-      const child: Node = {
-        state, used, last: t.tid, preemptions: n.preemptions + (preempts ? 1 : 0),
-        parent: idx, via: t, depth: n.depth + 1,
-      };
-      if (!visited.add(nodeKey(child))) continue;
-      nodes.push(child);
-      check(child, nodes.length - 1, events);
-      if (model.maxStates !== undefined && nodes.length >= model.maxStates) { stopped = true; break; }
-    }
-    if (stopped) break;
-    if ((idx & 1023) === 0 && onProgress?.(stats(false)) === false) { stopped = true; break; }
-  }
-  return { found, stats: stats(!stopped && head >= nodes.length) };
+/** What a level found: the first violation of each invariant not found before, with the node index. */
+export interface LevelFind {
+  readonly violation: Violation;
+  readonly node: number;
+  readonly depth: number;
+}
 
-  function stats(complete: boolean): CheckStats {
+/**
+ * The search as a stepper: `expandLevel` expands the current frontier into
+ * the next one. The single-threaded {@link bfs} and the workers of a split
+ * search drive it.
+ */
+export class Search {
+  readonly nodes: Node[] = [];
+  frontier: number[] = [];
+  visited: KeySet;
+  readonly found = new Map<string, LevelFind>();
+  /** Invariants found elsewhere (other workers): not checked any more. */
+  readonly skip = new Set<string>();
+  transitions = 0;
+  depth = 0;
+  stopped = false;
+  /** Duplicates dropped this level with their sleep sets (for workers that share a visited set). */
+  dupes: { hi: number; lo: number; sleep: string[] | null }[] | null = null;
+  private readonly invariants: readonly Invariant[];
+  private readonly apply: NonNullable<CheckModel['apply']>;
+  private readonly por: boolean;
+  private nextIndex = new Map<string, number>();
+
+  constructor(readonly model: CheckModel, readonly opts: SearchOptions = {}) {
+    this.invariants = [...model.invariants, DEADLOCK];
+    this.apply = model.apply ?? ((s, t, fp) => applyTransition(s, model.design, t, fp));
+    this.por = opts.por ?? true;
+    this.visited = opts.visited ?? new VisitedSet();
+    const usedHash = hashValue({});
+    const key = nodeKey(model.initial, usedHash, 0, 0);
+    const root: Node = {
+      state: model.initial, used: {}, usedHash, last: 0, preemptions: 0, parent: -1, via: null, depth: 0,
+      hi: key.hi, lo: key.lo, sleep: null,
+    };
+    this.visited.addKey(key.hi, key.lo);
+    this.nodes.push(root);
+    this.frontier = [0];
+    this.check(root, 0, []);
+  }
+
+  get done(): boolean {
+    return this.frontier.length === 0 || this.stopped;
+  }
+
+  /** Keep only the frontier nodes `keep` accepts (by key): shards and workers split a level this way. */
+  partition(keep: (hi: number, lo: number) => boolean): void {
+    this.frontier = this.frontier.filter((i) => keep(this.nodes[i]!.hi, this.nodes[i]!.lo));
+  }
+
+  /** Intersect the sleep sets of next-level nodes with those of duplicates dropped elsewhere. */
+  mergeDupes(dupes: readonly { hi: number; lo: number; sleep: readonly string[] | null }[]): void {
+    for (const d of dupes) {
+      const i = this.nextIndex.get(`${d.hi}:${d.lo}`);
+      if (i === undefined) continue;
+      const n = this.nodes[i]!;
+      if (n.hi !== d.hi || n.lo !== d.lo || n.sleep === null) continue;
+      n.sleep = intersect(n.sleep, d.sleep);
+    }
+  }
+
+  /** Expand every node of the frontier; `tick` is called every 1024 expansions and may stop the search. */
+  expandLevel(tick?: () => boolean): void {
+    const next: number[] = [];
+    this.nextIndex = new Map();
+    const max = this.model.maxStates;
+    let count = 0;
+    for (const idx of this.frontier) {
+      if (this.stopped) break;
+      this.expand(idx, next);
+      if (max !== undefined && this.visited.size >= max) this.stopped = true;
+      if ((++count & 1023) === 0 && tick && !tick()) this.stopped = true;
+    }
+    this.frontier = this.stopped ? [] : next;
+    if (!this.stopped) this.depth++;
+  }
+
+  stats(complete: boolean): CheckStats {
     return {
-      states: nodes.length, transitions, depth: nodes[nodes.length - 1]?.depth ?? 0, complete,
-      visitedBytes: visited.bytes, queue: nodes.length - head,
+      states: this.visited.size, transitions: this.transitions, depth: this.depth, complete,
+      visitedBytes: this.visited.bytes, queue: this.frontier.length,
     };
   }
 
-  function check(n: Node, idx: number, events: readonly TraceEvent[]): void {
-    for (const inv of invariants) {
-      if (found.has(inv.name)) continue;
-      const v = inv.check({ state: n.state, events, k: new Kernel(n.state, model.design) });
-      if (v) found.set(inv.name, { violation: v, schedule: scheduleOf(idx) });
+  /** The transitions from the root to node `idx`. */
+  scheduleOf(idx: number): Transition[] {
+    const out: Transition[] = [];
+    for (let i = idx; i > 0; i = this.nodes[i]!.parent) out.push(this.nodes[i]!.via!);
+    return out.reverse();
+  }
+
+  /** Found violations with their schedules. */
+  results(): Map<string, Found> {
+    const out = new Map<string, Found>();
+    for (const [name, f] of this.found) out.set(name, { violation: f.violation, schedule: this.scheduleOf(f.node) });
+    return out;
+  }
+
+  /** The transitions enabled in a node within the bounds, those that do not preempt first. */
+  private enabled(n: Node, s: KernelState): Enabled[] {
+    const stay: Enabled[] = [];
+    const switches: Enabled[] = [];
+    const bound = this.model.preemptionBound;
+    const push = (e: Enabled): void => {
+      (e.preempts ? switches : stay).push(e);
+    };
+    for (const tid of kernelTasks(s).runnable) {
+      const preempts = n.last !== 0 && tid !== n.last;
+      if (preempts && n.preemptions >= bound) continue;
+      push({ t: { tid }, preempts });
+    }
+    for (const key of Object.keys(s.tasks)) {
+      const tid = Number(key);
+      const task = s.tasks[tid]!;
+      if (task.dead || task.frames.length > 0) continue;
+      if ((n.used[tid] ?? 0) >= this.model.maxActions) continue;
+      const preempts = n.last !== 0 && tid !== n.last;
+      if (preempts && n.preemptions >= bound) continue;
+      for (const item of this.model.alphabet(s, tid)) {
+        const t: Transition = 'action' in item ? { tid, action: item.action, entry: item.entry } : { tid, action: item };
+        push({ t, preempts });
+      }
+    }
+    return stay.concat(switches);
+  }
+
+  private expand(idx: number, next: number[]): void {
+    const n = this.nodes[idx]!;
+    const s = n.state!;
+    // Expanded nodes keep only their parent link; their state is no longer needed.
+    n.state = null;
+    const sleep = n.sleep;
+    n.sleep = null;
+    const explored: { tid: number; key: string; fp: Footprint; preempts: boolean; runs: boolean }[] = [];
+    for (const { t, preempts } of this.enabled(n, s)) {
+      const tkey = transitionKey(t);
+      if (sleep !== null && sleep.has(tkey)) continue;
+      const fp = this.por ? new Footprint() : undefined;
+      const { state, events } = this.apply(s, t, fp);
+      this.transitions++;
+      const runs = isRunnable(state, t.tid);
+      let childSleep: Set<string> | null = null;
+      if (fp) {
+        // n·e·t covers n·t·e when e and t commute and n·e·t spends no more preemptions (docs/check.md).
+        for (const e of explored) {
+          if (e.tid === t.tid || !independent(e.fp, fp)) continue;
+          if ((e.preempts ? 1 : 0) + (e.runs ? 1 : 0) <= (preempts ? 1 : 0)) (childSleep ??= new Set()).add(e.key);
+        }
+        explored.push({ tid: t.tid, key: tkey, fp, preempts, runs });
+      }
+      const used = t.action ? { ...n.used, [t.tid]: (n.used[t.tid] ?? 0) + 1 } : n.used;
+      const usedHash = t.action ? hashValue(used) : n.usedHash;
+      const last = runs ? t.tid : 0;
+      const preemptions = n.preemptions + (preempts ? 1 : 0);
+      const key = nodeKey(state, usedHash, last, preemptions);
+      if (!this.visited.addKey(key.hi, key.lo)) {
+        if (this.por) this.dropped(key, childSleep);
+        continue;
+      }
+      const child: Node = {
+        state, used, usedHash, last, preemptions, parent: idx, via: t, depth: n.depth + 1,
+        hi: key.hi, lo: key.lo, sleep: childSleep,
+      };
+      const ci = this.nodes.length;
+      this.nodes.push(child);
+      next.push(ci);
+      if (this.por) this.nextIndex.set(`${key.hi}:${key.lo}`, ci);
+      this.check(child, ci, events);
+      if (this.model.maxStates !== undefined && this.visited.size >= this.model.maxStates) {
+        this.stopped = true;
+        return;
+      }
     }
   }
 
-  function scheduleOf(idx: number): Transition[] {
-    const out: Transition[] = [];
-    for (let i = idx; i > 0; i = nodes[i]!.parent) out.push(nodes[i]!.via!);
-    return out.reverse();
+  /** A child that was visited already: a node of this level keeps only what both sleep sets share. */
+  private dropped(key: Fingerprint, sleep: Set<string> | null): void {
+    const i = this.nextIndex.get(`${key.hi}:${key.lo}`);
+    if (i !== undefined) {
+      const n = this.nodes[i]!;
+      if (n.hi === key.hi && n.lo === key.lo) {
+        if (n.sleep !== null) n.sleep = intersect(n.sleep, sleep === null ? null : [...sleep]);
+        return;
+      }
+    }
+    // Possibly a node another worker owns at this level.
+    this.dupes?.push({ hi: key.hi, lo: key.lo, sleep: sleep === null ? null : [...sleep] });
   }
+
+  private check(n: Node, idx: number, events: readonly TraceEvent[]): void {
+    let k: Kernel | undefined;
+    for (const inv of this.invariants) {
+      if (this.found.has(inv.name) || this.skip.has(inv.name)) continue;
+      const v = inv.check({ state: n.state!, events, k: (k ??= new Kernel(n.state!, this.model.design)) });
+      if (v) this.found.set(inv.name, { violation: v, node: idx, depth: n.depth });
+    }
+  }
+}
+
+function intersect(a: Set<string>, b: readonly string[] | null): Set<string> | null {
+  if (b === null) return null;
+  const out = new Set(b.filter((x) => a.has(x)));
+  return out.size === 0 ? null : out;
+}
+
+function nodeKey(s: KernelState, usedHash: Fingerprint, last: number, preemptions: number): Fingerprint {
+  const f = fingerprint(s);
+  return hashInts([f.hi, f.lo, usedHash.hi, usedHash.lo, last, preemptions]);
+}
+
+/**
+ * Explore breadth-first; `onProgress` is called now and then with the
+ * running stats and may return false to stop.
+ */
+export function bfs(model: CheckModel, onProgress?: (stats: CheckStats) => boolean | void, opts: SearchOptions & { keys?: boolean } = {}): CheckResult {
+  const search = new Search(model, opts);
+  let interrupted = false;
+  const tick = (): boolean => {
+    if (onProgress?.(search.stats(false)) === false) interrupted = true;
+    return !interrupted;
+  };
+  let sharded = opts.shard === undefined;
+  while (!search.done) {
+    if (!sharded && search.frontier.length >= PARTITION_MIN * opts.shard!.count) {
+      const { index, count } = opts.shard!;
+      search.partition((hi) => shardOf(hi, count) === index);
+      sharded = true;
+    }
+    search.expandLevel(tick);
+    if (!search.done && !tick()) search.stopped = true;
+    if (opts.stopWhenFound !== undefined && search.found.has(opts.stopWhenFound)) search.stopped = true;
+  }
+  return {
+    found: search.results(), stats: search.stats(!search.stopped),
+    ...(opts.keys ? { keys: search.visited.keys() } : {}),
+  };
 }

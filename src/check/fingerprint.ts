@@ -4,9 +4,11 @@
  * A state shares most of its rows with the state it came from (see
  * src/kernel/kernel.ts), so the hash of every object is cached by identity:
  * fingerprinting a successor costs only the rows the step wrote. The hash is
- * structural and canonical — object keys are taken in sorted order, so two
+ * structural and canonical — independent of the order object keys were added in, so two
  * equal states hash alike however their objects were built — and it covers
- * everything that decides a state's future. It leaves out `nextId`: two
+ * everything that decides a state's future (objects hash as an
+ * order-independent sum over their key/value pairs, arrays in order; see
+ * {@link hashValue}). It leaves out `nextId`: two
  * states equal but for the next free id have the same futures up to the
  * names of objects not yet created.
  *
@@ -46,63 +48,140 @@ const M_LO = 0x2545f491;
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
-/** Hash of a plain-data value (number, string, boolean, null, array, object). */
-export function hashValue(v: unknown): Fingerprint {
-  let hi = 0x9747b28c;
-  let lo = 0x3c6ef372;
-  const add = (x: number): void => {
-    hi = mix(hi, x, M_HI);
-    lo = mix(lo, x, M_LO);
-  };
+/** Hashes of strings seen so far (keys and names repeat endlessly). */
+const strings = new Map<string, Fingerprint>();
+
+function hashString(v: string): Fingerprint {
+  const hit = strings.get(v);
+  if (hit) return hit;
+  let hi = 0x9747b28c ^ 2;
+  let lo = 0x3c6ef372 ^ 2;
+  hi = mix(hi, v.length, M_HI);
+  lo = mix(lo, v.length, M_LO);
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    hi = mix(hi, c, M_HI);
+    lo = mix(lo, c, M_LO);
+  }
+  const fp = { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
+  if (strings.size < 1 << 16) strings.set(v, fp);
+  return fp;
+}
+
+/** The last hash {@link hv} computed, in two lanes (no allocation for primitives). */
+let outHi = 0;
+let outLo = 0;
+
+function setPair(tag: number, a: number, b: number): void {
+  outHi = fmix(mix(mix(mix(0x9747b28c, tag, M_HI), a, M_HI), b, M_HI)) >>> 0;
+  outLo = fmix(mix(mix(mix(0x3c6ef372, tag, M_LO), a, M_LO), b, M_LO)) >>> 0;
+}
+
+/** Hash `v` into (outHi, outLo). */
+function hv(v: unknown): void {
   switch (typeof v) {
     case 'number':
-      f64[0] = v;
-      add(1); add(u32[0]!); add(u32[1]!);
-      break;
-    case 'string':
-      add(2); add(v.length);
-      for (let i = 0; i < v.length; i++) add(v.charCodeAt(i));
-      break;
+      if ((v | 0) === v) setPair(0, v, 0);
+      else {
+        f64[0] = v;
+        setPair(1, u32[0]!, u32[1]!);
+      }
+      return;
+    case 'string': {
+      const h = hashString(v);
+      outHi = h.hi;
+      outLo = h.lo;
+      return;
+    }
     case 'boolean':
-      add(v ? 3 : 4);
-      break;
+      setPair(v ? 3 : 4, 0, 0);
+      return;
     case 'undefined':
-      add(5);
-      break;
+      setPair(5, 0, 0);
+      return;
     case 'object': {
-      if (v === null) { add(6); break; }
+      if (v === null) { setPair(6, 0, 0); return; }
       const hit = cache.get(v);
-      if (hit) return hit;
+      if (hit) { outHi = hit.hi; outLo = hit.lo; return; }
+      let hi: number;
+      let lo: number;
       if (Array.isArray(v)) {
-        add(7); add(v.length);
-        for (const item of v) { const h = hashValue(item); add(h.hi); add(h.lo); }
+        hi = mix(mix(0x9747b28c, 7, M_HI), v.length, M_HI);
+        lo = mix(mix(0x3c6ef372, 7, M_LO), v.length, M_LO);
+        for (let i = 0; i < v.length; i++) {
+          hv(v[i]);
+          hi = mix(mix(hi, outHi, M_HI), outLo, M_HI);
+          lo = mix(mix(lo, outHi, M_LO), outLo, M_LO);
+        }
       } else {
         const o = v as Record<string, unknown>;
-        const keys = Object.keys(o).sort();
-        add(8); add(keys.length);
-        for (const key of keys) {
-          const hk = hashValue(key);
-          const h = hashValue(o[key]);
-          add(hk.hi); add(hk.lo); add(h.hi); add(h.lo);
+        let sumHi = 0;
+        let sumLo = 0;
+        let n = 0;
+        for (const key in o) {
+          const hk = hashString(key);
+          hv(o[key]);
+          // One well-mixed hash per pair, summed: independent of the keys' order.
+          sumHi = (sumHi + fmix(mix(mix(mix(0x2a, hk.hi, M_HI), outHi, M_HI), outLo, M_HI))) | 0;
+          sumLo = (sumLo + fmix(mix(mix(mix(0x2b, hk.lo, M_LO), outHi, M_LO), outLo, M_LO))) | 0;
+          n++;
         }
+        hi = mix(mix(mix(0x9747b28c, 8, M_HI), n, M_HI), sumHi, M_HI);
+        lo = mix(mix(mix(0x3c6ef372, 8, M_LO), n, M_LO), sumLo, M_LO);
       }
-      const fp = { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
-      cache.set(v, fp);
-      return fp;
+      outHi = fmix(hi) >>> 0;
+      outLo = fmix(lo) >>> 0;
+      cache.set(v, { hi: outHi, lo: outLo });
+      return;
     }
     default:
       throw new TypeError(`not plain data: ${typeof v}`);
   }
-  return { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
+}
+
+/**
+ * Hash of a plain-data value (number, string, boolean, null, array, object).
+ * Arrays hash in order; an object hashes as the sum of one mixed hash per
+ * (key, value) pair, so the order its keys were added in does not matter and
+ * no sort is needed. Objects' hashes are cached by identity.
+ */
+export function hashValue(v: unknown): Fingerprint {
+  hv(v);
+  return { hi: outHi, lo: outLo };
 }
 
 /** The fingerprint of a kernel state (tables, design, arch, defects and lockdep; not nextId). */
 export function fingerprint(s: KernelState): Fingerprint {
-  const parts: Record<string, unknown> = { arch: s.arch, design: s.design, lockdep: s.lockdep, defects: s.defects };
-  for (const t of TABLE_NAMES) parts[t] = s[t];
-  return hashValue(parts);
+  const hit = cache.get(s);
+  if (hit) return hit;
+  let hi = 0x1b873593;
+  let lo = 0x85ebca6b;
+  const add = (v: unknown): void => {
+    hv(v);
+    hi = mix(mix(hi, outHi, M_HI), outLo, M_HI);
+    lo = mix(mix(lo, outHi, M_LO), outLo, M_LO);
+  };
+  add(s.arch);
+  add(s.design);
+  add(s.lockdep);
+  add(s.defects);
+  for (const t of TABLE_NAMES) add(s[t]);
+  const fp = { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
+  cache.set(s, fp);
+  return fp;
 }
 
 export function fingerprintHex(fp: Fingerprint): string {
   return fp.hi.toString(16).padStart(8, '0') + fp.lo.toString(16).padStart(8, '0');
+}
+
+/** Mix a few 32-bit integers into a 64-bit key (no allocation but the result). */
+export function hashInts(xs: readonly number[]): Fingerprint {
+  let hi = 0x9747b28c;
+  let lo = 0x3c6ef372;
+  for (const x of xs) {
+    hi = mix(hi, x | 0, M_HI);
+    lo = mix(lo, x | 0, M_LO);
+  }
+  return { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
 }

@@ -41,6 +41,15 @@ export interface JobSpec {
   readonly invariants?: readonly string[];
   /** Random walks instead of breadth-first search. */
   readonly random?: RandomMode;
+  /** Partial-order reduction (default on; false explores every interleaving). */
+  readonly por?: boolean;
+  /** Explore one shard of the search: `index` of `count` (0-based). */
+  readonly shard?: Shard;
+}
+
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
 }
 
 /** One transition of a schedule, as trace files store it. */
@@ -78,6 +87,8 @@ export interface JobStats {
   readonly stop: StopReason;
   readonly visitedBytes: number;
   readonly ms: number;
+  /** Worker threads that shared the search (1 when it ran alone). */
+  readonly workers?: number;
 }
 
 export interface JobResult {
@@ -95,6 +106,14 @@ export interface JobResult {
   readonly stats: JobStats;
   /** Shortest (bfs) or shrunk (random) violation per invariant. */
   readonly found: readonly FoundRecord[];
+  /** Optional: [ms since start, states, depth] now and then during the search (for the HTML report's plot). */
+  readonly samples?: readonly (readonly [number, number, number])[];
+  /** Partial-order reduction was on (breadth-first search only). */
+  readonly por?: boolean;
+  /** The shard this result covers; merge (src/check/merge.ts) combines the shards of one job. */
+  readonly shard?: Shard;
+  /** A shard's visited keys, base64 of (hi, lo) Uint32 pairs, so that merging counts each state once. */
+  readonly keys?: string;
 }
 
 /** Running statistics for progress displays. */
@@ -132,8 +151,16 @@ export function scheduleSteps(m: ScenarioModel, raw: unknown, schedule: readonly
   });
 }
 
-/** Run a job; `progress` may return false to stop (the result is then marked interrupted). */
-export function runJob(spec: JobSpec, progress?: (p: Progress) => boolean | void): JobResult {
+/** A job's scenario, design and model, ready to explore. */
+export interface PreparedJob {
+  readonly spec: JobSpec;
+  readonly sc: Scenario;
+  readonly raw: unknown;
+  readonly m: ScenarioModel;
+}
+
+/** Build a job's model (runs the setup; throws SetupError). */
+export function prepareJob(spec: JobSpec): PreparedJob {
   const { sc, raw } = jobScenario(spec);
   const design = findDesign(spec.design);
   if (!design) throw new Error(`unknown design '${spec.design}'`);
@@ -146,31 +173,94 @@ export function runJob(spec: JobSpec, progress?: (p: Progress) => boolean | void
     ...(spec.invariants !== undefined ? { invariants: spec.invariants } : {}),
     defects: spec.defects,
   });
-  const t0 = Date.now();
-  let interrupted = false;
-  const onProgress = (st: CheckStats): boolean => {
-    const go = progress?.({ ...st, scenario: sc.name, design: design.name, arch: m.arch }) !== false;
-    if (!go) interrupted = true;
-    return go;
-  };
-  const r = spec.random ? randomWalks(m.model, spec.random, onProgress) : bfs(m.model, onProgress);
-  const ms = Date.now() - t0;
-  const found: FoundRecord[] = m.setupViolations.map((v) => ({ invariant: v.invariant, message: v.message, schedule: [] }));
-  for (const name of m.invariants) {
-    if (found.some((f) => f.invariant === name)) continue;
-    const f: Found | undefined = r.found.get(name);
-    if (f) found.push({ invariant: name, message: f.violation.message, schedule: scheduleSteps(m, raw, f.schedule) });
+  return { spec, sc, raw, m };
+}
+
+/** Violations as trace files store them, setup violations first, in the catalogue's order. */
+export function foundRecords(p: PreparedJob, found: ReadonlyMap<string, Found>): FoundRecord[] {
+  const out: FoundRecord[] = p.m.setupViolations.map((v) => ({ invariant: v.invariant, message: v.message, schedule: [] }));
+  for (const name of p.m.invariants) {
+    if (out.some((f) => f.invariant === name)) continue;
+    const f: Found | undefined = found.get(name);
+    if (f) out.push({ invariant: name, message: f.violation.message, schedule: scheduleSteps(p.m, p.raw, f.schedule) });
   }
+  return out;
+}
+
+/** What a search (single-threaded, split among workers, or random) hands to {@link jobResult}. */
+export interface SearchOutcome {
+  readonly found: readonly FoundRecord[];
+  readonly stats: CheckStats;
+  readonly keys?: Uint32Array;
+  readonly samples?: readonly (readonly [number, number, number])[];
+}
+
+/** Assemble a job's result from what its search found. */
+export function jobResult(p: PreparedJob, r: SearchOutcome, ms: number, interrupted: boolean, workers = 1): JobResult {
+  const { spec, sc, m } = p;
   const maxed = m.bounds.maxStates !== undefined && r.stats.states >= m.bounds.maxStates;
   const stop: StopReason = interrupted ? 'interrupted' : maxed && !r.stats.complete ? 'max-states' : 'done';
   return {
-    scenario: sc.name, design: design.name, arch: m.arch, defects: [...spec.defects],
+    scenario: sc.name, design: spec.design, arch: m.arch, defects: [...spec.defects],
     mode: spec.random ? 'random' : 'bfs', bounds: m.bounds, ...(spec.random ? { random: spec.random } : {}),
-    invariants: m.invariants, expected: expectedViolations(sc, design.name, m.arch),
+    invariants: m.invariants, expected: expectedViolations(sc, spec.design, m.arch),
     stats: {
       states: r.stats.states, transitions: r.stats.transitions, depth: r.stats.depth,
-      complete: r.stats.complete && !interrupted, stop, visitedBytes: r.stats.visitedBytes, ms,
+      complete: r.stats.complete && !interrupted, stop, visitedBytes: r.stats.visitedBytes, ms, workers,
     },
-    found,
+    found: r.found,
+    ...(r.samples ? { samples: [...r.samples, [ms, r.stats.states, r.stats.depth] as const] } : {}),
+    ...(spec.random ? {} : { por: spec.por ?? true }),
+    ...(spec.shard ? { shard: spec.shard } : {}),
+    ...(r.keys ? { keys: encodeKeys(r.keys) } : {}),
   };
+}
+
+/** Keys as base64 text (little-endian Uint32 pairs). */
+export function encodeKeys(keys: Uint32Array): string {
+  return Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength).toString('base64');
+}
+
+export function decodeKeys(text: string): Uint32Array {
+  const b = Buffer.from(text, 'base64');
+  const out = new Uint32Array(b.byteLength / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
+
+/** Samples of [ms, states, depth] now and then (at most about 200), for the HTML report's plot. */
+export function sampler(t0: number): { take: (st: CheckStats) => void; samples: [number, number, number][] } {
+  const samples: [number, number, number][] = [];
+  let every = 20;
+  return {
+    samples,
+    take: (st) => {
+      const at = Date.now() - t0;
+      if (samples.length === 0 || at - samples[samples.length - 1]![0] >= every) {
+        samples.push([at, st.states, st.depth]);
+        // keep at most 200 samples: halve them and sample half as often
+        if (samples.length > 200) { for (let i = 1; i <= 100; i++) samples.splice(i, 1); every *= 2; }
+      }
+    },
+  };
+}
+
+/** Run a job in this thread; `progress` may return false to stop (the result is then marked interrupted). */
+export function runJob(spec: JobSpec, progress?: (p: Progress) => boolean | void): JobResult {
+  const p = prepareJob(spec);
+  const t0 = Date.now();
+  let interrupted = false;
+  const samples = sampler(t0);
+  const onProgress = (st: CheckStats): boolean => {
+    samples.take(st);
+    const go = progress?.({ ...st, scenario: p.sc.name, design: spec.design, arch: p.m.arch }) !== false;
+    if (!go) interrupted = true;
+    return go;
+  };
+  const r = spec.random
+    ? randomWalks(p.m.model, spec.random, onProgress)
+    : bfs(p.m.model, onProgress, { por: spec.por ?? true, ...(spec.shard ? { shard: spec.shard, keys: true } : {}) });
+  return jobResult(p, {
+    found: foundRecords(p, r.found), stats: r.stats, samples: samples.samples, ...(r.keys ? { keys: r.keys } : {}),
+  }, Date.now() - t0, interrupted);
 }

@@ -7,7 +7,8 @@
  * go: entering has no effect another CPU could see). A schedule is the list
  * of transitions from the initial state; replaying it is deterministic.
  */
-import { Kernel } from '../kernel/kernel.js';
+import type { Footprint } from './footprint.js';
+import { draft } from './footprint.js';
 import type { KernelState } from '../kernel/state.js';
 import type { TraceEvent } from '../kernel/events.js';
 import type { Design } from '../designs/types.js';
@@ -23,13 +24,14 @@ export interface Transition {
   readonly entry?: number;
 }
 
-/** Apply a transition; the caller checked that it is enabled. */
+/** Apply a transition; the caller checked that it is enabled. `fp` records what it touched. */
 export function applyTransition(
   s: KernelState,
   design: Design,
   t: Transition,
+  fp?: Footprint,
 ): { readonly state: KernelState; readonly events: readonly TraceEvent[] } {
-  const k = new Kernel(s, design);
+  const k = draft(s, design, fp);
   if (t.action) {
     const { fn, locals } = actionEntry(t.action);
     k.emit({ tid: t.tid, kind: 'syscall', fn: t.action.op, args: actionArgs(t.action) });
@@ -67,4 +69,10 @@ export function kernelTasks(s: KernelState): { readonly inside: number[]; readon
 export function isDeadlocked(s: KernelState): boolean {
   const { inside, runnable } = kernelTasks(s);
   return inside.length > 0 && runnable.length === 0;
+}
+
+/** A short key naming a transition at a node: the task, and the alphabet entry (or action) it starts. */
+export function transitionKey(t: Transition): string {
+  if (!t.action) return String(t.tid);
+  return `${t.tid}:${t.entry !== undefined ? t.entry : JSON.stringify(t.action)}`;
 }

@@ -1,10 +1,12 @@
 /**
- * The worker thread that runs check jobs, so the main thread stays free to
- * draw progress and to catch Ctrl-C: the search itself is synchronous, and
- * the main thread asks it to stop through a shared flag that the search's
- * progress callback reads.
+ * A pool worker that runs whole check jobs, so the main thread stays free to
+ * draw progress and to catch Ctrl-C: each search is synchronous, and the
+ * main thread asks it to stop through a shared flag that the search's
+ * progress callback reads. Workers of a pool take jobs by bumping a shared
+ * counter, so a thread that finishes early takes the next job.
  *
- * In:  { jobs: JobSpec[], stop: SharedArrayBuffer (Int32 flag, 1 = stop) }
+ * In:  { jobs: JobSpec[], stop: SharedArrayBuffer (Int32 flag, 1 = stop),
+ *        next?: SharedArrayBuffer (Int32: index of the next job to take) }
  * Out: { type: 'progress', index, progress } now and then,
  *      { type: 'result', index, result } or { type: 'error', index, message, setup } per job,
  *      { type: 'done' }.
@@ -17,6 +19,7 @@ import { SetupError } from './model.js';
 export interface WorkerInput {
   readonly jobs: readonly JobSpec[];
   readonly stop: SharedArrayBuffer;
+  readonly next?: SharedArrayBuffer;
 }
 
 export type WorkerMessage =
@@ -30,10 +33,13 @@ function main(): void {
   if (!port) return;
   const input = workerData as WorkerInput;
   const stop = new Int32Array(input.stop);
+  const next = new Int32Array(input.next ?? new SharedArrayBuffer(4));
   const post = (m: WorkerMessage): void => port.postMessage(m);
   let last = 0;
-  input.jobs.forEach((spec, index) => {
-    if (Atomics.load(stop, 0) !== 0) return;
+  for (;;) {
+    const index = Atomics.add(next, 0, 1);
+    if (index >= input.jobs.length || Atomics.load(stop, 0) !== 0) break;
+    const spec = input.jobs[index]!;
     try {
       const result = runJob(spec, (progress) => {
         const now = Date.now();
@@ -47,7 +53,7 @@ function main(): void {
     } catch (e) {
       post({ type: 'error', index, message: e instanceof Error ? e.message : String(e), setup: e instanceof SetupError });
     }
-  });
+  }
   post({ type: 'done' });
 }
 

@@ -1,18 +1,20 @@
 /**
  * `barmap check [scenario...] [--design D ...] [--arch A ...] [--preemptions N]
  * [--max-actions N] [--max-states N] [--invariant NAME ...] [--json] [--out DIR]
- * [--random [--seed S] [--walks N] [--depth N]]`.
+ * [--random [--seed S] [--walks N] [--depth N]] [--workers N] [--shard i/N] [--no-por]`.
  *
- * The jobs run in a worker thread; this thread draws the progress line and
+ * The jobs run on worker threads (src/check/split.ts); this thread draws the progress line and
  * turns Ctrl-C into a clean stop (the results so far are printed, the cut
  * ones marked incomplete). Every violation is written as a trace file.
  */
 import { DEFECTS } from '../designs/defects.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { JobResult, JobSpec, RandomMode } from '../check/job.js';
-import type { WorkerMessage } from '../check/worker.js';
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { runJobs } from '../check/split.js';
+import type { JobOutcome } from '../check/split.js';
+import type { JobResult, JobSpec, RandomMode, Shard } from '../check/job.js';
 import { cellsOf, surprises } from '../check/results.js';
 import type { Cell } from '../check/results.js';
 import { traceFile, traceFileName } from '../check/trace-file.js';
@@ -27,6 +29,8 @@ import { violationLines } from '../report/violation.js';
 import { jobsFor, loadForCheck, suiteScenarios } from './suite.js';
 import { ProgressLine } from './progress.js';
 import { EXIT, UsageError } from './errors.js';
+import { docsLink, emitHtml } from './report.js';
+import { checkReportHtml } from '../report/html/index.js';
 
 export interface CheckFlags {
   readonly design?: readonly string[];
@@ -44,6 +48,14 @@ export interface CheckFlags {
   readonly seed?: string;
   readonly walks?: string;
   readonly depth?: string;
+  /** Worker threads (default: the machine's cores). */
+  readonly workers?: string;
+  /** `i/N`: explore shard i of N (0-based). */
+  readonly shard?: string;
+  /** false with --no-por: explore every interleaving. */
+  readonly por?: boolean;
+  /** Write the HTML report to this file ('-': stdout). */
+  readonly html?: string;
 }
 
 export const DEFAULT_TRACE_DIR = 'barmap-traces';
@@ -66,6 +78,16 @@ function known(kind: string, flag: string, given: readonly string[] | undefined,
   return [...new Set(given)];
 }
 
+/** `--shard i/N`: shard i (0-based) of N. */
+export function parseShard(v: string | undefined): Shard | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) {
+    throw new UsageError(`--shard takes i/N with 0 <= i < N (e.g. 0/4), not '${v}'`);
+  }
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
 /** The jobs a command line asks for (usage errors thrown). */
 export function planCheck(args: readonly string[], f: CheckFlags): { jobs: JobSpec[]; suite: boolean } {
   const designs = known('design', '--design', f.design, DESIGNS.map((d) => d.name));
@@ -83,6 +105,8 @@ export function planCheck(args: readonly string[], f: CheckFlags): { jobs: JobSp
   const maxActions = count('--max-actions', f.maxActions, 1);
   const preemptions = count('--preemptions', f.preemptions, 0);
   const maxStates = count('--max-states', f.maxStates, 1);
+  const shard = parseShard(f.shard);
+  if (shard && random) throw new UsageError('--shard splits a breadth-first search; it does not go with --random');
   const suite = args.length === 0;
   const scenarios = suite ? suiteScenarios() : args.map(loadForCheck);
   if (scenarios.length === 0) throw new UsageError('no shipped scenario has a check: section; name a scenario file');
@@ -90,21 +114,15 @@ export function planCheck(args: readonly string[], f: CheckFlags): { jobs: JobSp
     ...(designs ? { designs } : {}), ...(archs ? { archs } : {}), ...(invariants ? { invariants } : {}),
     ...(maxActions !== undefined ? { maxActions } : {}), ...(preemptions !== undefined ? { preemptions } : {}),
     ...(maxStates !== undefined ? { maxStates } : {}), ...(random ? { random } : {}), ...(defects ? { defects } : {}),
+    ...(shard ? { shard } : {}), ...(f.por === false ? { por: false } : {}),
   }, suite);
   return { jobs, suite };
 }
 
-interface JobOutcome {
-  readonly spec: JobSpec;
-  result?: JobResult;
-  error?: string;
-}
-
-/** Run the jobs in a worker; resolves when it is done or stopped. */
-function runInWorker(jobs: readonly JobSpec[], progress: ProgressLine | undefined): Promise<{ outcomes: JobOutcome[]; interrupted: boolean }> {
+/** Run the jobs on worker threads; resolves when they are done or stopped (Ctrl-C). */
+async function runInWorkers(jobs: readonly JobSpec[], workers: number, progress: ProgressLine | undefined): Promise<{ outcomes: JobOutcome[]; interrupted: boolean }> {
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
-  const outcomes: JobOutcome[] = jobs.map((spec) => ({ spec }));
   let interrupted = false;
   const onSigint = (): void => {
     if (interrupted) process.exit(130);
@@ -112,28 +130,14 @@ function runInWorker(jobs: readonly JobSpec[], progress: ProgressLine | undefine
     Atomics.store(flag, 0, 1);
   };
   process.on('SIGINT', onSigint);
-  const worker = new Worker(new URL('../check/worker.js', import.meta.url), { workerData: { jobs, stop } });
   progress?.begin();
-  return new Promise((resolve, reject) => {
-    const finish = (): void => {
-      process.off('SIGINT', onSigint);
-      progress?.end();
-    };
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') progress?.update(m.index, m.progress);
-      else if (m.type === 'result') outcomes[m.index]!.result = m.result;
-      else if (m.type === 'error') outcomes[m.index]!.error = m.message;
-      else if (m.type === 'done') {
-        finish();
-        void worker.terminate();
-        resolve({ outcomes, interrupted });
-      }
-    });
-    worker.on('error', (e) => {
-      finish();
-      reject(e);
-    });
-  });
+  try {
+    const outcomes = await runJobs(jobs, { workers, stop, onProgress: (i, p) => progress?.update(i, p) });
+    return { outcomes, interrupted };
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress?.end();
+  }
 }
 
 /** Write each violation's trace file; returns the files by job and invariant. */
@@ -157,7 +161,51 @@ export async function checkCommand(args: readonly string[], f: CheckFlags, out: 
   const tty = !f.json && process.stderr.isTTY === true;
   const maxStates = jobs.every((j) => j.maxStates !== undefined) ? jobs[0]?.maxStates : undefined;
   const progress = tty ? new ProgressLine(process.stderr, jobs.length, maxStates) : undefined;
-  const { outcomes, interrupted } = await runInWorker(jobs, progress);
+  const { outcomes, interrupted } = await runInWorkers(jobs, plannedWorkers(f), progress);
+  const resultsFile = f.out !== undefined && f.out.endsWith('.json') ? f.out : undefined;
+  if (resultsFile !== undefined) writeResults(resultsFile, outcomes);
+  const status = reportCheck(jobs, suite, outcomes, interrupted, { ...f, ...(resultsFile !== undefined ? { out: resultsFile.replace(/\.json$/, '-traces') } : {}) }, out);
+  if (f.shard === undefined) return status;
+  // A shard sees part of the space: whether results are as expected is for barmap merge to say.
+  const failed = outcomes.some((o) => o.error !== undefined || !o.result);
+  if (!f.json) out(`# shard ${f.shard}: expectations are checked by barmap merge over all shards${resultsFile ? ` (results in ${resultsFile})` : ''}`);
+  return failed ? EXIT.failed : EXIT.ok;
+}
+
+/** The worker threads --workers asks for (default: the machine's cores). */
+function plannedWorkers(f: CheckFlags): number {
+  return count('--workers', f.workers, 1) ?? availableParallelism();
+}
+
+/**
+ * The results document: the jobs and their results, with each job's spec
+ * (the scenario's text) so that `barmap merge` can write trace files.
+ */
+export interface ResultsFile {
+  readonly version: 1;
+  readonly kind: 'barmap-check-results';
+  readonly outcomes: readonly { readonly spec: JobSpec; readonly result?: JobResult; readonly error?: string }[];
+}
+
+export function writeResults(file: string, outcomes: readonly JobOutcome[]): void {
+  const doc: ResultsFile = {
+    version: 1, kind: 'barmap-check-results',
+    outcomes: outcomes.map((o) => ({ spec: o.spec, ...(o.result ? { result: o.result } : {}), ...(o.error !== undefined ? { error: o.error } : {}) })),
+  };
+  const dir = dirname(file);
+  if (dir) mkdirSync(dir, { recursive: true });
+  writeFileSync(file, JSON.stringify(doc) + '\n');
+}
+
+/** Print (or write as JSON/HTML) what a check found; the exit status. */
+export function reportCheck(
+  jobs: readonly JobSpec[],
+  suite: boolean,
+  outcomes: readonly JobOutcome[],
+  interrupted: boolean,
+  f: CheckFlags,
+  out: (line: string) => void,
+): number {
 
   const all = checkInvariantNames();
   const cells: Cell[] = outcomes.flatMap((o) => (o.result ? cellsOf(o.result, all) : []));
@@ -168,6 +216,17 @@ export async function checkCommand(args: readonly string[], f: CheckFlags, out: 
   const unexpected = surprises(cells);
   const ok = unexpected.length === 0 && errors.length === 0 && notRun === 0;
   const totals = outcomes.reduce((a, o) => ({ states: a.states + (o.result?.stats.states ?? 0), ms: a.ms + (o.result?.stats.ms ?? 0) }), { states: 0, ms: 0 });
+  if (f.html !== undefined) {
+    const { html } = checkReportHtml({
+      title: `barmap check${suite ? ' (built-in suite)' : ''}`,
+      subtitle: `${jobs.length} job(s), ${totals.states.toLocaleString('en')} states in ${(totals.ms / 1000).toFixed(1)} s; ${traces.size} violation(s)` +
+        (unexpected.length ? `; ${unexpected.length} result(s) not as expected` : '; every result as expected'),
+      cells, jobs: outcomes.flatMap((o) => (o.result ? [o.result] : [])),
+      traces: [...traces.values()].map((t) => ({ tf: t.tf, file: relative(process.cwd(), t.path) || t.path })),
+      docs: docsLink(f.html === '-' ? undefined : f.html),
+    });
+    emitHtml(f.html, html);
+  }
 
   if (f.json) {
     out(JSON.stringify({

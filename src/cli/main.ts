@@ -4,10 +4,16 @@
  *
  *     barmap check [scenario...] [--design D ...] [--arch A ...] [--preemptions N] [--max-actions N]
  *                  [--max-states N] [--invariant NAME ...] [--json] [--out DIR]
- *                  [--random [--seed S] [--walks N] [--depth N]]
+ *                  [--random [--seed S] [--walks N] [--depth N]] [--workers N] [--shard i/N] [--no-por]
+ *     barmap merge RESULTS.json... [--json] [--out DIR]
  *     barmap replay FILE [--state] [--json]
  *     barmap run [scenario-file|built-in-name] [--arch A] [--design D] [--state] [--json]
  *     barmap list
+ *     barmap report RESULTS.json|TRACE.json... [-o out.html]
+ *     barmap repro TRACE.json|SCENARIO [-o repro.c] [--device PATH] [--bar N]
+ *
+ * run, replay and check take --format text|json|html (--json is --format json)
+ * and --html FILE (an HTML report beside the text).
  *
  * Every mistake on the command line or in a scenario file is one line on
  * stderr saying what is wrong and how to mend it, with exit status 2; never
@@ -23,8 +29,14 @@ import { listCommand } from './list.js';
 import { checkCommand } from './check.js';
 import type { CheckFlags } from './check.js';
 import { replayCommand } from './replay.js';
+import { mergeCommand } from './merge.js';
+import type { MergeFlags } from './merge.js';
 import { PACKAGE_ROOT } from './scenarios.js';
 import { EXIT, UsageError } from './errors.js';
+import { reportCommand } from './report.js';
+import { reproCommand } from './repro.js';
+import type { ReproFlags } from './repro.js';
+import { colourLine, outputFormat, shouldColour } from '../report/format.js';
 
 function version(): string {
   try {
@@ -45,6 +57,19 @@ function fail(status: number, message: string): never {
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
+/**
+ * The output of run/replay/check for `--format`: json sets the command's json
+ * flag; html writes the report to --html FILE or, without it, to stdout in
+ * place of the text; text is coloured on a terminal (not with NO_COLOR).
+ */
+function formatted<F extends { format?: string; json?: boolean; html?: string }>(flags: F): { flags: F; out: (line: string) => void } {
+  const fmt = outputFormat(flags.format, flags.json);
+  if (fmt === null) throw new UsageError(`unknown --format '${flags.format}'; formats: text, json, html`);
+  if (fmt === 'html') return { flags: { ...flags, json: false, html: flags.html ?? '-' }, out: () => {} };
+  const colour = fmt === 'text' && shouldColour(process.stdout.isTTY === true, process.env);
+  return { flags: { ...flags, json: fmt === 'json' }, out: colour ? (l) => out(colourLine(l)) : out };
+}
+
 function program(): Command {
   const p = new Command('barmap')
     .description('An executable model of VFIO-PCI BAR mmap and DMA-buf in the Linux kernel (v6.19)')
@@ -64,26 +89,45 @@ function program(): Command {
     .option('--invariant <name>', 'check only this invariant; repeat for several (default: all)', collect, [])
     .option('--defect <name>', 'switch a catalogued defect on (barmap list); repeat for several (default: the scenario\'s defects:)', collect, [])
     .option('--no-defects', "switch every defect off, also those the scenario names (to see the bug not happen)")
-    .option('--json', 'print one JSON document (matrix cells, jobs with violations, stats)')
+    .option('--json', 'print one JSON document (matrix cells, jobs with violations, stats); same as --format json')
+    .option('--format <fmt>', 'text (default; coloured on a terminal unless NO_COLOR), json or html (the HTML report on stdout)')
+    .option('--html <file>', 'also write a self-contained HTML report: matrix, search plot, a trace viewer per violation')
     .option('--out <dir>', 'directory for trace files', 'barmap-traces')
     .option('--random', 'random walks instead of breadth-first search, each violation shrunk')
     .option('--seed <s>', 'seed of the random walks (default 1)')
     .option('--walks <n>', 'number of random walks (default 200)')
     .option('--depth <n>', 'transitions per random walk at most (default 60)')
+    .option('--workers <n>', 'worker threads (default: the machine\'s cores); one job is split among them, many are spread over them')
+    .option('--shard <i/N>', 'explore shard i of N (0-based) of each search; merge the shards\' --out files with barmap merge')
+    .option('--no-por', 'no partial-order reduction: explore every interleaving (for cross-checking)')
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
     .action(async (scenarios: string[], flags: CheckFlags) => {
-      process.exitCode = await checkCommand(scenarios, flags, out);
+      const f = formatted(flags);
+      process.exitCode = await checkCommand(scenarios, f.flags, f.out);
+    });
+  p.command('merge')
+    .description('combine the results files of check --shard runs into one matrix (shortest violations, states counted once)')
+    .argument('<file...>', 'results files written by barmap check --out FILE.json')
+    .option('--json', 'print one JSON document, as check --json does')
+    .option('--out <dir>', 'directory for trace files (a name ending in .json: write the merged results file there)', 'barmap-traces')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .action((files: string[], flags: MergeFlags) => {
+      process.exitCode = mergeCommand(files, flags, out);
     });
   p.command('replay')
     .description('replay a trace file written by barmap check; exit 1 when its violation breaks again')
     .argument('<file>', 'a trace file (.json) from barmap-traces/')
     .option('--state', 'dump the kernel state after each transition')
-    .option('--json', 'print JSON lines instead of text')
+    .option('--json', 'print JSON lines instead of text (same as --format json)')
+    .option('--format <fmt>', 'text (default; coloured on a terminal unless NO_COLOR), json or html')
+    .option('--html <file>', 'also write a self-contained HTML trace viewer')
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
-    .action((file: string, flags: { state?: boolean; json?: boolean }) => {
-      process.exitCode = replayCommand(file, flags, out);
+    .action((file: string, flags: { state?: boolean; json?: boolean; format?: string; html?: string }) => {
+      const f = formatted(flags);
+      process.exitCode = replayCommand(file, f.flags, f.out);
     });
   p.command('run')
     .description('run a scenario and print its trace (default scenario: bar-mmap-access)')
@@ -93,11 +137,36 @@ function program(): Command {
     .option('--defect <name>', "switch a catalogued defect on (barmap list); repeat for several (default: the scenario's defects:)", collect, [])
     .option('--no-defects', "switch every defect off, also those the scenario names (to see the bug not happen)")
     .option('--state', 'dump the kernel state after each step')
-    .option('--json', 'print JSON lines instead of text')
+    .option('--json', 'print JSON lines instead of text (same as --format json)')
+    .option('--format <fmt>', 'text (default; coloured on a terminal unless NO_COLOR), json or html')
+    .option('--html <file>', 'also write a self-contained HTML trace viewer')
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
-    .action((scenario: string | undefined, flags: RunFlags) => {
-      process.exitCode = runCommand(scenario, flags, out);
+    .action((scenario: string | undefined, flags: RunFlags & { format?: string }) => {
+      const f = formatted(flags);
+      process.exitCode = runCommand(scenario, f.flags, f.out);
+    });
+  p.command('report')
+    .description('write one self-contained HTML report from barmap check --json results and/or trace files')
+    .argument('<input...>', 'results of barmap check --json (its trace files are read too) or trace files')
+    .option('-o, --output <file>', 'the HTML file to write', 'barmap-report.html')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .action((inputs: string[], flags: { output?: string }) => {
+      process.exitCode = reportCommand(inputs, flags, out);
+    });
+  p.command('repro')
+    .description('write a C program that replays a trace (or a scenario) on a real kernel through the vfio uapi')
+    .argument('<input>', 'a trace file from barmap check, or a scenario file / built-in name')
+    .option('-o, --output <file>', 'the C file to write (default: stdout)')
+    .option('--device <path>', 'the vfio device cdev the program opens by default', '/dev/vfio/devices/vfio0')
+    .option('--bar <n>', 'the BAR index the program maps by default (the trace\'s own when absent)')
+    .option('--design <name>', "for a scenario: design whose model predicts the outcome", 'legacy')
+    .option('--arch <profile>', "for a scenario: arch profile (default: the scenario's world.arch)")
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .action((input: string, flags: ReproFlags) => {
+      process.exitCode = reproCommand(input, flags, out);
     });
   p.command('list')
     .description('list built-in scenarios, designs and arch profiles')
@@ -112,7 +181,7 @@ function program(): Command {
 /** Commander's message as one line with a hint. */
 function commanderLine(e: CommanderError): string {
   const msg = e.message.replace(/^error: /, '').split('\n').map((s) => s.trim().replace(/\.$/, '')).filter(Boolean).join(' ');
-  if (e.code === 'commander.unknownCommand') return `${msg}; commands are check, replay, run and list (barmap --help)`;
+  if (e.code === 'commander.unknownCommand') return `${msg}; commands are check, merge, replay, run, report, repro and list (barmap --help)`;
   return `${msg}; see barmap --help or barmap <command> --help`;
 }
 

@@ -14,10 +14,14 @@ import { jsonEvent, jsonRecord, jsonState } from '../report/json.js';
 import { dumpState } from '../report/state.js';
 import { tname } from '../report/violation.js';
 import { EXIT, UsageError } from './errors.js';
+import { docsLink, emitHtml } from './report.js';
+import { replayReportHtml } from '../report/html/index.js';
 
 export interface ReplayFlags {
   readonly state?: boolean;
   readonly json?: boolean;
+  /** Write an HTML trace viewer to this file ('-': stdout). */
+  readonly html?: string;
 }
 
 export function replayCommand(file: string, flags: ReplayFlags, out: (line: string) => void): number {
@@ -68,6 +72,7 @@ export function replayCommand(file: string, flags: ReplayFlags, out: (line: stri
       : `${tf.invariant} does not break at the last transition: the trace does not reproduce`;
     if (json) out(jsonRecord('summary', { reproduced: r.reproduced, invariant: tf.invariant, message: r.message ?? null, transitions: r.steps.length }));
     else out(`# ${msg}`);
+    if (flags.html !== undefined) emitHtml(flags.html, replayReportHtml(tf, file, docsLink(flags.html === '-' ? undefined : flags.html)));
     return r.reproduced ? EXIT.failed : EXIT.ok;
 
     function stateLines(s: Parameters<typeof dumpState>[0], step: string): string[] {

@@ -11,6 +11,8 @@ import { closest } from '../scenario/flags.js';
 import { DEFECTS, findDefect } from '../designs/defects.js';
 import { readScenario, DEFAULT_SCENARIO } from './scenarios.js';
 import { EXIT, UsageError } from './errors.js';
+import { docsLink, emitHtml } from './report.js';
+import { runReportHtml } from '../report/html/index.js';
 
 export interface RunFlags {
   readonly arch?: string;
@@ -20,6 +22,8 @@ export interface RunFlags {
   readonly defect?: readonly string[];
   /** false with --no-defects: every defect off. */
   readonly defects?: boolean;
+  /** Write an HTML report to this file ('-': stdout). */
+  readonly html?: string;
 }
 
 /** Run a scenario, writing the trace with `out`; returns the exit status. */
@@ -68,5 +72,6 @@ export function runCommand(arg: string | undefined, flags: RunFlags, out: (line:
   }
   if (sc.steps.length === 0) r.header(result, sc.description).forEach(out);
   r.summary(result).forEach(out);
+  if (flags.html !== undefined) emitHtml(flags.html, runReportHtml(result, sc.description, docsLink(flags.html === '-' ? undefined : flags.html)));
   return result.failures.length === 0 ? EXIT.ok : EXIT.failed;
 }

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSource, validateScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { JobSpec, RandomMode } from '../check/job.js';
+import type { JobSpec, RandomMode, Shard } from '../check/job.js';
 import { DESIGNS } from '../designs/index.js';
 import { ARCH_PROFILES } from '../arch/profiles.js';
 import { builtinScenarios, readScenario, SCENARIO_DIR } from './scenarios.js';
@@ -51,6 +51,9 @@ export interface JobOptions {
   readonly invariants?: readonly string[];
   readonly defects?: readonly string[];
   readonly random?: RandomMode;
+  readonly shard?: Shard;
+  /** false: no partial-order reduction. */
+  readonly por?: boolean;
 }
 
 /**
@@ -77,6 +80,8 @@ export function jobsFor(scenarios: readonly LoadedScenario[], o: JobOptions, sui
           ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
           ...(o.invariants !== undefined ? { invariants: o.invariants } : {}),
           ...(o.random !== undefined ? { random: o.random } : {}),
+          ...(o.shard !== undefined ? { shard: o.shard } : {}),
+          ...(o.por === false ? { por: false } : {}),
         });
       }
     }

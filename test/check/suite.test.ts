@@ -1,7 +1,7 @@
 /* The built-in suite's results equal the expected matrix documented in docs/check.md. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { runJob } from '../../src/check/job.js';
@@ -36,5 +36,18 @@ test('the built-in suite gives the matrix docs/check.md documents', () => {
     got.set(`${r.scenario}|${r.design}|${r.arch}`, resultText(r.found));
     for (const f of r.found) assert.ok(r.expected.includes(f.invariant), `${r.scenario} ${r.arch}: ${f.invariant} is expected`);
   }
+  if (process.env['BARMAP_WRITE_MATRIX'] === '1') writeMatrix(got);
   assert.deepEqual(Object.fromEntries([...got].sort()), Object.fromEntries([...doc].sort()));
 });
+
+/** BARMAP_WRITE_MATRIX=1: rewrite the documented table from the results (review the diff before committing). */
+function writeMatrix(got: ReadonlyMap<string, string>): void {
+  const file = join(ROOT, 'docs/check.md');
+  const md = readFileSync(file, 'utf8');
+  const rows = [...got].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, v]) => {
+    const [scenario, design, arch] = k.split('|');
+    return `| \`${scenario}\` | ${design} | ${arch} | ${v} |`;
+  });
+  const table = ['', '| scenario | design | arch | broken invariants (shortest trace, transitions) |', '|---|---|---|---|', ...rows, ''].join('\n');
+  writeFileSync(file, md.replace(/(<!-- expected-matrix:begin -->)[\s\S]*?(<!-- expected-matrix:end -->)/, `$1${table}$2`));
+}

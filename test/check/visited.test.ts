@@ -11,3 +11,12 @@ test('adds once, finds again, survives growth, and keeps (0,0) distinct from emp
   for (let i = 1; i <= 10_000; i++) assert.equal(v.has({ hi: i * 7919, lo: i }), true);
   assert.equal(v.has({ hi: 1, lo: 1 }), false);
 });
+
+test('a stored state costs at most 15 bytes once the table has grown', () => {
+  const v = new VisitedSet(16);
+  for (let i = 1; i <= 200_000; i++) {
+    v.add({ hi: Math.imul(i, 0x9e3779b1) >>> 0, lo: i });
+    if (i > 1000) assert.ok(v.bytes / v.size <= 15.05, `${v.bytes / v.size} bytes per state at ${i}`);
+  }
+  assert.equal(v.size, 200_000);
+});

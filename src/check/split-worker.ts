@@ -1,0 +1,138 @@
+/**
+ * A worker thread of a split search (src/check/split.ts): one job's
+ * breadth-first search shared by N workers.
+ *
+ * Every worker builds the model and runs the first levels itself, the same
+ * in each (the search is deterministic), until a level has at least
+ * PARTITION_MIN × N nodes. There the workers split: each keeps the frontier
+ * nodes whose key falls in its part and moves its visited keys into the
+ * visited set they share. From then on each worker expands its own nodes
+ * and keeps the children it was first to insert into the shared set; after
+ * each level it waits for the others (the levels stay in step, so the first
+ * violation found is still a shortest one).
+ *
+ * In:  workerData { spec, index, count, visited: SharedVisitedBuffers, stop: SharedArrayBuffer }
+ *      { type: 'go', skip: string[], dupes } after each level once split
+ * Out: { type: 'level', ... } after each level once split,
+ *      { type: 'progress', stats } now and then,
+ *      { type: 'result', ... } at the end, { type: 'error', message, setup } on failure.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Search, PARTITION_MIN, shardOf } from './bfs.js';
+import type { CheckStats } from './bfs.js';
+import { prepareJob, foundRecords } from './job.js';
+import type { FoundRecord, JobSpec } from './job.js';
+import { SharedVisitedSet } from './shared-visited.js';
+import type { SharedVisitedBuffers } from './shared-visited.js';
+import { SetupError } from './model.js';
+
+export interface SplitInput {
+  readonly spec: JobSpec;
+  readonly index: number;
+  readonly count: number;
+  readonly visited: SharedVisitedBuffers;
+  readonly stop: SharedArrayBuffer;
+}
+
+export type Dupe = { readonly hi: number; readonly lo: number; readonly sleep: readonly string[] | null };
+
+export type SplitToWorker = { readonly type: 'go'; readonly skip: readonly string[]; readonly dupes: readonly Dupe[]; readonly finish: boolean };
+
+export type SplitFromWorker =
+  | { readonly type: 'level'; readonly index: number; readonly frontier: number; readonly stopped: boolean;
+      readonly found: readonly { readonly invariant: string; readonly depth: number }[]; readonly dupes: readonly Dupe[] }
+  | { readonly type: 'progress'; readonly index: number; readonly stats: CheckStats }
+  | { readonly type: 'result'; readonly index: number; readonly split: boolean;
+      /** Found violations with the depth of each (schedules as trace files store them). */
+      readonly found: readonly (FoundRecord & { readonly depth: number })[];
+      readonly stats: CheckStats; readonly prefixTransitions: number; readonly keys?: Uint32Array;
+      readonly setupMs: number; readonly samples: readonly (readonly [number, number, number])[] }
+  | { readonly type: 'error'; readonly index: number; readonly message: string; readonly setup: boolean };
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) return;
+  const input = workerData as SplitInput;
+  const post = (m: SplitFromWorker): void => port.postMessage(m);
+  const inbox: SplitToWorker[] = [];
+  let wake: (() => void) | null = null;
+  port.on('message', (m: SplitToWorker) => {
+    inbox.push(m);
+    wake?.();
+  });
+  const receive = async (): Promise<SplitToWorker> => {
+    while (inbox.length === 0) await new Promise<void>((r) => { wake = r; });
+    wake = null;
+    return inbox.shift()!;
+  };
+  const stop = new Int32Array(input.stop);
+  try {
+    const t0 = Date.now();
+    const p = prepareJob(input.spec);
+    const setupMs = Date.now() - t0;
+    const search = new Search(p.m.model, { por: input.spec.por ?? true });
+    const shard = input.spec.shard;
+    let sharded = shard === undefined;
+    let split = false;
+    let prefixTransitions = 0;
+    let last = 0;
+    const samples: [number, number, number][] = [];
+    const tick = (): boolean => {
+      const now = Date.now();
+      if (now - last >= 100) {
+        last = now;
+        const stats = search.stats(false);
+        post({ type: 'progress', index: input.index, stats });
+        if (input.index === 0) samples.push([now - t0, stats.states, stats.depth]);
+      }
+      return Atomics.load(stop, 0) === 0;
+    };
+    for (;;) {
+      if (search.done) {
+        if (!split) break;
+      } else {
+        if (!sharded && search.frontier.length >= PARTITION_MIN * shard!.count) {
+          search.partition((hi) => shardOf(hi, shard!.count) === shard!.index);
+          sharded = true;
+        }
+        if (!split && sharded && search.frontier.length >= PARTITION_MIN * input.count) {
+          const shared = new SharedVisitedSet(input.visited);
+          const keys = search.visited.keys();
+          for (let i = 0; i < keys.length; i += 2) shared.addKey(keys[i]!, keys[i + 1]!);
+          search.visited = shared;
+          search.partition((_hi, lo) => (lo >>> 0) % input.count === input.index);
+          search.dupes = [];
+          prefixTransitions = search.transitions;
+          split = true;
+        }
+        search.expandLevel(tick);
+        if (!split) {
+          if (!tick()) search.stopped = true;
+          continue;
+        }
+      }
+      // Split: report the level and wait for the others.
+      const dupes = search.dupes ?? [];
+      search.dupes = [];
+      post({
+        type: 'level', index: input.index, frontier: search.frontier.length, stopped: search.stopped,
+        found: [...search.found].map(([invariant, f]) => ({ invariant, depth: f.depth })), dupes,
+      });
+      const go = await receive();
+      if (go.finish) break;
+      for (const name of go.skip) search.skip.add(name);
+      search.mergeDupes(go.dupes);
+    }
+    const found = foundRecords(p, search.results()).map((f) => ({
+      ...f, depth: f.schedule.length,
+    }));
+    post({
+      type: 'result', index: input.index, split, found, stats: search.stats(!search.stopped), prefixTransitions,
+      ...(shard && !split ? { keys: search.visited.keys() } : {}), setupMs, samples,
+    });
+  } catch (e) {
+    post({ type: 'error', index: input.index, message: e instanceof Error ? e.message : String(e), setup: e instanceof SetupError });
+  }
+}
+
+void main();

@@ -1,0 +1,177 @@
+/**
+ * Running checks on worker threads: one job split among N workers
+ * (src/check/split-worker.ts, levels in step, a shared visited set), or many
+ * jobs spread over a pool of workers (src/check/worker.ts, each taking the
+ * next job as it finishes one).
+ */
+import { Worker } from 'node:worker_threads';
+import type { CheckStats } from './bfs.js';
+import type { FoundRecord, JobResult, JobSpec, Progress } from './job.js';
+import { encodeKeys, prepareJob, jobResult } from './job.js';
+import { SharedVisitedSet, sharedVisitedBuffers } from './shared-visited.js';
+import type { Dupe, SplitFromWorker, SplitInput, SplitToWorker } from './split-worker.js';
+import type { WorkerMessage } from './worker.js';
+
+/** log2 of the slots of the shared visited set (8 bytes each; memory is committed only as it is touched). */
+export const SHARED_BITS = Number(process.env['BARMAP_SHARED_BITS'] ?? 24);
+
+export interface JobOutcome {
+  readonly spec: JobSpec;
+  result?: JobResult;
+  error?: string;
+  setup?: boolean;
+}
+
+export interface RunOptions {
+  /** Worker threads (at least 1). */
+  readonly workers: number;
+  /** Shared flag: 1 asks every search to stop. */
+  readonly stop: SharedArrayBuffer;
+  readonly onProgress?: (job: number, p: Progress) => void;
+}
+
+/**
+ * Run jobs on worker threads: fewer jobs than workers (a single scenario,
+ * a shard) are each split among all workers, one after the other; more are
+ * spread over the pool.
+ */
+export async function runJobs(jobs: readonly JobSpec[], o: RunOptions): Promise<JobOutcome[]> {
+  const splitEach = o.workers > 1 && jobs.length < o.workers;
+  if (!splitEach) return runPool(jobs, o);
+  const out: JobOutcome[] = [];
+  for (let i = 0; i < jobs.length; i++) {
+    const spec = jobs[i]!;
+    if (spec.random) {
+      out.push(...(await runPool([spec], { ...o, workers: 1 })));
+      continue;
+    }
+    out.push(await runSplit(spec, o.workers, o.stop, (p) => o.onProgress?.(i, p)));
+  }
+  return out;
+}
+
+/** Many jobs over `workers` threads; each thread takes the next job when it is done with one. */
+export function runPool(jobs: readonly JobSpec[], o: RunOptions): Promise<JobOutcome[]> {
+  const outcomes: JobOutcome[] = jobs.map((spec) => ({ spec }));
+  const next = new SharedArrayBuffer(4);
+  const n = Math.max(1, Math.min(o.workers, jobs.length));
+  let running = n;
+  return new Promise((resolve, reject) => {
+    if (jobs.length === 0) { resolve(outcomes); return; }
+    for (let w = 0; w < n; w++) {
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { jobs, stop: o.stop, next } });
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'progress') o.onProgress?.(m.index, m.progress);
+        else if (m.type === 'result') outcomes[m.index]!.result = m.result;
+        else if (m.type === 'error') { outcomes[m.index]!.error = m.message; outcomes[m.index]!.setup = m.setup; }
+        else if (m.type === 'done') {
+          void worker.terminate();
+          if (--running === 0) resolve(outcomes);
+        }
+      });
+      worker.on('error', reject);
+    }
+  });
+}
+
+/** One breadth-first job shared by `n` workers. */
+export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onProgress?: (p: Progress) => void): Promise<JobOutcome> {
+  const visited = sharedVisitedBuffers(SHARED_BITS);
+  const view = new SharedVisitedSet(visited);
+  const t0 = Date.now();
+  const workers: Worker[] = [];
+  const levels: (Extract<SplitFromWorker, { type: 'level' }> | null)[] = new Array(n).fill(null);
+  const results: (Extract<SplitFromWorker, { type: 'result' }> | null)[] = new Array(n).fill(null);
+  const skip = new Set<string>();
+  const progress: CheckStats[] = [];
+  let failed: Extract<SplitFromWorker, { type: 'error' }> | null = null;
+  return new Promise((resolve, reject) => {
+    const finish = (): void => {
+      for (const w of workers) void w.terminate();
+      if (failed) { resolve({ spec, error: failed.message, setup: failed.setup }); return; }
+      try {
+        resolve({ spec, result: combine(spec, results.map((r) => r!), view, Date.now() - t0, n, Atomics.load(new Int32Array(stop), 0) !== 0) });
+      } catch (e) {
+        reject(e);
+      }
+    };
+    const onLevel = (): void => {
+      if (levels.some((l) => l === null)) return;
+      const ls = levels.map((l) => l!);
+      levels.fill(null);
+      for (const l of ls) for (const f of l.found) skip.add(f.invariant);
+      const finishAll = ls.every((l) => l.frontier === 0) || ls.some((l) => l.stopped);
+      ls.forEach((_, i) => {
+        const dupes: Dupe[] = ls.flatMap((l, j) => (j === i ? [] : l.dupes));
+        const go: SplitToWorker = { type: 'go', skip: [...skip], dupes, finish: finishAll };
+        workers[i]!.postMessage(go);
+      });
+    };
+    for (let i = 0; i < n; i++) {
+      const input: SplitInput = { spec, index: i, count: n, visited, stop };
+      const w = new Worker(new URL('./split-worker.js', import.meta.url), { workerData: input });
+      workers.push(w);
+      w.on('message', (m: SplitFromWorker) => {
+        if (m.type === 'progress') {
+          progress[m.index] = m.stats;
+          const st = progress.filter(Boolean);
+          onProgress?.({
+            states: Math.max(view.size, ...st.map((s) => s.states)), transitions: st.reduce((a, s) => a + s.transitions, 0),
+            depth: Math.max(...st.map((s) => s.depth)), complete: false, visitedBytes: view.bytes,
+            queue: st.reduce((a, s) => a + s.queue, 0), scenario: spec.source.file, design: spec.design, arch: spec.arch ?? '',
+          });
+        } else if (m.type === 'level') {
+          levels[m.index] = m;
+          onLevel();
+        } else if (m.type === 'result') {
+          results[m.index] = m;
+          if (results.every((r) => r !== null)) finish();
+        } else {
+          failed = m;
+          finish();
+        }
+      });
+      w.on('error', (e) => {
+        for (const x of workers) void x.terminate();
+        reject(e);
+      });
+    }
+  });
+}
+
+/** One job's result from its workers' results: the shortest violation per invariant, the shared count. */
+function combine(
+  spec: JobSpec,
+  rs: readonly Extract<SplitFromWorker, { type: 'result' }>[],
+  view: SharedVisitedSet,
+  ms: number,
+  n: number,
+  interrupted: boolean,
+): JobResult {
+  const split = rs.some((r) => r.split);
+  const found = new Map<string, FoundRecord & { depth: number }>();
+  for (const r of rs) {
+    for (const f of r.found) {
+      const prev = found.get(f.invariant);
+      if (!prev || f.depth < prev.depth) found.set(f.invariant, f);
+    }
+  }
+  const first = rs[0]!;
+  const stats: CheckStats = split ? {
+    states: view.size,
+    transitions: first.prefixTransitions + rs.reduce((a, r) => a + r.stats.transitions - r.prefixTransitions, 0),
+    depth: Math.max(...rs.map((r) => r.stats.depth)),
+    complete: rs.every((r) => r.stats.complete),
+    visitedBytes: view.bytes,
+    queue: 0,
+  } : first.stats;
+  // The model is built again here only for the result's metadata (expected violations, bounds).
+  const p = prepareJob(spec);
+  const order = p.m.invariants;
+  const records = [...found.values()]
+    .sort((a, b) => Number(a.depth > 0) - Number(b.depth > 0) || order.indexOf(a.invariant) - order.indexOf(b.invariant))
+    .map(({ depth: _depth, ...f }) => f);
+  const keys = spec.shard ? (split ? view.keys() : first.keys) : undefined;
+  const r = jobResult(p, { found: records, stats, samples: first.samples, ...(keys ? { keys } : {}) }, ms, interrupted, split ? n : 1);
+  return keys && !r.keys ? { ...r, keys: encodeKeys(keys) } : r;
+}

@@ -1,0 +1,104 @@
+/**
+ * The HTML report in a real browser: Debian's chromium driven by
+ * playwright-core (never a downloaded browser build). A check of
+ * o_direct+cmd-disable on x86_64-pte-special-only (legacy design) gives two
+ * violations; the test opens the report from file://, clicks one, steps with
+ * the keyboard to the fault that installs the PMD leaf, and checks the lane,
+ * the leaf's level and special bit, the highlighted change and the URL hash.
+ * The screenshot is kept as test-artifacts/report.png.
+ *
+ * Without /usr/bin/chromium the test is skipped locally, and fails in CI
+ * (CI=true), where .ci/run installs chromium.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CLI = join(ROOT, 'dist/src/cli/main.js');
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+test('the check report opens in chromium: click a violation, step with the keys, permalink', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    if (process.env['CI'] === 'true') assert.fail(`${CHROMIUM} is missing in CI: .ci/run must apt-get install chromium`);
+    t.skip(`${CHROMIUM} not installed (apt-get install chromium); skipping the browser test`);
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const dir = mkdtempSync(join(tmpdir(), 'barmap-report-'));
+  const html = join(dir, 'report.html');
+  const r = spawnSync(process.execPath, [CLI, 'check', 'o_direct+cmd-disable', '--arch', 'x86_64-pte-special-only', '--design', 'legacy',
+    '--out', join(dir, 'traces'), '--html', html], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.ok(!/https?:\/\//.test(readFileSync(html, 'utf8').replace(/http:\/\/www\.w3\.org\/2000\/svg/g, '')), 'the report loads nothing from the network');
+
+  const ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1500, height: 1000 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = ctx.pages()[0] ?? await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const url = pathToFileURL(html).href;
+    await page.goto(url);
+    assert.match(await page.title(), /barmap check/);
+    // The matrix names the shortest trace; the viewer is closed until a violation is chosen.
+    const cell = page.locator('#matrix td.broken a', { hasText: 'broken 19 (o_direct+cmd-disable)' });
+    assert.equal(await cell.count(), 1);
+    assert.equal(await page.locator('#viewer.open').count(), 0);
+    assert.ok(await page.locator('#plots svg polyline').count() >= 1, 'the search plot is drawn');
+
+    await page.click('.violation-link[data-trace$="--gup-fast-agrees-with-gup"]');
+    assert.equal(await page.locator('#viewer.open').count(), 1);
+    assert.match(await page.locator('#vhead .bug').innerText(), /BUG: gup-fast-agrees-with-gup in o_direct\+cmd-disable/);
+    assert.match(await page.locator('#vhead .rule').innerText(), /GUP-fast never takes a page/);
+    const lanes = await page.locator('#lanes th.lane').allInnerTexts();
+    assert.deepEqual(lanes.slice(0, 2), ['A-11', 'B-12']);
+    assert.ok(lanes.includes('0000:01:00.0'), `a device lane: ${lanes.join(', ')}`);
+
+    // Home, then → until the step that installs the PMD leaf.
+    await page.keyboard.press('Home');
+    assert.equal(await page.locator('#stepinfo').getAttribute('data-step'), '0');
+    assert.match(await page.locator('#stepinfo').innerText(), /^setup · /);
+    let steps = 0;
+    while ((await page.locator('#state .sl.leaf.pmd.add').count()) === 0 && steps < 40) {
+      await page.keyboard.press('ArrowRight');
+      steps++;
+    }
+    const leaf = page.locator('#state .sl.leaf.pmd.add');
+    assert.equal(await leaf.count(), 1, 'a step adds a PMD leaf');
+    assert.equal(await leaf.innerText(), 'PMD 0x7e0000000000 → pfn 0x4000000 write');
+    assert.match((await leaf.getAttribute('class')) ?? '', /nospecial/, 'no special bit on a PMD leaf of x86_64-pte-special-only');
+    const row = page.locator('#lanes tbody tr.cur');
+    assert.match(await row.locator('td[data-lane="A-11"]').innerText(), /vmf_insert_pfn_pmd: .*level=pmd pfn=0x4000000 .*-> VM_FAULT_NOPAGE/s);
+    assert.equal(await row.locator('td[data-lane="B-12"]').innerText(), '');
+    const id = 'o_direct_cmd-disable--legacy--x86_64-pte-special-only--gup-fast-agrees-with-gup';
+    assert.equal(new URL(page.url()).hash, `#v=${id}&s=${steps}`);
+
+    // ← goes back to before the insert: no leaf, and the hash follows.
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await page.locator('#state .sl.leaf.pmd').count(), 0);
+    assert.equal(new URL(page.url()).hash, `#v=${id}&s=${steps - 1}`);
+
+    // The permalink restores the step on load.
+    await page.goto(`${url}#v=${id}&s=${steps}`);
+    await page.reload();
+    assert.equal(await page.locator('#stepinfo').getAttribute('data-step'), String(steps));
+    assert.match(await page.locator('#stepinfo').innerText(), new RegExp(`^t${steps} · A-11 `));
+    assert.equal(await page.locator('#state .sl.leaf.pmd.add').count(), 1);
+    assert.deepEqual(errors, []);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+  } finally {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
