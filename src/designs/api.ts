@@ -36,12 +36,17 @@ export * as errno from '../uapi/errno.js';
 // Building blocks of the built-in designs
 export { VFIO_PCI_MMAP_OPS, VFIO_PCI_MMAP_FLAGS } from '../vfio/pci/mmap.js';
 export { vfioPciMmapOps, vfioDeviceFops, vmaToPfn, isAlignedForOrder } from '../vfio/pci/index.js';
-export { vfioPciDmabufOps, VFIO_PCI_DMABUF_OPS } from '../vfio/pci/dmabuf.js';
+export { vfioPciDmabufOps, VFIO_PCI_DMABUF_OPS, dmaBufReleasePath } from '../vfio/pci/dmabuf.js';
+export type { DmaBufReleaseChoices } from '../vfio/pci/dmabuf.js';
+export { vfioDeviceFopsReleasePath } from '../vfio/pci/release.js';
+export type { ReleaseChoices } from '../vfio/pci/release.js';
 export { dmaBufFaultPaths, faultObject } from './common/dmabuf-fault.js';
 export type { DmaBufFaultSpec, FaultObject } from './common/dmabuf-fault.js';
 export { dmaBufMmapPath } from './common/dmabuf-mmap.js';
 export { dmaBufMovePath, dmaBufCleanupPath } from './common/dmabuf-move.js';
+export type { DmaBufMoveChoices } from './common/dmabuf-move.js';
 export { featureDmaBufPath } from './common/feature.js';
+export type { FeatureChoices } from './common/feature.js';
 export {
   vmaDmaBuf, vdmabufOf, dmaBufVmaPfn, findPfn, rangePfn, physVecRanges, deviceRanges, objectOffset,
 } from './common/vfio-dmabuf.js';

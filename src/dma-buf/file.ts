@@ -17,6 +17,7 @@ import {
 } from '../uapi/dma-buf.js';
 import { PAGE_SHIFT } from '../mm/vma.js';
 import { mmapVma } from '../mm/mmap-vma.js';
+import type { UnlockedIoctlLocals } from '../fs/ioctl.js';
 import { isDmaBufFile } from './export.js';
 
 interface ReleaseLocals {
@@ -94,14 +95,6 @@ export const dma_buf_mmap_internal = path<MmapLocals>('dma_buf_mmap_internal', '
   done: (cx) => cx.ret(cx.l.r),
 });
 
-interface IoctlLocals {
-  readonly [key: string]: Value;
-  file: number;
-  cmd: number;
-  arg: readonly number[];
-  argFault: boolean;
-}
-
 /**
  * models dma_buf_ioctl(): DMA_BUF_IOCTL_SYNC (copy of struct dma_buf_sync,
  * flag checks, then begin/end_cpu_access: no exporter hook and no fences in
@@ -109,7 +102,7 @@ interface IoctlLocals {
  * `arg` bytes stand for the user string). The sync-file ioctls are answered
  * -ENOTTY, as by a kernel without CONFIG_SYNC_FILE.
  */
-export const dma_buf_ioctl = path<IoctlLocals>('dma_buf_ioctl', 'entry', {
+export const dma_buf_ioctl = path<UnlockedIoctlLocals>('dma_buf_ioctl', 'entry', {
   entry: (cx) => {
     const d = cx.k.get('dmabufs', cx.k.get('files', cx.l.file).private_data);
     const cmd = cx.l.cmd;

@@ -23,13 +23,14 @@
  * already mapped answers -EBUSY; one mapping per attachment.
  */
 import { path } from '../kernel/sched/path.js';
+import type { Cx, Step } from '../kernel/sched/path.js';
 import type { Value } from '../kernel/sched/types.js';
 import { hex } from '../kernel/events.js';
 import { fget } from '../fs/fd.js';
 import { physAccess } from '../pci/memory.js';
 import { EBADF, EBUSY, EFAULT, EINVAL, EIO, EOPNOTSUPP } from '../uapi/errno.js';
 import { isDmaBufFile } from './export.js';
-import type { PhysVec } from './types.js';
+import type { DmaBufAttachment, PhysVec } from './types.js';
 
 /** The vfio-pci symbol iommufd looks up with symbol_get(). */
 export const VFIO_IOMMUFD_MAP = 'vfio_pci_dma_buf_iommufd_map';
@@ -72,13 +73,33 @@ interface MapLocals {
   x: number;
 }
 
+/**
+ * The start of a `lock` step: dma_resv_lock() of the attachment's buffer,
+ * kept in `resv`. Null when the step must end: the attachment is gone
+ * (returned -EINVAL) or the task sleeps on the resv.
+ */
+function lockAttachmentResv(cx: Cx<MapLocals>): DmaBufAttachment | null {
+  const a = cx.k.find('attachments', cx.l.attachment);
+  if (a === undefined) {
+    cx.ret(-EINVAL);
+    return null;
+  }
+  const resv = cx.k.get('dmabufs', a.dmabuf).resv;
+  if (!cx.lock(resv, 'write')) return null;
+  cx.l.resv = resv;
+  return a;
+}
+
+/** The `unlock` step: dma_resv_unlock(), return r. */
+const unlockResv: Step<MapLocals> = (cx) => {
+  cx.unlock(cx.l.resv);
+  cx.ret(cx.l.r);
+};
+
 export const dmabuf_importer_map = path<MapLocals>('dmabuf_importer_map', 'lock', {
   lock: (cx) => {
-    const a = cx.k.find('attachments', cx.l.attachment);
-    if (a === undefined) return cx.ret(-EINVAL);
-    const resv = cx.k.get('dmabufs', a.dmabuf).resv;
-    if (!cx.lock(resv, 'write')) return;
-    cx.l.resv = resv;
+    const a = lockAttachmentResv(cx);
+    if (a === null) return;
     if (a.mapped !== null) {
       cx.l.r = -EBUSY;
       return cx.goto('unlock');
@@ -104,19 +125,13 @@ export const dmabuf_importer_map = path<MapLocals>('dmabuf_importer_map', 'lock'
     if (cx.l.r >= 0) return cx.goto('unlock');
     cx.call('dma_buf_unpin', { attach: cx.l.attachment }, 'x', 'unlock');
   },
-  unlock: (cx) => {
-    cx.unlock(cx.l.resv);
-    cx.ret(cx.l.r);
-  },
+  unlock: unlockResv,
 });
 
 export const dmabuf_importer_unmap = path<MapLocals>('dmabuf_importer_unmap', 'lock', {
   lock: (cx) => {
-    const a = cx.k.find('attachments', cx.l.attachment);
-    if (a === undefined) return cx.ret(-EINVAL);
-    const resv = cx.k.get('dmabufs', a.dmabuf).resv;
-    if (!cx.lock(resv, 'write')) return;
-    cx.l.resv = resv;
+    const a = lockAttachmentResv(cx);
+    if (a === null) return;
     cx.l.r = 0;
     if (a.mapped === null) return cx.goto('unpin');
     if (cx.k.get('importers', a.importer).kind === 'iommufd') {
@@ -130,10 +145,7 @@ export const dmabuf_importer_unmap = path<MapLocals>('dmabuf_importer_unmap', 'l
     if (!cx.k.get('attachments', cx.l.attachment).pinned) return cx.goto('unlock');
     cx.call('dma_buf_unpin', { attach: cx.l.attachment }, 'x', 'unlock');
   },
-  unlock: (cx) => {
-    cx.unlock(cx.l.resv);
-    cx.ret(cx.l.r);
-  },
+  unlock: unlockResv,
 });
 
 interface DetachLocals {

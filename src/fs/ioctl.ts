@@ -14,6 +14,15 @@ import { fget } from './fd.js';
 /** -ENOIOCTLCMD (include/linux/errno.h, kernel-internal): vfs_ioctl turns it into -ENOTTY. */
 export const ENOIOCTLCMD = 515;
 
+/** The locals vfs_ioctl() passes to f_op->unlocked_ioctl; a driver's path adds its own (e.g. `r`). */
+export interface UnlockedIoctlLocals {
+  readonly [key: string]: Value;
+  file: number;
+  cmd: number;
+  arg: readonly number[];
+  argFault: boolean;
+}
+
 interface IoctlLocals {
   readonly [key: string]: Value;
   fd: number;

@@ -37,21 +37,15 @@ import type { Ioas, IoptPages } from './types.js';
 import { PAGE_SIZE, ULONG_MAX } from './io-pagetable.js';
 import { getIoas, objAlloc } from './objects.js';
 import { ucmdRespond } from './main.js';
+import type { UcmdLocals } from './main.js';
 
 const MAP_FLAGS = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE;
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-type UcmdLocals = {
-  readonly [key: string]: Value;
-  ictx: number;
-  ucmd: readonly number[];
-  user_size: number;
-  r: number;
-  x: number;
-};
+type IoasUcmdLocals = UcmdLocals & { r: number; x: number };
 
 /** models iommufd_ioas_alloc_ioctl(). */
-export const iommufd_ioas_alloc_ioctl = path<UcmdLocals>('iommufd_ioas_alloc_ioctl', 'entry', {
+export const iommufd_ioas_alloc_ioctl = path<IoasUcmdLocals>('iommufd_ioas_alloc_ioctl', 'entry', {
   entry: (cx) => {
     const cmd = decodeStruct(iommu_ioas_alloc, cx.l.ucmd);
     if (u32(cmd, 'flags') !== 0) return cx.ret(-EOPNOTSUPP);
@@ -65,7 +59,7 @@ export const iommufd_ioas_alloc_ioctl = path<UcmdLocals>('iommufd_ioas_alloc_ioc
   },
 });
 
-type MapLocals = UcmdLocals & {
+type MapLocals = IoasUcmdLocals & {
   ioas: number;
   pages: number;
   file: number;
@@ -189,7 +183,7 @@ export const iommufd_ioas_map_file = path<MapLocals>('iommufd_ioas_map_file', 'e
 });
 
 /** models iommufd_ioas_unmap(). */
-export const iommufd_ioas_unmap = path<UcmdLocals & { ioas: number }>('iommufd_ioas_unmap', 'entry', {
+export const iommufd_ioas_unmap = path<IoasUcmdLocals & { ioas: number }>('iommufd_ioas_unmap', 'entry', {
   entry: (cx) => {
     const cmd = decodeStruct(iommu_ioas_unmap, cx.l.ucmd);
     const ioas = getIoas(cx.k, cx.l.ictx, u32(cmd, 'ioas_id'));

@@ -15,52 +15,35 @@ import { path } from '../kernel/sched/path.js';
 import type { Value } from '../kernel/sched/types.js';
 import type { Cx } from '../kernel/sched/path.js';
 import type { Locals } from '../kernel/sched/types.js';
-import { allocFile } from '../fs/file-table.js';
-import { fdInstall } from '../fs/fd.js';
-import { newInode } from '../fs/address-space.js';
 import { ENOIOCTLCMD } from '../fs/ioctl.js';
+import type { UnlockedIoctlLocals } from '../fs/ioctl.js';
 import { E2BIG, EFAULT, EINVAL } from '../uapi/errno.js';
-import { O_CLOEXEC } from '../uapi/fcntl.js';
 import { _IOC_NR } from '../uapi/ioctl.js';
 import { IOMMUFD_CMD_BASE, IOMMUFD_CMD_LAST, IOMMUFD_IOCTL_OPS, iommufdIoctlName } from '../uapi/iommufd.js';
 import { leValue } from '../uapi/codec.js';
 import { copyToUser } from '../vfio/pci/uaccess.js';
 import type { IommufdCtx } from './types.js';
+import { contextOpenPath } from './open.js';
 
 /** The file_operations table of an iommufd file. */
 export const IOMMUFD_FOPS = 'iommufd_fops';
 
-type OpenLocals = { flags: number; ictx: number; r: number };
-
 /** models iommufd_fops_open() behind openat("/dev/iommu"): a new iommufd_ctx on a new file. */
-export const iommufd_fops_open = path<OpenLocals>('iommufd_fops_open', 'entry', {
-  entry: (cx) => {
-    const id = cx.k.allocId();
-    const inode = newInode(cx.k, 'anon', id);
-    const file = allocFile(cx.k, {
-      f_op: IOMMUFD_FOPS, f_inode: inode, f_mapping: inode, private_data: id,
-      f_flags: cx.l.flags & ~O_CLOEXEC, name: `iommufd:${id}`,
-    });
-    const ctx: IommufdCtx = { id, file, next_obj_id: 1, objects: {}, vfio_ioas: 0 };
-    cx.k.set('iommufds', id, ctx);
-    const fd = fdInstall(cx.k, cx.pid, file, (cx.l.flags & O_CLOEXEC) !== 0);
-    if (fd < 0) {
-      cx.l.r = fd;
-      return cx.call('fput', { file }, 'ictx', 'failed');
-    }
-    cx.emit('file', 'fd_install', { fd, file, name: `iommufd:${id}`, f_count: 1 });
-    cx.ret(fd);
-  },
-  failed: (cx) => cx.ret(cx.l.r),
+export const iommufd_fops_open = contextOpenPath('iommufd_fops_open', IOMMUFD_FOPS, 'iommufd', (k, id, file) => {
+  const ctx: IommufdCtx = { id, file, next_obj_id: 1, objects: {}, vfio_ioas: 0 };
+  k.set('iommufds', id, ctx);
 });
 
-interface IoctlLocals {
-  readonly [key: string]: Value;
-  file: number;
-  cmd: number;
-  arg: readonly number[];
-  argFault: boolean;
+interface IoctlLocals extends UnlockedIoctlLocals {
   r: number;
+}
+
+/** The locals iommufd_fops_ioctl() passes to a command's execute path: the zero-extended struct. */
+export interface UcmdLocals {
+  readonly [key: string]: Value;
+  ictx: number;
+  ucmd: readonly number[];
+  user_size: number;
 }
 
 /** models iommufd_fops_ioctl(). */

@@ -44,16 +44,11 @@ import type { IoptPages } from './types.js';
 import { PAGE_SIZE } from './io-pagetable.js';
 import { getIoas } from './objects.js';
 import { ucmdRespond } from './main.js';
+import type { UcmdLocals } from './main.js';
 import { dmabufOffsetOf, vmaToDmaBuf } from './vma-dmabuf.js';
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-type UcmdLocals = {
-  readonly [key: string]: Value;
-  ictx: number;
-  ucmd: readonly number[];
-  user_size: number;
-};
 
 /** get_compat_ioas(): ictx->vfio_ioas or -ENODEV. */
 function compatIoas(k: import('../kernel/kernel.js').Kernel, ictx: number): number {

@@ -32,6 +32,7 @@ import { VM_FAULT_FALLBACK, VM_FAULT_SIGBUS, vmFaultName } from '../../mm/fault-
 import { getVma } from '../../mm/mm.js';
 import { alignDown, orderLevel } from '../../mm/pgtable.js';
 import { PAGE_SIZE } from '../../vfio/pci/device.js';
+import type { VmFaultLocals } from '../../vfio/pci/fault.js';
 import { isDmaBufFile } from '../../dma-buf/export.js';
 import {
   deviceRanges, findPfn, objectOffset, physVecRanges, singleRangePfn, vdevEnabled, vdmabufOf,
@@ -74,13 +75,7 @@ export function faultObject(k: Kernel, vma: Vma): FaultObject | null {
   return { kind: 'vfio', ranges: deviceRanges(k, vdev), phys: [], vdev, revoked: !vdevEnabled(k, vdev) };
 }
 
-type FaultLocals = {
-  mm: number;
-  vma: number;
-  address: number;
-  pgoff: number;
-  write: boolean;
-  order: number;
+type FaultLocals = VmFaultLocals & {
   addr: number;
   pfn: number;
   vdev: number;

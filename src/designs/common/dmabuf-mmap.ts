@@ -13,13 +13,13 @@
  */
 import { path } from '../../kernel/sched/path.js';
 import type { Path } from '../../kernel/sched/path.js';
-import type { Value } from '../../kernel/sched/types.js';
 import { hex } from '../../kernel/events.js';
 import { EINVAL, ENODEV } from '../../uapi/errno.js';
 import { VM_SHARED, vmFlagsHas, vmFlagsSet, vmFlagsString } from '../../mm/types.js';
 import type { PageProt } from '../../mm/types.js';
 import { setMmapVma } from '../../mm/mmap-vma.js';
 import { VFIO_PCI_MMAP_FLAGS } from '../../vfio/pci/mmap.js';
+import type { FopMmapLocals } from '../../vfio/pci/mmap.js';
 import { PAGE_SIZE } from '../../vfio/pci/device.js';
 import { vdmabufOf } from './vfio-dmabuf.js';
 
@@ -30,20 +30,8 @@ export interface DmaBufMmapSpec {
   readonly memattr: boolean;
 }
 
-type MmapLocals = {
-  file: number;
-  mm: number;
-  vma: number;
-  vm_start: number;
-  vm_end: number;
-  vm_pgoff: number;
-  vm_flags: number;
-  vm_page_prot: Value;
-  vm_file: number;
-  vm_ops: string;
-  vm_private_data: Value;
-  dmabuf: number;
-};
+/** The f_op->mmap locals dma_buf_mmap_internal passes on, plus the buffer. */
+type MmapLocals = FopMmapLocals & { dmabuf: number };
 
 /** models vfio_pci_dma_buf_mmap(): locals as dma_buf_mmap_internal passes them, plus {dmabuf}. */
 export function dmaBufMmapPath(spec: DmaBufMmapSpec): Path {

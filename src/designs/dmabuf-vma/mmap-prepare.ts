@@ -26,16 +26,17 @@ import { path } from '../../kernel/sched/path.js';
 import type { Value } from '../../kernel/sched/types.js';
 import { hex } from '../../kernel/events.js';
 import { EINVAL } from '../../uapi/errno.js';
-import { VFIO_PCI_NUM_REGIONS, VFIO_PCI_ROM_REGION_INDEX } from '../../uapi/vfio.js';
-import { VM_SHARED, vmFlagsHas, vmFlagsSet } from '../../mm/types.js';
+import { vmFlagsSet } from '../../mm/types.js';
 import type { PageProt } from '../../mm/types.js';
 import { setMmapDesc } from '../../mm/mmap-vma.js';
 import { getFile } from '../../fs/file-table.js';
-import { pciResourceLen, pciResourceStart } from '../../pci/device.js';
-import { PAGE_SHIFT, pageAlign, vdevName } from '../../vfio/pci/device.js';
-import { NUM_DEV_REGIONS } from '../../vfio/pci/ioctl.js';
-import { VFIO_PCI_MMAP_FLAGS, VFIO_PCI_MMAP_OPS, pgoffIndex, pgoffInRegion } from '../../vfio/pci/mmap.js';
-import { createVfioDmaBuf, registerVfioDmaBuf } from '../common/dmabuf-create.js';
+import { pciResourceStart } from '../../pci/device.js';
+import { PAGE_SHIFT, vdevName } from '../../vfio/pci/device.js';
+import {
+  VFIO_PCI_MMAP_FLAGS, VFIO_PCI_MMAP_OPS, pgoffIndex, pgoffInRegion, vfioPciMmapRefusal, vfioPciSetupBarmap,
+} from '../../vfio/pci/mmap.js';
+import { downWriteMemoryLock } from '../../vfio/pci/memory-lock.js';
+import { createVfioDmaBuf, registerVfioDmaBufLocked } from '../common/dmabuf-create.js';
 
 type PrepareLocals = {
   mm: number;
@@ -57,31 +58,20 @@ type PrepareLocals = {
 export const vfio_pci_core_mmap_prepare = path<PrepareLocals>('vfio_pci_core_mmap_prepare', 'entry', {
   entry: (cx) => {
     const vdev = cx.k.get('files', cx.l.file).private_data;
-    const v = cx.k.get('vfio', vdev);
     const index = pgoffIndex(cx.l.pgoff);
-    const fail = (why: string): void => {
+    const why = vfioPciMmapRefusal(cx.k, vdev, cx.l);
+    if (why !== null) {
       cx.emit('device', 'vfio_pci_core_mmap_prepare', { dev: vdevName(cx.k, vdev), index, ret: -EINVAL, why });
-      cx.ret(-EINVAL);
-    };
-    if (index >= VFIO_PCI_NUM_REGIONS + NUM_DEV_REGIONS) return fail('index >= VFIO_PCI_NUM_REGIONS + num_regions');
-    if (cx.l.end < cx.l.start) return fail('vm_end < vm_start');
-    if (!vmFlagsHas(cx.l.vm_flags, VM_SHARED)) return fail('!VM_SHARED');
-    if (index >= VFIO_PCI_ROM_REGION_INDEX) return fail('index >= VFIO_PCI_ROM_REGION_INDEX');
-    if (!v.bar_mmap_supported[index]) return fail('!bar_mmap_supported');
-    const dev = cx.k.get('pci', v.pdev);
-    const phys_len = pageAlign(pciResourceLen(dev, index));
+      return cx.ret(-EINVAL);
+    }
+    vfioPciSetupBarmap(cx.k, vdev, index);
+    const dev = cx.k.get('pci', cx.k.get('vfio', vdev).pdev);
     const req_len = cx.l.end - cx.l.start;
     const req_start = pgoffInRegion(cx.l.pgoff) * 2 ** PAGE_SHIFT;
-    if (req_start + req_len > phys_len) return fail('req_start + req_len > phys_len');
-    if (!v.barmap[index]) {
-      const barmap = [...v.barmap];
-      barmap[index] = true;
-      cx.k.mut('vfio', vdev).barmap = barmap;
-    }
     const made = createVfioDmaBuf(cx.k, cx.tid, {
       vdev, region_index: index, phys_vec: [{ paddr: pciResourceStart(dev, index) + req_start, len: req_len }],
       size: req_len, open_flags: cx.k.get('files', cx.l.file).f_flags, vfile: cx.l.file,
-    });
+    }, 'vfio_pci_dma_buf_export');
     if (typeof made === 'number') {
       cx.emit('device', 'vfio_pci_core_mmap_prepare', { dev: vdevName(cx.k, vdev), index, ret: made });
       return cx.ret(made);
@@ -92,16 +82,10 @@ export const vfio_pci_core_mmap_prepare = path<PrepareLocals>('vfio_pci_core_mma
     cx.l.dmabuf = made.dmabuf;
     cx.goto('down_write');
   },
-  down_write: (cx) => {
-    if (!cx.lock(cx.k.get('vfio', cx.l.vdev).memory_lock, 'write')) return;
-    cx.goto('resv_lock');
-  },
+  down_write: downWriteMemoryLock('resv_lock'),
   resv_lock: (cx) => {
+    if (!registerVfioDmaBufLocked(cx)) return;
     const d = cx.k.get('dmabufs', cx.l.dmabuf);
-    if (!cx.lock(d.resv, 'write')) return;
-    registerVfioDmaBuf(cx.k, cx.tid, cx.l.priv);
-    cx.unlock(d.resv);
-    cx.unlock(cx.k.get('vfio', cx.l.vdev).memory_lock);
     const prot: PageProt = { cache: 'UC', decrypted: true };
     const vm_flags = vmFlagsSet(cx.l.vm_flags, VFIO_PCI_MMAP_FLAGS);
     setMmapDesc(cx, { vm_file: d.file, pgoff: 0, vm_flags, page_prot: prot, vm_ops: VFIO_PCI_MMAP_OPS, private_data: cx.l.priv });

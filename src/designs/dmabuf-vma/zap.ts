@@ -9,6 +9,7 @@
  */
 import { path } from '../../kernel/sched/path.js';
 import { vdevName } from '../../vfio/pci/device.js';
+import { zapOwnMappingArgs } from '../../vfio/pci/dmabuf-move.js';
 
 type ZapLocals = { vdev: number; todo: readonly number[]; i: number; x: number; r: number };
 
@@ -28,7 +29,6 @@ export const vfio_pci_zap_bars = path<ZapLocals>('vfio_pci_zap_bars', 'entry', {
     const p = cx.k.find('vfio_dmabufs', priv);
     const d = p === undefined ? undefined : cx.k.find('dmabufs', p.dmabuf);
     if (d === undefined) return cx.goto('next');
-    const inode = cx.k.get('files', d.file).f_mapping;
-    cx.call('unmap_mapping_range', { inode, holebegin: 0, holelen: d.size, even_cows: true }, 'x', 'next');
+    cx.call('unmap_mapping_range', zapOwnMappingArgs(cx.k, d.id), 'x', 'next');
   },
 });

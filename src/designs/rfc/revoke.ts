@@ -13,26 +13,23 @@
  * second notify. vfio_pci_dma_buf_move(vdev, false) skips it from then on.
  */
 import { path } from '../../kernel/sched/path.js';
-import type { Value } from '../../kernel/sched/types.js';
+import type { UnlockedIoctlLocals } from '../../fs/ioctl.js';
 import { EBADFD, EINVAL, ENODEV } from '../../uapi/errno.js';
 import { _IO } from '../../uapi/ioctl.js';
 import { DMA_BUF_BASE } from '../../uapi/dma-buf.js';
 import { dma_buf_ioctl as coreDmaBufIoctl } from '../../dma-buf/file.js';
 import { vdevName } from '../../vfio/pci/device.js';
+import { downWriteMemoryLock } from '../../vfio/pci/memory-lock.js';
+import { zapOwnMappingArgs } from '../../vfio/pci/dmabuf-move.js';
 import type { DesignVfioDmaBuf } from '../common/vfio-dmabuf.js';
 import { vdmabufOf } from '../common/vfio-dmabuf.js';
 
 /** DMA_BUF_IOCTL_REVOKE (RFC1 4/7). */
 export const DMA_BUF_IOCTL_REVOKE = _IO(DMA_BUF_BASE, 4);
 
-type IoctlLocals = {
-  readonly [key: string]: Value;
-  file: number;
-  cmd: number;
-  arg: readonly number[];
-  argFault: boolean;
+interface IoctlLocals extends UnlockedIoctlLocals {
   r: number;
-};
+}
 
 /** models dma_buf_ioctl() with DMA_BUF_IOCTL_REVOKE; every other command as v6.19. */
 export const dma_buf_ioctl = path<IoctlLocals>('dma_buf_ioctl', 'entry', {
@@ -57,10 +54,7 @@ export const vfio_pci_dma_buf_revoke = path<RevokeLocals>('vfio_pci_dma_buf_revo
     cx.l.vdev = p.vdev;
     cx.goto('down_write');
   },
-  down_write: (cx) => {
-    if (!cx.lock(cx.k.get('vfio', cx.l.vdev).memory_lock, 'write')) return;
-    cx.goto('resv_lock');
-  },
+  down_write: downWriteMemoryLock('resv_lock'),
   resv_lock: (cx) => {
     const d = cx.k.get('dmabufs', cx.l.dmabuf);
     if (!cx.lock(d.resv, 'write')) return;
@@ -82,11 +76,7 @@ export const vfio_pci_dma_buf_revoke = path<RevokeLocals>('vfio_pci_dma_buf_revo
     if (p.revoked) return cx.goto('unlock');
     cx.call('dma_buf_move_notify', { dmabuf: d.id }, 'x', 'zap');
   },
-  zap: (cx) => {
-    const d = cx.k.get('dmabufs', cx.l.dmabuf);
-    const inode = cx.k.get('files', d.file).f_mapping;
-    cx.call('unmap_mapping_range', { inode, holebegin: 0, holelen: d.size, even_cows: true }, 'x', 'unlock');
-  },
+  zap: (cx) => cx.call('unmap_mapping_range', zapOwnMappingArgs(cx.k, cx.l.dmabuf), 'x', 'unlock'),
   unlock: (cx) => {
     cx.unlock(cx.k.get('dmabufs', cx.l.dmabuf).resv);
     cx.unlock(cx.k.get('vfio', cx.l.vdev).memory_lock);

@@ -37,6 +37,9 @@ import { vdevName, vfioPciMemoryEnabled } from './device.js';
 import { chunkWidth } from './rw.js';
 import type { RegionRwLocals } from './rw.js';
 import { copyToUser } from './uaccess.js';
+import {
+  downWriteMemoryLock, revokeDmaBufs, unrevokeDmaBufsIfEnabled, upWriteMemoryLock,
+} from './memory-lock.js';
 
 /** The config space as the user reads it through the device file. */
 export function vconfigBytes(k: Kernel, vdev: number): number[] {
@@ -106,11 +109,8 @@ export const vfio_basic_config_write = path<CfgWriteLocals>('vfio_basic_config_w
     }
   },
   /** vfio_pci_dma_buf_move(vdev, true) right after the zap, memory_lock held for write. */
-  revoke: (cx) => cx.call('vfio_pci_dma_buf_move', { vdev: cx.l.vdev, revoked: true }, 'x', 'write'),
-  down_write: (cx) => {
-    if (!cx.lock(cx.k.get('vfio', cx.l.vdev).memory_lock, 'write')) return;
-    cx.goto('write');
-  },
+  revoke: revokeDmaBufs('write'),
+  down_write: downWriteMemoryLock('write'),
   /** vfio_default_config_write() to the device, then the mem/io bits saved in vconfig; up_write. */
   write: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
@@ -128,13 +128,9 @@ export const vfio_basic_config_write = path<CfgWriteLocals>('vfio_basic_config_w
       was: before ? 'enabled' : 'disabled',
     });
     // un-revoke the dma-bufs when memory decodes after the write
-    if (after) return cx.call('vfio_pci_dma_buf_move', { vdev: v.id, revoked: false }, 'x', 'up_write');
-    cx.goto('up_write');
+    unrevokeDmaBufsIfEnabled(cx, 'up_write');
   },
-  up_write: (cx) => {
-    cx.unlock(cx.k.get('vfio', cx.l.vdev).memory_lock);
-    cx.call('task_work_run', {}, 'x', 'done');
-  },
+  up_write: upWriteMemoryLock('done'),
   done: (cx) => cx.ret(2),
 });
 
@@ -145,11 +141,8 @@ export const vfio_pm_config_write = path<CfgWriteLocals>('vfio_pm_config_write',
     if (state === 3) cx.call('vfio_pci_zap_and_down_write_memory_lock', { vdev: cx.l.vdev, r: 0 }, 'x', 'revoke');
     else cx.goto('down_write');
   },
-  revoke: (cx) => cx.call('vfio_pci_dma_buf_move', { vdev: cx.l.vdev, revoked: true }, 'x', 'set'),
-  down_write: (cx) => {
-    if (!cx.lock(cx.k.get('vfio', cx.l.vdev).memory_lock, 'write')) return;
-    cx.goto('set');
-  },
+  revoke: revokeDmaBufs('set'),
+  down_write: downWriteMemoryLock('set'),
   /** vfio_pci_set_power_state(), then up_write. */
   set: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
@@ -163,15 +156,9 @@ export const vfio_pm_config_write = path<CfgWriteLocals>('vfio_pm_config_write',
       dev: vdevName(cx.k, v.id), requested: `D${state === 3 ? '3hot' : state}`, power: cx.k.get('pci', v.pdev).power,
       memory: vfioPciMemoryEnabled(cx.k, v.id) ? 'enabled' : 'disabled',
     });
-    if (vfioPciMemoryEnabled(cx.k, v.id)) {
-      return cx.call('vfio_pci_dma_buf_move', { vdev: v.id, revoked: false }, 'x', 'up_write');
-    }
-    cx.goto('up_write');
+    unrevokeDmaBufsIfEnabled(cx, 'up_write');
   },
-  up_write: (cx) => {
-    cx.unlock(cx.k.get('vfio', cx.l.vdev).memory_lock);
-    cx.call('task_work_run', {}, 'x', 'done');
-  },
+  up_write: upWriteMemoryLock('done'),
   done: (cx) => cx.ret(2),
 });
 
@@ -183,21 +170,15 @@ export const vfio_exp_config_write = path<CfgWriteLocals>('vfio_exp_config_write
     if (!(devcap & PCI_EXP_DEVCAP_FLR)) return cx.ret(2);
     cx.call('vfio_pci_zap_and_down_write_memory_lock', { vdev: cx.l.vdev, r: 0 }, 'x', 'revoke');
   },
-  revoke: (cx) => cx.call('vfio_pci_dma_buf_move', { vdev: cx.l.vdev, revoked: true }, 'x', 'reset'),
+  revoke: revokeDmaBufs('reset'),
   reset: (cx) => {
     cx.call('pci_try_reset_function', { pdev: cx.k.get('vfio', cx.l.vdev).pdev, saved: 0 }, 'r', 'unrevoke');
   },
   unrevoke: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     cx.emit('device', 'vfio_exp_config_write', { dev: vdevName(cx.k, v.id), flr: true, ret: cx.l.r });
-    if (vfioPciMemoryEnabled(cx.k, v.id)) {
-      return cx.call('vfio_pci_dma_buf_move', { vdev: v.id, revoked: false }, 'x', 'up_write');
-    }
-    cx.goto('up_write');
+    unrevokeDmaBufsIfEnabled(cx, 'up_write');
   },
-  up_write: (cx) => {
-    cx.unlock(cx.k.get('vfio', cx.l.vdev).memory_lock);
-    cx.call('task_work_run', {}, 'x', 'done');
-  },
+  up_write: upWriteMemoryLock('done'),
   done: (cx) => cx.ret(2),
 });

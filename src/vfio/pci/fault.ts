@@ -53,13 +53,17 @@ function faultAllowed(k: Kernel, vma: Vma, address: number, addr: number, pfn: n
   return isAlignedForOrder(vma, addr, pfn, order);
 }
 
-type FaultLocals = {
+/** The struct vm_fault locals the core passes to ->fault and ->huge_fault (src/mm/fault.ts). */
+export type VmFaultLocals = {
   mm: number;
   vma: number;
   address: number;
   pgoff: number;
   write: boolean;
   order: number;
+};
+
+type FaultLocals = VmFaultLocals & {
   vdev: number;
   addr: number;
   pfn: number;

@@ -35,9 +35,10 @@ import { vfio_pci_core_mmap, VFIO_PCI_MMAP_OPS } from './mmap.js';
 import { vfio_pci_mmap_huge_fault, vfio_pci_mmap_page_fault, vfio_pci_vmf_insert_pfn } from './fault.js';
 import { io_remap_pfn_range } from './defect-remap.js';
 import { vfio_pci_zap_and_down_write_memory_lock, vfio_pci_zap_bars } from './zap.js';
+import { vfio_pci_core_feature_dma_buf } from './dmabuf-feature.js';
 import {
-  vfio_pci_core_feature_dma_buf, vfio_pci_dma_buf_attach, vfio_pci_dma_buf_iommufd_map, vfio_pci_dma_buf_map,
-  vfio_pci_dma_buf_pin, vfio_pci_dma_buf_release, vfio_pci_dma_buf_unmap, vfio_pci_dma_buf_unpin, vfioPciDmabufOps,
+  vfio_pci_dma_buf_attach, vfio_pci_dma_buf_iommufd_map, vfio_pci_dma_buf_map, vfio_pci_dma_buf_pin,
+  vfio_pci_dma_buf_release, vfio_pci_dma_buf_unmap, vfio_pci_dma_buf_unpin, vfioPciDmabufOps,
 } from './dmabuf.js';
 import { vfio_pci_dma_buf_cleanup, vfio_pci_dma_buf_move } from './dmabuf-move.js';
 import type { DmaBufOps } from '../../designs/types.js';
@@ -89,5 +90,6 @@ export { VFIO_PCI_MMAP_OPS, VFIO_PCI_MMAP_FLAGS } from './mmap.js';
 export { vmaToPfn, isAlignedForOrder } from './fault.js';
 import { vmaToPfn } from './fault.js';
 export { regionInfo } from './ioctl.js';
-export { VFIO_PCI_DMABUF_OPS, vfioDmaBufRevoked, vfioCheckFeature, parseDmaBufRequest } from './dmabuf.js';
+export { VFIO_PCI_DMABUF_OPS, vfioDmaBufRevoked } from './dmabuf.js';
+export { vfioCheckFeature, parseDmaBufRequest } from './dmabuf-feature.js';
 export type { VfioPciDmaBuf } from './dmabuf-types.js';

@@ -33,6 +33,7 @@ import { CFG_SIZE } from '../../pci/config.js';
 import type { Value } from '../../kernel/sched/types.js';
 import { vdevName, vfioPciMemoryEnabled } from './device.js';
 import { copyToUser } from './uaccess.js';
+import { unrevokeDmaBufsIfEnabled, upWriteMemoryLock } from './memory-lock.js';
 
 /** Number of device-specific regions (vdev->num_regions): none in the model. */
 export const NUM_DEV_REGIONS = 0;
@@ -184,14 +185,8 @@ export const vfio_pci_ioctl_reset = path<ResetLocals>('vfio_pci_ioctl_reset', 'e
     cx.emit('device', 'vfio_pci_ioctl_reset', {
       dev: vdevName(cx.k, v.id), ret: cx.l.r, memory_enabled: vfioPciMemoryEnabled(cx.k, v.id),
     });
-    if (vfioPciMemoryEnabled(cx.k, v.id)) {
-      return cx.call('vfio_pci_dma_buf_move', { vdev: v.id, revoked: false }, 'x', 'up_write');
-    }
-    cx.goto('up_write');
+    unrevokeDmaBufsIfEnabled(cx, 'up_write');
   },
-  up_write: (cx) => {
-    cx.unlock(cx.k.get('vfio', cx.l.vdev).memory_lock);
-    cx.call('task_work_run', {}, 'x', 'done');
-  },
+  up_write: upWriteMemoryLock('done'),
   done: (cx) => cx.ret(cx.l.r),
 });

@@ -8,6 +8,7 @@
  * (vma_to_pfn). Nothing is inserted here: the VMA is not yet in i_mmap, so
  * a PTE inserted now could not be zapped (aac6db75a9fc).
  */
+import type { Kernel } from '../../kernel/kernel.js';
 import { path } from '../../kernel/sched/path.js';
 import { hex } from '../../kernel/events.js';
 import type { Value } from '../../kernel/sched/types.js';
@@ -44,7 +45,8 @@ export const VFIO_PCI_MMAP_FLAGS = vmFlagsSet(
   vmFlagsSet(vmFlagsSet(vmFlagsSet(VM_ALLOW_ANY_UNCACHED, VM_IO), VM_PFNMAP), VM_DONTEXPAND), VM_DONTDUMP,
 );
 
-type MmapLocals = {
+/** The locals the mmap core passes to f_op->mmap (src/mm/mmap.ts; the VMA itself is in mmap_region's frame). */
+export type FopMmapLocals = {
   file: number;
   mm: number;
   vma: number;
@@ -58,32 +60,53 @@ type MmapLocals = {
   vm_private_data: Value;
 };
 
+/**
+ * The -EINVAL rules of vfio_pci_core_mmap(), in its order, for a mapping of
+ * [start, end) at file page offset `pgoff`: the rule that fails, or null.
+ */
+export function vfioPciMmapRefusal(
+  k: Kernel, vdev: number, m: { start: number; end: number; pgoff: number; vm_flags: number },
+): string | null {
+  const v = k.get('vfio', vdev);
+  const index = pgoffIndex(m.pgoff);
+  if (index >= VFIO_PCI_NUM_REGIONS + NUM_DEV_REGIONS) return 'index >= VFIO_PCI_NUM_REGIONS + num_regions';
+  if (m.end < m.start) return 'vm_end < vm_start';
+  if (!vmFlagsHas(m.vm_flags, VM_SHARED)) return '!VM_SHARED';
+  if (index >= VFIO_PCI_ROM_REGION_INDEX) return 'index >= VFIO_PCI_ROM_REGION_INDEX';
+  if (!v.bar_mmap_supported[index]) return '!bar_mmap_supported';
+  const phys_len = pageAlign(pciResourceLen(k.get('pci', v.pdev), index));
+  const req_len = m.end - m.start;
+  const req_start = pgoffInRegion(m.pgoff) * 2 ** PAGE_SHIFT;
+  if (req_start + req_len > phys_len) return 'req_start + req_len > phys_len';
+  return null;
+}
+
+/**
+ * vfio_pci_core_setup_barmap(): request the region once (never fails in the
+ * model). Returns whether this call requested it.
+ */
+export function vfioPciSetupBarmap(k: Kernel, vdev: number, index: number): boolean {
+  const v = k.get('vfio', vdev);
+  if (v.barmap[index]) return false;
+  const barmap = [...v.barmap];
+  barmap[index] = true;
+  k.mut('vfio', vdev).barmap = barmap;
+  return true;
+}
+
 /** models vfio_pci_core_mmap(): every -EINVAL check in the v6.19 order, then the VMA setup. */
-export const vfio_pci_core_mmap = path<MmapLocals>('vfio_pci_core_mmap', 'entry', {
+export const vfio_pci_core_mmap = path<FopMmapLocals>('vfio_pci_core_mmap', 'entry', {
   entry: (cx) => {
     const vdev = cx.k.get('files', cx.l.file).private_data;
-    const v = cx.k.get('vfio', vdev);
     const index = pgoffIndex(cx.l.vm_pgoff);
-    const fail = (why: string): void => {
+    const why = vfioPciMmapRefusal(cx.k, vdev, {
+      start: cx.l.vm_start, end: cx.l.vm_end, pgoff: cx.l.vm_pgoff, vm_flags: cx.l.vm_flags,
+    });
+    if (why !== null) {
       cx.emit('device', 'vfio_pci_core_mmap', { dev: vdevName(cx.k, vdev), index, ret: -EINVAL, why });
-      cx.ret(-EINVAL);
-    };
-    if (index >= VFIO_PCI_NUM_REGIONS + NUM_DEV_REGIONS) return fail('index >= VFIO_PCI_NUM_REGIONS + num_regions');
-    if (cx.l.vm_end < cx.l.vm_start) return fail('vm_end < vm_start');
-    if (!vmFlagsHas(cx.l.vm_flags, VM_SHARED)) return fail('!VM_SHARED');
-    if (index >= VFIO_PCI_ROM_REGION_INDEX) return fail('index >= VFIO_PCI_ROM_REGION_INDEX');
-    if (!v.bar_mmap_supported[index]) return fail('!bar_mmap_supported');
-    const phys_len = pageAlign(pciResourceLen(cx.k.get('pci', v.pdev), index));
-    const req_len = cx.l.vm_end - cx.l.vm_start;
-    const req_start = pgoffInRegion(cx.l.vm_pgoff) * 2 ** PAGE_SHIFT;
-    if (req_start + req_len > phys_len) return fail('req_start + req_len > phys_len');
-
-    // vfio_pci_core_setup_barmap(): request the region once (never fails here)
-    if (!v.barmap[index]) {
-      const barmap = [...v.barmap];
-      barmap[index] = true;
-      cx.k.mut('vfio', vdev).barmap = barmap;
+      return cx.ret(-EINVAL);
     }
+    vfioPciSetupBarmap(cx.k, vdev, index);
     const prot: PageProt = { cache: 'UC', decrypted: true };
     const vm_flags = vmFlagsSet(cx.l.vm_flags, VFIO_PCI_MMAP_FLAGS);
     setMmapVma(cx, { vm_private_data: vdev, vm_page_prot: prot, vm_flags, vm_ops: VFIO_PCI_MMAP_OPS });

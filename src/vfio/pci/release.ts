@@ -8,10 +8,11 @@
  * not zap and does not take memory_lock.
  *
  * The last close then runs vfio_pci_dma_buf_cleanup() (after the disable,
- * as v6.19 does). Not modelled: irqs, ioeventfds, the
+ * as v6.19 does; RFC1 2/7 swaps them, see {@link ReleaseChoices}). Not modelled: irqs, ioeventfds, the
  * dev_set try-reset of other devices, runtime PM usage counts.
  */
 import { path } from '../../kernel/sched/path.js';
+import type { Path, Step } from '../../kernel/sched/path.js';
 import { hex } from '../../kernel/events.js';
 import { ModelError } from '../../kernel/kernel.js';
 import { PCI_COMMAND_INTX_DISABLE, PCI_COMMAND_MASTER } from '../../uapi/pci_regs.js';
@@ -20,31 +21,54 @@ import { vdevName } from './device.js';
 
 type ReleaseLocals = { file: number; vdev: number; r: number };
 
-/** models vfio_device_fops_release(): the file's last reference went. */
-export const vfio_device_fops_release = path<ReleaseLocals>('vfio_device_fops_release', 'entry', {
-  entry: (cx) => {
-    // vfio_df_unbind_iommufd() first, when the file was bound (src/iommufd/device.ts); it re-enters here.
-    if (cx.k.design.paths.has('vfio_df_unbind_iommufd') && Object.values(cx.k.state.idevs).some((d) => d.file === cx.l.file)) {
-      return cx.call('vfio_df_unbind_iommufd', { file: cx.l.file }, 'r', 'entry');
-    }
-    const f = cx.k.get('files', cx.l.file);
-    const v = cx.k.get('vfio', f.private_data);
-    if (v.open_count <= 0) throw new ModelError(`release of ${f.name} with open_count ${v.open_count}`);
-    cx.l.vdev = v.id;
-    cx.k.mut('vfio', v.id).open_count = v.open_count - 1;
-    cx.emit('device', 'vfio_df_close', { dev: vdevName(cx.k, v.id), open_count: v.open_count - 1 });
-    if (v.open_count === 1) cx.call('vfio_pci_core_disable', { vdev: v.id, reset: false }, 'r', 'cleanup');
-    else cx.goto('done');
-  },
+/** What a design changes in the last close of a vfio device file. */
+export interface ReleaseChoices {
   /**
-   * vfio_pci_core_close_device(): v6.19 disables the function first and
-   * only then revokes the dma-bufs; in between importers can still DMA to a
-   * function whose decoding is off (B17b, fixed by RFC1 2/7).
+   * RFC1 2/7 "vfio/pci: Clean up DMABUFs before disabling function" (Fixes
+   * 5d74781ebc86; B17b): vfio_pci_core_close_device() runs
+   * vfio_pci_dma_buf_cleanup() before vfio_pci_core_disable(), so no dma-buf
+   * is live (importer-mapped or, with mmap of dma-bufs, CPU-mapped) while the
+   * function stops decoding. v6.19 disables first.
    */
-  cleanup: (cx) => cx.call('vfio_pci_dma_buf_cleanup', { vdev: cx.l.vdev }, 'r', 'task_work'),
-  task_work: (cx) => cx.call('task_work_run', {}, 'r', 'done'),
-  done: (cx) => cx.ret(0),
-});
+  readonly cleanupBeforeDisable: boolean;
+}
+
+/** models vfio_device_fops_release() as `choices` make it: the file's last reference went. */
+export function vfioDeviceFopsReleasePath(choices: ReleaseChoices): Path {
+  return path<ReleaseLocals>('vfio_device_fops_release', 'entry', {
+    entry: (cx) => {
+      // vfio_df_unbind_iommufd() first, when the file was bound (src/iommufd/device.ts); it re-enters here.
+      if (cx.k.design.paths.has('vfio_df_unbind_iommufd') && Object.values(cx.k.state.idevs).some((d) => d.file === cx.l.file)) {
+        return cx.call('vfio_df_unbind_iommufd', { file: cx.l.file }, 'r', 'entry');
+      }
+      const f = cx.k.get('files', cx.l.file);
+      const v = cx.k.get('vfio', f.private_data);
+      if (v.open_count <= 0) throw new ModelError(`release of ${f.name} with open_count ${v.open_count}`);
+      cx.l.vdev = v.id;
+      cx.k.mut('vfio', v.id).open_count = v.open_count - 1;
+      cx.emit('device', 'vfio_df_close', { dev: vdevName(cx.k, v.id), open_count: v.open_count - 1 });
+      if (v.open_count !== 1) return cx.goto('done');
+      // vfio_pci_core_close_device(): the second step is labelled after what runs in it.
+      if (choices.cleanupBeforeDisable) cx.call('vfio_pci_dma_buf_cleanup', { vdev: v.id }, 'r', 'disable');
+      else cx.call('vfio_pci_core_disable', { vdev: v.id, reset: false }, 'r', 'cleanup');
+    },
+    ...(choices.cleanupBeforeDisable ? {
+      disable: (cx) => cx.call('vfio_pci_core_disable', { vdev: cx.l.vdev, reset: false }, 'r', 'task_work'),
+    } satisfies Record<string, Step<ReleaseLocals>> : {
+      /**
+       * vfio_pci_core_close_device(): v6.19 disables the function first and
+       * only then revokes the dma-bufs; in between importers can still DMA to a
+       * function whose decoding is off (B17b, fixed by RFC1 2/7).
+       */
+      cleanup: (cx) => cx.call('vfio_pci_dma_buf_cleanup', { vdev: cx.l.vdev }, 'r', 'task_work'),
+    } satisfies Record<string, Step<ReleaseLocals>>),
+    task_work: (cx) => cx.call('task_work_run', {}, 'r', 'done'),
+    done: (cx) => cx.ret(0),
+  });
+}
+
+/** models vfio_device_fops_release() (v6.19: disable, then cleanup). */
+export const vfio_device_fops_release = vfioDeviceFopsReleasePath({ cleanupBeforeDisable: false });
 
 type DisableLocals = { vdev: number; reset: boolean };
 

@@ -13,11 +13,8 @@
  */
 import { path } from '../../kernel/sched/path.js';
 import type { Value } from '../../kernel/sched/types.js';
-import { allocFile } from '../../fs/file-table.js';
-import { fdInstall } from '../../fs/fd.js';
-import { newInode } from '../../fs/address-space.js';
+import type { UnlockedIoctlLocals } from '../../fs/ioctl.js';
 import { EINVAL, ENODEV, ENOTTY } from '../../uapi/errno.js';
-import { O_CLOEXEC } from '../../uapi/fcntl.js';
 import { leValue } from '../../uapi/codec.js';
 import { VFIO_API_VERSION, VFIO_CHECK_EXTENSION, VFIO_GET_API_VERSION } from '../../uapi/vfio.js';
 import {
@@ -25,40 +22,18 @@ import {
   VFIO_UPDATE_VADDR,
 } from '../../uapi/vfio-iommu.js';
 import type { VfioContainer } from './types.js';
+import { contextOpenPath } from '../../iommufd/open.js';
 
 /** The file_operations table of a container file. */
 export const VFIO_FOPS = 'vfio_fops';
 
-type OpenLocals = { flags: number; r: number; x: number };
-
 /** models vfio_fops_open() behind openat("/dev/vfio/vfio"). */
-export const vfio_fops_open = path<OpenLocals>('vfio_fops_open', 'entry', {
-  entry: (cx) => {
-    const id = cx.k.allocId();
-    const inode = newInode(cx.k, 'anon', id);
-    const file = allocFile(cx.k, {
-      f_op: VFIO_FOPS, f_inode: inode, f_mapping: inode, private_data: id,
-      f_flags: cx.l.flags & ~O_CLOEXEC, name: `vfio-container:${id}`,
-    });
-    const row: VfioContainer = { id, file, iommu_type: 0, devices: [], dmas: [], entries: [] };
-    cx.k.set('vfio_containers', id, row);
-    const fd = fdInstall(cx.k, cx.pid, file, (cx.l.flags & O_CLOEXEC) !== 0);
-    if (fd < 0) {
-      cx.l.r = fd;
-      return cx.call('fput', { file }, 'x', 'failed');
-    }
-    cx.emit('file', 'fd_install', { fd, file, name: `vfio-container:${id}`, f_count: 1 });
-    cx.ret(fd);
-  },
-  failed: (cx) => cx.ret(cx.l.r),
+export const vfio_fops_open = contextOpenPath('vfio_fops_open', VFIO_FOPS, 'vfio-container', (k, id, file) => {
+  const row: VfioContainer = { id, file, iommu_type: 0, devices: [], dmas: [], entries: [] };
+  k.set('vfio_containers', id, row);
 });
 
-interface IoctlLocals {
-  readonly [key: string]: Value;
-  file: number;
-  cmd: number;
-  arg: readonly number[];
-  argFault: boolean;
+interface IoctlLocals extends UnlockedIoctlLocals {
   r: number;
 }
 

@@ -1,0 +1,204 @@
+/**
+ * VFIO_DEVICE_FEATURE_DMA_BUF: exporting BAR ranges of a vfio-pci device as
+ * a dma-buf (vfio_pci_core_feature_dma_buf; drivers/vfio/pci/vfio_pci_dmabuf.c,
+ * v6.19; KERNEL.md §2.2).
+ *
+ * The request is checked in the kernel's order, the buffer is made
+ * (dmabuf-create.ts), then registered under memory_lock (write) and its
+ * resv, revoked iff memory decoding is off; dma_buf_fd() comes last.
+ *
+ * The path is built from the choices RFC1 makes ({@link FeatureChoices});
+ * with both off it is v6.19's, the path `legacy` runs:
+ *  - 1/7 (`setupBarmap`): vfio_pci_core_setup_barmap() of the region before
+ *    the buffer is made, so vfio-pci has requested the BAR that the buffer
+ *    points at (B17a);
+ *  - 6/7 (`memattr`): bits 28–31 of `flags` choose the mmap attribute,
+ *    0 = uncached, 1 << 28 = write-combine; other values, and any other bit
+ *    of `flags`, are -EINVAL (the RFC's answer to an unknown attribute is
+ *    not recorded; v3 answers -ENOENT through a separate feature).
+ */
+import type { Kernel } from '../../kernel/kernel.js';
+import { path } from '../../kernel/sched/path.js';
+import type { Path } from '../../kernel/sched/path.js';
+import { EFAULT, EINVAL, ENODEV, ENOMEM, EOVERFLOW } from '../../uapi/errno.js';
+import { decodeStruct, leBytes, leValue, u32 } from '../../uapi/codec.js';
+import {
+  VFIO_DEVICE_FEATURE_GET, VFIO_DEVICE_FEATURE_PROBE, VFIO_DEVICE_FEATURE_SET, VFIO_PCI_ROM_REGION_INDEX,
+  vfio_device_feature_dma_buf, vfio_region_dma_range,
+} from '../../uapi/vfio.js';
+import { dmaBufFd } from '../../dma-buf/export.js';
+import { fputDeferred } from '../../dma-buf/task-work.js';
+import type { PhysVec } from '../../dma-buf/types.js';
+import type { DmaBufMemAttr } from '../../designs/common/vfio-dmabuf.js';
+import { vdevName } from './device.js';
+import { createVfioDmaBuf, registerVfioDmaBufLocked } from './dmabuf-create.js';
+import { downWriteMemoryLock } from './memory-lock.js';
+import { vfioPciSetupBarmap } from './mmap.js';
+
+/** KMALLOC_MAX_SIZE on x86_64/arm64 4K (MAX_PAGE_ORDER 10): memdup_user beyond it fails -ENOMEM. */
+export const KMALLOC_MAX_SIZE = 4 * 2 ** 20;
+
+const PAGE_SIZE = 4096n;
+const U64 = 2n ** 64n;
+/** DMA_IOVA_USE_SWIOTLB: bit 63 of a dma_iova_state size. */
+const DMA_IOVA_USE_SWIOTLB = 2n ** 63n;
+
+/** vfio_check_feature(flags, argsz, supported_ops, minsz): 1 proceed, 0 probe done, or -EINVAL. */
+export function vfioCheckFeature(flags: number, argsz: number, supported: number, minsz: number): number {
+  if ((flags & (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET)) & ~supported) return -EINVAL;
+  if (flags & VFIO_DEVICE_FEATURE_PROBE) return 0;
+  if (!(flags & (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET))) return -EINVAL;
+  if (argsz < minsz) return -EINVAL;
+  return 1;
+}
+
+/** The checked request, or an errno, from the feature's argument bytes (v6.19 order, up to fill_phys_vec). */
+export function parseDmaBufRequest(
+  k: Kernel, vdev: number, arg: readonly number[], argFault: boolean,
+): { region_index: number; open_flags: number; size: number; phys_vec: PhysVec[] } | number {
+  const hdr = vfio_device_feature_dma_buf.size;
+  if (argFault || arg.length < hdr) return -EFAULT;
+  const req = decodeStruct(vfio_device_feature_dma_buf, arg);
+  const nr = u32(req, 'nr_ranges');
+  if (nr === 0 || u32(req, 'flags') !== 0) return -EINVAL;
+  const index = u32(req, 'region_index');
+  if (index >= VFIO_PCI_ROM_REGION_INDEX) return -ENODEV;
+  // memdup_array_user(): nr × 16 cannot overflow size_t for a u32 count.
+  const bytes = nr * vfio_region_dma_range.size;
+  if (bytes > KMALLOC_MAX_SIZE) return -ENOMEM;
+  if (arg.length < hdr + bytes) return -EFAULT;
+  const ranges: { offset: bigint; length: bigint }[] = [];
+  for (let i = 0; i < nr; i++) {
+    const r = decodeStruct(vfio_region_dma_range, arg.slice(hdr + i * 16, hdr + (i + 1) * 16));
+    ranges.push({ offset: r.offset as bigint, length: r.length as bigint });
+  }
+  // validate_dmabuf_input()
+  let length = 0n;
+  for (const r of ranges) {
+    if (r.length === 0n || r.offset % PAGE_SIZE !== 0n || r.length % PAGE_SIZE !== 0n) return -EINVAL;
+    length += r.length;
+    if (length >= U64) return -EINVAL;
+  }
+  if (length & DMA_IOVA_USE_SWIOTLB) return -EINVAL;
+  // vfio_pci_core_get_dmabuf_phys(): pcim_p2pdma_provider() is NULL for a BAR that is not memory.
+  const dev = k.get('pci', k.get('vfio', vdev).pdev);
+  const bar = dev.bars.find((b) => b.index === index);
+  if (bar === undefined || bar.size === 0) return -EINVAL;
+  // vfio_pci_core_fill_phys_vec()
+  const start = BigInt(bar.base);
+  const maxAddr = start + BigInt(bar.size);
+  const phys_vec: PhysVec[] = [];
+  for (const r of ranges) {
+    const paddr = start + r.offset;
+    if (paddr >= U64) return -EOVERFLOW;
+    const end = paddr + r.length;
+    if (end >= U64) return -EOVERFLOW;
+    if (end > maxAddr) return -EINVAL;
+    phys_vec.push({ paddr: Number(paddr), len: Number(r.length) });
+  }
+  return { region_index: index, open_flags: u32(req, 'open_flags'), size: Number(length), phys_vec };
+}
+
+/** RFC1 6/7: the mmap attribute field of vfio_device_feature_dma_buf.flags. */
+export const VFIO_DMABUF_FL_MMAP_ATTR_SHIFT = 28;
+export const VFIO_DMABUF_FL_MMAP_ATTR_MASK = 0xf * 2 ** VFIO_DMABUF_FL_MMAP_ATTR_SHIFT;
+export const VFIO_DMABUF_MMAP_ATTR_UC = 0;
+export const VFIO_DMABUF_MMAP_ATTR_WC = 1 * 2 ** VFIO_DMABUF_FL_MMAP_ATTR_SHIFT;
+
+/** Byte offset of `flags` in struct vfio_device_feature_dma_buf. */
+const FLAGS_AT = 8;
+
+/** The attribute bits taken out of the request's flags: [arg with them cleared, attr] or -EINVAL. */
+function takeMemAttr(arg: readonly number[]): [readonly number[], DmaBufMemAttr] | number {
+  if (arg.length < vfio_device_feature_dma_buf.size) return [arg, 'UC'];
+  const flags = leValue(arg.slice(FLAGS_AT, FLAGS_AT + 4));
+  const attr = flags - (flags % 2 ** VFIO_DMABUF_FL_MMAP_ATTR_SHIFT);
+  if (attr !== VFIO_DMABUF_MMAP_ATTR_UC && attr !== VFIO_DMABUF_MMAP_ATTR_WC) return -EINVAL;
+  const rest = [...arg];
+  rest.splice(FLAGS_AT, 4, ...leBytes(flags - attr, 4));
+  return [rest, attr === VFIO_DMABUF_MMAP_ATTR_WC ? 'WC' : 'UC'];
+}
+
+/** What a design changes in vfio_pci_core_feature_dma_buf(). */
+export interface FeatureChoices {
+  /** RFC1 1/7: vfio_pci_core_setup_barmap() of the region before the export. */
+  readonly setupBarmap: boolean;
+  /** RFC1 6/7: the mmap attribute in bits 28–31 of flags, kept in priv. */
+  readonly memattr: boolean;
+}
+
+/** v6.19: neither. */
+export const V6_19_FEATURE: FeatureChoices = { setupBarmap: false, memattr: false };
+
+type FeatureLocals = {
+  vdev: number;
+  flags: number;
+  argsz: number;
+  arg: readonly number[];
+  argFault: boolean;
+  priv: number;
+  dmabuf: number;
+  open_flags: number;
+  r: number;
+  x: number;
+};
+
+/** models vfio_pci_core_feature_dma_buf() as `choices` make it. Returns the new fd or -errno. */
+export function featureDmaBufPath(choices: FeatureChoices): Path {
+  return path<FeatureLocals>('vfio_pci_core_feature_dma_buf', 'entry', {
+    entry: (cx) => {
+      const chk = vfioCheckFeature(cx.l.flags, cx.l.argsz, VFIO_DEVICE_FEATURE_GET, vfio_device_feature_dma_buf.size);
+      if (chk !== 1) return cx.ret(chk);
+      let arg = cx.l.arg;
+      let memattr: DmaBufMemAttr = 'UC';
+      if (choices.memattr && !cx.l.argFault) {
+        const got = takeMemAttr(arg);
+        if (typeof got === 'number') return cx.ret(got);
+        [arg, memattr] = got;
+      }
+      const req = parseDmaBufRequest(cx.k, cx.l.vdev, arg, cx.l.argFault);
+      if (typeof req === 'number') return cx.ret(req);
+      if (choices.setupBarmap) {
+        // 1/7: vfio_pci_core_setup_barmap(vdev, region_index): request the BAR (never fails here)
+        if (vfioPciSetupBarmap(cx.k, cx.l.vdev, req.region_index)) {
+          cx.emit('device', 'vfio_pci_core_setup_barmap', { dev: vdevName(cx.k, cx.l.vdev), bar: req.region_index });
+        }
+      }
+      const made = createVfioDmaBuf(cx.k, cx.tid, {
+        vdev: cx.l.vdev, region_index: req.region_index, phys_vec: req.phys_vec, size: req.size,
+        open_flags: req.open_flags, ...(choices.memattr ? { memattr } : {}),
+      }, 'vfio_pci_core_feature_dma_buf');
+      if (typeof made === 'number') return cx.ret(made);
+      cx.l.priv = made.priv;
+      cx.l.dmabuf = made.dmabuf;
+      cx.l.open_flags = req.open_flags;
+      cx.goto('down_write');
+    },
+    down_write: downWriteMemoryLock('resv_lock'),
+    /** Revoked iff memory is disabled now, decided under memory_lock (write) and the resv. */
+    resv_lock: (cx) => {
+      if (!registerVfioDmaBufLocked(cx)) return;
+      cx.goto('fd');
+    },
+    /** dma_buf_fd(): the fd consumes the export's reference. */
+    fd: (cx) => {
+      const fd = dmaBufFd(cx.k, cx.pid, cx.l.dmabuf, cx.l.open_flags, cx.tid);
+      if (fd >= 0) return cx.ret(fd);
+      // err_dma_buf: dma_buf_put (its __fput waits for task_work), then err_dev_put and kfree(priv):
+      // v6.19 frees priv and drops the registration here although the release will do both again,
+      // and leaves priv on vdev->dmabufs.
+      cx.l.r = fd;
+      const d = cx.k.get('dmabufs', cx.l.dmabuf);
+      fputDeferred(cx.k, d.file, cx.tid);
+      const v = cx.k.get('vfio', cx.l.vdev);
+      cx.k.mut('vfio', v.id).registration = v.registration - 1;
+      cx.k.remove('vfio_dmabufs', cx.l.priv);
+      cx.emit('dmabuf', 'vfio_pci_core_feature_dma_buf', { dev: vdevName(cx.k, v.id), dmabuf: d.id, ret: fd, freed_priv: true });
+      cx.call('task_work_run', {}, 'x', 'out');
+    },
+    out: (cx) => cx.ret(cx.l.r),
+  });
+}
+
+/** models vfio_pci_core_feature_dma_buf() (v6.19). */
+export const vfio_pci_core_feature_dma_buf = featureDmaBufPath(V6_19_FEATURE);
