@@ -102,3 +102,45 @@ test('the check report opens in chromium: click a violation, step with the keys,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the report of the whole built-in suite opens in chromium and its violations open the viewer', async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    if (process.env['CI'] === 'true') assert.fail(`${CHROMIUM} is missing in CI: .ci/run must apt-get install chromium`);
+    t.skip(`${CHROMIUM} not installed (apt-get install chromium); skipping the browser test`);
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const dir = mkdtempSync(join(tmpdir(), 'barmap-suite-report-'));
+  const html = join(dir, 'suite.html');
+  // No scenario: the built-in suite (every design x arch x scenario with a check: section).
+  const r = spawnSync(process.execPath, [CLI, 'check', '--out', join(dir, 'traces'), '--html', html], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr.slice(-2000));
+  const ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1500, height: 1000 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = ctx.pages()[0] ?? await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(html).href);
+    assert.match(await page.title(), /barmap check/);
+    // One column per design x arch of the suite.
+    const heads = await page.locator('#matrix thead th').allInnerTexts();
+    for (const col of ['legacy/x86_64', 'rfc/arm64', 'dmabuf-vma@3/x86_64-pte-special-only', 'shared-base/x86_64']) {
+      assert.ok(heads.some((h) => h.includes(col)), `matrix column ${col}: ${heads.join(' | ')}`);
+    }
+    // Stage 1 of Jason's progression misses the zap: its violation opens in the viewer.
+    const id = 'fault_cmd-disable--dmabuf-vma_1--x86_64--zap-reaches-every-mapping';
+    await page.click(`.violation-link[data-trace="${id}"]`);
+    assert.equal(await page.locator('#viewer.open').count(), 1);
+    assert.match(await page.locator('#vhead .bug').innerText(), /BUG: zap-reaches-every-mapping in fault\+cmd-disable/);
+    await page.keyboard.press('End');
+    assert.ok((await page.locator('#state .sl.leaf').count()) >= 1, 'the last step still shows the leaf the zap missed');
+    assert.deepEqual(errors, []);
+  } finally {
+    await ctx.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
