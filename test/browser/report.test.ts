@@ -11,6 +11,8 @@
  * (CI=true), where .ci/run installs chromium.
  */
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import type { BrowserContext } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,13 +25,26 @@ const CLI = join(ROOT, 'dist/src/cli/main.js');
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 
-test('the check report opens in chromium: click a violation, step with the keys, permalink', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    if (process.env['CI'] === 'true') assert.fail(`${CHROMIUM} is missing in CI: .ci/run must apt-get install chromium`);
-    t.skip(`${CHROMIUM} not installed (apt-get install chromium); skipping the browser test`);
-    return;
-  }
+/** Whether chromium is there; skips the test locally without it and fails in CI. */
+function haveChromium(t: TestContext): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env['CI'] === 'true') assert.fail(`${CHROMIUM} is missing in CI: .ci/run must apt-get install chromium`);
+  t.skip(`${CHROMIUM} not installed (apt-get install chromium); skipping the browser test`);
+  return false;
+}
+
+/** Debian's chromium, headless, with a fresh profile and no background networking. */
+async function launch(dir: string): Promise<BrowserContext> {
   const { chromium } = await import('playwright-core');
+  return chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 1500, height: 1000 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+test('the check report opens in chromium: click a violation, step with the keys, permalink', async (t) => {
+  if (!haveChromium(t)) return;
   const dir = mkdtempSync(join(tmpdir(), 'barmap-report-'));
   const html = join(dir, 'report.html');
   const r = spawnSync(process.execPath, [CLI, 'check', 'o_direct+cmd-disable', '--arch', 'x86_64-pte-special-only', '--design', 'legacy',
@@ -37,11 +52,7 @@ test('the check report opens in chromium: click a violation, step with the keys,
   assert.equal(r.status, 0, r.stderr + r.stdout);
   assert.ok(!/https?:\/\//.test(readFileSync(html, 'utf8').replace(/http:\/\/www\.w3\.org\/2000\/svg/g, '')), 'the report loads nothing from the network');
 
-  const ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1500, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const ctx = await launch(dir);
   try {
     const page = ctx.pages()[0] ?? await ctx.newPage();
     const errors: string[] = [];
@@ -104,22 +115,13 @@ test('the check report opens in chromium: click a violation, step with the keys,
 });
 
 test('the report of the whole built-in suite opens in chromium and its violations open the viewer', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    if (process.env['CI'] === 'true') assert.fail(`${CHROMIUM} is missing in CI: .ci/run must apt-get install chromium`);
-    t.skip(`${CHROMIUM} not installed (apt-get install chromium); skipping the browser test`);
-    return;
-  }
-  const { chromium } = await import('playwright-core');
+  if (!haveChromium(t)) return;
   const dir = mkdtempSync(join(tmpdir(), 'barmap-suite-report-'));
   const html = join(dir, 'suite.html');
   // No scenario: the built-in suite (every design x arch x scenario with a check: section).
   const r = spawnSync(process.execPath, [CLI, 'check', '--out', join(dir, 'traces'), '--html', html], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr.slice(-2000));
-  const ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1500, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  const ctx = await launch(dir);
   try {
     const page = ctx.pages()[0] ?? await ctx.newPage();
     const errors: string[] = [];
