@@ -53,7 +53,26 @@ export type { Stepped, RunStop } from './check/exec.js';
 
 /** The built-in designs by name, and {@link extendDesign} to build your own from one. */
 export { DESIGNS, DEFAULT_DESIGN, findDesign, extendDesign } from './designs/index.js';
-export type { Design, FileOperations, VmOperations } from './designs/index.js';
+export type { Design, FileOperations, VmOperations, DmaBufOps } from './designs/types.js';
+/** The built-in designs themselves and the building blocks a user design reuses (docs/designs.md). */
+export {
+  legacy, rfc, dmabufVma, sharedBase, mmapVma, setMmapVma, mmapDesc, setMmapDesc, errno,
+  vfioPciMmapOps, vfioDeviceFops, vmaToPfn, isAlignedForOrder, vfioPciDmabufOps, dmaBufReleasePath,
+  vfioDeviceFopsReleasePath, dmaBufFaultPaths, faultObject, dmaBufMmapPath, dmaBufMovePath, dmaBufCleanupPath,
+  featureDmaBufPath,
+} from './designs/api.js';
+export type {
+  DmaBufVmaStage, DmaBufReleaseChoices, ReleaseChoices, DmaBufFaultSpec, FaultObject, DmaBufMoveChoices, FeatureChoices,
+} from './designs/api.js';
+/** Historical bugs that `--defect` switches on (docs/defects.md). */
+export { DEFECTS, findDefect } from './designs/defects.js';
+export type { Defect } from './designs/defects.js';
+/** The invariant catalogue (docs/invariants.md). */
+export { INVARIANTS, findInvariant } from './check/invariants/index.js';
+export type { Invariant, InvariantContext, Violation } from './check/invariants/index.js';
+/** Breadth-first search over interleavings (docs/check.md). */
+export { bfs, DEADLOCK } from './check/bfs.js';
+export type { CheckModel, CheckResult, CheckStats, Found } from './check/bfs.js';
 /** Arch profiles: page-table capabilities as data (special bits, huge PFN maps, GUP-fast). */
 export { ARCH_PROFILES, DEFAULT_ARCH, findArchProfile, archProfile } from './arch/profiles.js';
 export type { ArchProfile, ArchName, Level } from './arch/types.js';
