@@ -10,6 +10,7 @@ import type { Value } from '../kernel/sched/types.js';
 import { path } from '../kernel/sched/path.js';
 import { EBADF, ENOTTY } from '../uapi/errno.js';
 import { fget } from './fd.js';
+import type { IoctlOut } from '../kernel/syscalls.js';
 
 /** -ENOIOCTLCMD (include/linux/errno.h, kernel-internal): vfs_ioctl turns it into -ENOTTY. */
 export const ENOIOCTLCMD = 515;
@@ -51,5 +52,30 @@ export const sysIoctlPath = path<IoctlLocals>('sys_ioctl', 'start', {
     if (cx.l.r === -ENOIOCTLCMD) cx.l.r = -ENOTTY;
     cx.call('fput', { file: cx.l.file }, 'x', 'done');
   },
-  done: (cx) => cx.ret(cx.l.r),
+  done: (cx) => {
+    // User space reads fields of its struct back after the call (the scenario's `out:`): the
+    // buffer is user memory, so they are what copy_to_user left there, else what was passed.
+    const out = ioctlOut(cx.l['out']);
+    if (out.length > 0) {
+      const proc = cx.k.get('processes', cx.pid);
+      const vars: Record<string, number> = { ...proc.vars };
+      for (const o of out) vars[o.name] = leField(cx.l.arg, o.offset, o.size);
+      cx.k.mut('processes', cx.pid).vars = vars;
+    }
+    cx.ret(cx.l.r);
+  },
 });
+
+/** The `out` local of the ioctl action (absent for most calls). */
+function ioctlOut(v: Value | undefined): readonly IoctlOut[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter((o): o is IoctlOut => typeof o === 'object' && o !== null && !Array.isArray(o)
+    && typeof o['name'] === 'string' && typeof o['offset'] === 'number' && typeof o['size'] === 'number');
+}
+
+/** An unsigned little-endian field of a user buffer (bytes past its end read as 0). */
+function leField(buf: readonly number[], offset: number, size: number): number {
+  let v = 0n;
+  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt((buf[offset + i] ?? 0) & 0xff);
+  return Number(v);
+}

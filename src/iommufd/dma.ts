@@ -12,7 +12,8 @@
  * 'access' event `iommu_dma` whose outcome is: `iommu-fault`; the PCI
  * outcome (`unsupported-request` when the target BAR does not decode
  * memory, `no-device`); `revoked-mapping-used` when the entry belongs to a
- * dma-buf its exporter has revoked; or `ok`.
+ * dma-buf its exporter has revoked once that revoke is complete (its resv
+ * released; while the exporter holds it, move_notify has not run yet); or `ok`.
  */
 import type { Kernel } from '../kernel/kernel.js';
 import { path } from '../kernel/sched/path.js';
@@ -72,7 +73,11 @@ export const iommu_dma = path<DmaLocals>('iommu_dma', 'entry', {
     const res = physAccess(cx.k, phys, cx.l.size, cx.l.write, cx.l.write ? (cx.l.value ?? 0) : 0);
     const d = e.dmabuf !== 0 ? cx.k.find('dmabufs', e.dmabuf) : undefined;
     const revoked = d !== undefined && (cx.k.design.dmaBufOps?.[d.ops]?.isRevoked?.(cx.k, d.id) ?? false);
-    const outcome = res.outcome === 'ok' && revoked ? 'revoked-mapping-used' : res.outcome;
+    // As for importer_dma: the revoke is complete once the exporter drops the resv it flips the
+    // state and calls move_notify under; until then iopt_revoke_notify has not unmapped yet.
+    const resv = d !== undefined ? cx.k.find('locks', d.resv) : undefined;
+    const revoking = resv !== undefined && (resv.writer !== 0 || resv.readers.length > 0);
+    const outcome = res.outcome === 'ok' && revoked && !revoking ? 'revoked-mapping-used' : res.outcome;
     cx.emit('access', 'iommu_dma', {
       ...base, via: t.via, phys: hex(phys), value: hex(res.value), outcome,
       ...(e.dmabuf !== 0 ? { dmabuf: e.dmabuf, revoked } : {}),

@@ -16,8 +16,19 @@ export type UserAction =
   | { readonly op: 'open'; readonly device: string; readonly flags: number }
   | { readonly op: 'close'; readonly fd: number }
   | { readonly op: 'dup'; readonly fd: number }
-  /** ioctl(fd, cmd, arg): `arg` is the user buffer's bytes; `argFault` makes copy_from_user fail. */
-  | { readonly op: 'ioctl'; readonly fd: number; readonly cmd: number; readonly arg: readonly number[]; readonly argFault: boolean }
+  /**
+   * ioctl(fd, cmd, arg): `arg` is the user buffer's bytes; `argFault` makes copy_from_user fail.
+   * `out` names fields of the buffer that user space reads back into its variables when the
+   * call returns (what copy_to_user left there, else what it passed): `{name, offset, size}`.
+   */
+  | {
+      readonly op: 'ioctl';
+      readonly fd: number;
+      readonly cmd: number;
+      readonly arg: readonly number[];
+      readonly argFault: boolean;
+      readonly out?: readonly IoctlOut[];
+    }
   | { readonly op: 'pread'; readonly fd: number; readonly offset: number; readonly count: number }
   | { readonly op: 'pwrite'; readonly fd: number; readonly offset: number; readonly data: readonly number[] }
   | {
@@ -83,6 +94,14 @@ export type UserAction =
       readonly write: boolean;
       readonly value: number;
     };
+
+/** A field of an ioctl's user buffer that user space reads into variable `name` after the call. */
+export interface IoctlOut {
+  readonly [key: string]: string | number;
+  readonly name: string;
+  readonly offset: number;
+  readonly size: number;
+}
 
 export type ActionName = UserAction['op'];
 

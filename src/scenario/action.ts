@@ -9,8 +9,8 @@ import { hex } from '../kernel/events.js';
 import { evalExpr } from './expr.js';
 import type { NumExpr } from './expr.js';
 import type { OpArgs } from './ops.js';
-import { IOCTLS, encodeIoctlArg, ioctlByCmd, stringArgBytes } from './ioctl.js';
-import { OPEN_FLAGS, flagNames } from './flags.js';
+import { prepareIoctl } from './ioctl-action.js';
+import { OPEN_FLAGS } from './flags.js';
 import { evaluator, prepareAttach, prepareDma, prepareExport } from './dmabuf-action.js';
 import { leBytes, bytesHex } from '../uapi/codec.js';
 import { protName, mapFlagsName } from '../uapi/mman.js';
@@ -70,33 +70,8 @@ export function prepareAction(op: OpArgs, vars: Vars, devices: { readonly [name:
       const fd = ev(op.args.fd, vars, 'fd');
       return { action: { op: op.op, fd }, args: { fd } };
     }
-    case 'ioctl': {
-      const a = op.args;
-      const spec = typeof a.cmd === 'string' ? IOCTLS[a.cmd] : ioctlByCmd(a.cmd);
-      const cmd = typeof a.cmd === 'number' ? a.cmd : spec?.cmd;
-      if (cmd === undefined) throw new ActionError(['cmd'], `unknown ioctl '${String(a.cmd)}'`);
-      const args: Record<string, EventValue> = { fd: ev(a.fd, vars, 'fd'), cmd: spec?.name ?? hex(cmd) };
-      let bytes: number[] = [];
-      const arg = a.arg ?? { kind: 'none' as const };
-      if (arg.kind === 'bytes') {
-        bytes = [...arg.bytes];
-        args['arg'] = bytesHex(bytes);
-      } else if (arg.kind === 'string') {
-        bytes = stringArgBytes(arg.text);
-        args[spec?.stringArg ?? 'arg'] = JSON.stringify(arg.text);
-      } else if (arg.kind === 'fields') {
-        const fields: Record<string, number> = {};
-        for (const [k, e] of Object.entries(arg.fields)) {
-          fields[k] = evalExprAt(e, vars, ['arg', k]);
-          const set = spec?.flagFields?.[k];
-          args[k] = set ? flagNames(set, fields[k]!) : fields[k]!;
-        }
-        if (!spec?.struct) throw new ActionError(['arg'], `${spec?.name ?? hex(cmd)} has no struct fields; give arg: {bytes: "hex"}`);
-        bytes = encodeIoctlArg(spec, fields);
-      }
-      if (a.fault) args['arg'] = 'EFAULT';
-      return { action: { op: 'ioctl', fd: args['fd'] as number, cmd, arg: bytes, argFault: a.fault }, args };
-    }
+    case 'ioctl':
+      return prepareIoctl(op.args, evaluator(vars, fail), fail);
     case 'pread': {
       const a = op.args;
       const offset = regionOffset(a.region, ev(a.offset, vars, 'offset'));
@@ -173,6 +148,19 @@ export function prepareAction(op: OpArgs, vars: Vars, devices: { readonly [name:
     }
     case 'dma':
       return prepareDma(op.args, evaluator(vars, fail));
+    case 'open_dev':
+      return { action: { op: 'open_dev', node: op.args.node, flags: op.args.flags }, args: { node: op.args.node, flags: openFlagsName(op.args.flags) } };
+    case 'iommu_dma': {
+      const a = op.args;
+      const bdf = devices[a.device];
+      if (bdf === undefined) throw new ActionError(['device'], `no device '${a.device}'`);
+      const iova = ev(a.iova, vars, 'iova');
+      const value = ev(a.value, vars, 'value');
+      return {
+        action: { op: 'iommu_dma', device: bdf, iova, size: a.size, write: a.write, value },
+        args: { device: `${a.device}(${bdf})`, iova: hex(iova), size: a.size, write: a.write, ...(a.write ? { value: hex(value) } : {}) },
+      };
+    }
   }
 }
 
@@ -180,13 +168,6 @@ function fail(path: (string | number)[], message: string): never {
   throw new ActionError(path, message);
 }
 
-function evalExprAt(e: NumExpr, vars: Vars, path: (string | number)[]): number {
-  try {
-    return evalExpr(e, vars);
-  } catch (err) {
-    throw new ActionError(path, err instanceof Error ? err.message : String(err));
-  }
-}
 
 function regionOffset(region: number | undefined, offset: number): number {
   return region === undefined ? offset : VFIO_PCI_INDEX_TO_OFFSET(region) + offset;

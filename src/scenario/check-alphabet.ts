@@ -6,9 +6,9 @@
  */
 import type { CheckSection } from './check-section.js';
 import type { Issue } from './check.js';
-import { checkImporter, checkIoctl, exprsOf } from './check.js';
+import { checkDevice, checkImporter, checkIoctl, exprsOf, outVars } from './check.js';
 import { exprVars } from './expr.js';
-import { closest, orList } from './flags.js';
+import { orList } from './flags.js';
 
 /** What the setup steps leave behind, as the step checks computed it. */
 export interface SetupView {
@@ -50,7 +50,11 @@ export function checkAlphabet(c: CheckSection, setup: SetupView): Issue[] {
   for (const [thread, entries] of Object.entries(alphabet)) {
     const p = procOf(thread);
     if (p === undefined) continue;
-    for (const e of entries) if (e.as !== undefined) (asVars.get(p) ?? asVars.set(p, new Set()).get(p)!).add(e.as);
+    for (const e of entries) {
+      const set = asVars.get(p) ?? asVars.set(p, new Set()).get(p)!;
+      if (e.as !== undefined) set.add(e.as);
+      for (const v of outVars(e.action)) set.add(v);
+    }
   }
 
   for (const [thread, entries] of Object.entries(alphabet)) {
@@ -80,10 +84,7 @@ export function checkAlphabet(c: CheckSection, setup: SetupView): Issue[] {
           });
         }
       }
-      if (e.action.op === 'open' && !setup.deviceNames.includes(e.action.args.device)) {
-        const near = closest(e.action.args.device, setup.deviceNames);
-        issues.push({ path: at(i, 'open', 'device'), message: `no device '${e.action.args.device}' in world.devices` + (near ? `; did you mean '${near}'?` : '') });
-      }
+      if (e.action.op === 'open' || e.action.op === 'iommu_dma') checkDevice(e.action.args.device, setup.deviceNames, at(i, e.action.op, 'device'), issues);
       if (e.action.op === 'ioctl') checkIoctl(e.action.args, at(i, 'ioctl'), issues);
       if (e.action.op === 'dmabuf_attach') checkImporter(e.action.args.importer, setup.importerNames ?? [], at(i, 'dmabuf_attach', 'importer'), issues);
       if (e.action.op === 'pwrite') {

@@ -7,7 +7,8 @@
 import type { NumExpr } from './expr.js';
 import { exprVars } from './expr.js';
 import type { Scenario, Step } from './schema.js';
-import { IOCTLS } from './ioctl.js';
+import type { OpArgs } from './ops.js';
+import { IOCTLS, ioctlByCmd } from './ioctl.js';
 import { closest, orList } from './flags.js';
 import { checkAlphabet } from './check-alphabet.js';
 import type { SetupView } from './check-alphabet.js';
@@ -23,6 +24,8 @@ function isNumExpr(v: unknown): v is NumExpr {
 
 /** Every number expression in an op's arguments, with its path below the op. */
 export function exprsOf(v: unknown, path: (string | number)[] = []): { path: (string | number)[]; e: NumExpr }[] {
+  // an ioctl's struct fields are written as arg.X (the parsed form keeps them under arg.fields.X)
+  if (path.length === 2 && path[0] === 'arg' && path[1] === 'fields') path = ['arg'];
   if (isNumExpr(v)) return [{ path, e: v }];
   if (Array.isArray(v)) return v.flatMap((x, i) => exprsOf(x, [...path, i]));
   if (typeof v === 'object' && v !== null) {
@@ -119,13 +122,7 @@ export function checkScenario(s: Scenario): Issue[] {
           }
         }
       }
-      if (st.action.op === 'open' && !deviceNames.includes(st.action.args.device)) {
-        const near = closest(st.action.args.device, deviceNames);
-        issues.push({
-          path: at('open', 'device'),
-          message: `no device '${st.action.args.device}' in world.devices` + (near ? `; did you mean '${near}'?` : deviceNames.length ? `; devices: ${orList(deviceNames)}` : '; add one under world.devices'),
-        });
-      }
+      if (st.action.op === 'open' || st.action.op === 'iommu_dma') checkDevice(st.action.args.device, deviceNames, at(st.action.op, 'device'), issues);
       if (st.action.op === 'ioctl') checkIoctl(st.action.args, at('ioctl'), issues);
       if (st.action.op === 'dmabuf_attach') checkImporter(st.action.args.importer, importerNames, at('dmabuf_attach', 'importer'), issues);
       if (st.action.op === 'pwrite') {
@@ -157,6 +154,7 @@ export function checkScenario(s: Scenario): Issue[] {
       if (m.pfn) unbound(at('expect', 'mapped', 'pfn'), m.pfn, st.as);
     }
     if (st.as !== undefined) pv.add(st.as);
+    if (st.kind === 'action') for (const v of outVars(st.action)) pv.add(v);
   });
   if (s.check) {
     if (setupCount > s.steps.length) {
@@ -165,6 +163,21 @@ export function checkScenario(s: Scenario): Issue[] {
     issues.push(...checkAlphabet(s.check, view ?? snapshot()));
   }
   return issues;
+}
+
+/** A device name (open, iommu_dma) names an entry of world.devices. */
+export function checkDevice(name: string, deviceNames: readonly string[], at: (string | number)[], issues: Issue[]): void {
+  if (deviceNames.includes(name)) return;
+  const near = closest(name, deviceNames);
+  issues.push({
+    path: at,
+    message: `no device '${name}' in world.devices` + (near ? `; did you mean '${near}'?` : deviceNames.length ? `; devices: ${orList(deviceNames)}` : '; add one under world.devices'),
+  });
+}
+
+/** Variables an op binds besides `as:`: an ioctl's `out:` fields. */
+export function outVars(op: OpArgs): string[] {
+  return op.op === 'ioctl' ? Object.keys(op.args.out ?? {}) : [];
 }
 
 /** `importer:` names an entry of world.importers. */
@@ -179,18 +192,40 @@ export function checkImporter(name: string, importerNames: readonly string[], at
 }
 
 export function checkIoctl(
-  a: { readonly cmd: string | number; readonly arg?: { readonly kind: string; readonly fields?: object } },
+  a: {
+    readonly cmd: string | number;
+    readonly arg?: { readonly kind: string; readonly fields?: object };
+    readonly out?: { readonly [variable: string]: string };
+  },
   at: (string | number)[],
   issues: Issue[],
 ): void {
-  if (typeof a.cmd === 'number') return;
-  const spec = IOCTLS[a.cmd];
+  const spec = typeof a.cmd === 'number' ? ioctlByCmd(a.cmd) : IOCTLS[a.cmd];
   if (!spec) {
+    if (typeof a.cmd === 'number') {
+      if (a.out !== undefined) issues.push({ path: [...at, 'out'], message: 'out: needs the ioctl by name, so its struct is known' });
+      return;
+    }
     const names = Object.keys(IOCTLS);
     const near = closest(a.cmd, names);
     issues.push({ path: [...at, 'cmd'], message: `unknown ioctl '${a.cmd}'; ` + (near ? `did you mean ${near}? ` : '') + `known: ${names.join(', ')} (or give a number)` });
     return;
   }
+  if (a.out !== undefined && spec.struct && (a.arg === undefined || a.arg.kind === 'none')) {
+    issues.push({ path: [...at, 'out'], message: `out: reads fields of the struct back; pass the struct: arg: {} (${spec.struct.name} with its size filled in) or its fields` });
+  }
+  for (const [v, field] of Object.entries(a.out ?? {})) {
+    const known = spec.struct?.fields.map((f) => f.name) ?? [];
+    if (known.includes(field)) continue;
+    const near = closest(field, known);
+    issues.push({
+      path: [...at, 'out', v],
+      message: spec.struct
+        ? `struct ${spec.struct.name} has no field '${field}' to read back; ` + (near ? `did you mean '${near}'? ` : '') + `fields: ${known.join(', ')}`
+        : `${spec.name} has no struct to read a field back from`,
+    });
+  }
+  if (typeof a.cmd === 'number') return;
   if (a.arg?.kind !== 'fields' || !a.arg.fields) return;
   if (!spec.struct) {
     const str = spec.stringArg !== undefined ? `arg: {${spec.stringArg}: "text"}, ` : '';

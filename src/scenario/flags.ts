@@ -10,6 +10,8 @@ import * as dmabuf from '../uapi/dma-buf.js';
 export interface FlagSet {
   readonly what: string;
   readonly values: { readonly [name: string]: number };
+  /** The names are values of an enum, not bits (IOMMU_VFIO_IOAS_GET is 0): shown by value. */
+  readonly enum?: boolean;
 }
 
 export const OPEN_FLAGS: FlagSet = {
@@ -46,8 +48,9 @@ export const DMA_BUF_SYNC_FLAGS: FlagSet = {
   },
 };
 
-/** Names of the bits set in `value` (a name whose value is 0 never shows), the rest as hex. */
+/** Names of the bits set in `value` (a name whose value is 0 never shows), the rest as hex; an enum's name. */
 export function flagNames(set: FlagSet, value: number): string {
+  if (set.enum) return Object.entries(set.values).find(([, v]) => v === value)?.[0] ?? String(value);
   const parts: string[] = [];
   let rest = value;
   for (const [n, v] of Object.entries(set.values)) {

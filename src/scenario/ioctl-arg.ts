@@ -9,18 +9,24 @@
 import * as z from 'zod';
 import type { NumExpr } from './expr.js';
 import { parseExpr } from './expr.js';
-import { flags, hexBytes, msg, numExpr } from './values.js';
+import { flags, hexBytes, msg, numExpr, u64Value } from './values.js';
 import { IOCTLS, ioctlByCmd } from './ioctl.js';
 
 /** Argument of an ioctl: struct fields by name (encoded by cmd), a string, or raw bytes. */
 export type IoctlArg =
   | { readonly kind: 'none' }
   | { readonly kind: 'bytes'; readonly bytes: readonly number[] }
-  | { readonly kind: 'fields'; readonly fields: { readonly [name: string]: NumExpr } }
+  /** Fields by name; a u64 field may be a bigint (a quoted literal above 2^53). */
+  | { readonly kind: 'fields'; readonly fields: { readonly [name: string]: NumExpr | bigint } }
   /** A NUL-terminated string (the spec's `stringArg`): the bytes are its UTF-8 and a NUL. */
-  | { readonly kind: 'string'; readonly text: string };
+  | { readonly kind: 'string'; readonly text: string }
+  /** A value passed in place of a pointer (the spec's `valueArg`: VFIO_SET_IOMMU). */
+  | { readonly kind: 'value'; readonly value: NumExpr };
 
 type RawValue = number | string | readonly (string | number)[];
+
+/** A quoted integer literal of 16 or more digits: possibly a u64 above 2^53, kept exact. */
+const BIG_LITERAL = /^(0[xX][0-9a-fA-F_]{14,}|[0-9][0-9_]{15,})$/;
 
 /** The arg as written, before the command is known. */
 export const rawIoctlArg = z.record(
@@ -56,7 +62,18 @@ export function resolveIoctlArg(cmd: string | number, v: Readonly<Record<string,
     if (typeof text !== 'string') return { issue: { path: [key], message: `expected a string, e.g. {${key}: "my-buffer"}` } };
     return { arg: { kind: 'string', text } };
   }
-  const fields: Record<string, NumExpr> = {};
+  if (spec?.valueArg !== undefined) {
+    const extra = Object.keys(v).find((k) => k !== 'value');
+    if (extra !== undefined || !('value' in v)) {
+      return { issue: { path: extra !== undefined ? [extra] : [], message: `${spec.name} takes a value, not a struct: arg: {value: ${Object.keys(spec.valueArg.values)[0]}} (or a number)` } };
+    }
+    const raw = v['value']!;
+    const r = flags(spec.valueArg).safeParse(raw);
+    if (!r.success) return { issue: { path: ['value'], message: firstMessage(r.error, 'bad value') } };
+    const src = Array.isArray(raw) ? raw.join('|') : String(raw);
+    return { arg: { kind: 'value', value: { src, expr: parseExpr(r.data).expr } } };
+  }
+  const fields: Record<string, NumExpr | bigint> = {};
   for (const [k, raw] of Object.entries(v)) {
     const set = spec?.flagFields?.[k];
     if (set !== undefined) {
@@ -68,6 +85,12 @@ export function resolveIoctlArg(cmd: string | number, v: Readonly<Record<string,
     }
     if (Array.isArray(raw)) {
       return { issue: { path: [k], message: `field '${k}' takes a number, not a list` + (spec?.stringArg ? `; ${spec.name} takes {${spec.stringArg}: "text"}` : '') } };
+    }
+    if (typeof raw === 'string' && BIG_LITERAL.test(raw.trim())) {
+      const b = u64Value.safeParse(raw);
+      if (!b.success) return { issue: { path: [k], message: firstMessage(b.error, 'bad value') } };
+      fields[k] = b.data;
+      continue;
     }
     const r = numExpr.safeParse(raw);
     if (!r.success) {

@@ -3,11 +3,12 @@
  * bytes a C program would pass (the uapi struct layouts of src/uapi).
  */
 import type { StructLayout } from '../uapi/codec.js';
-import { encodeStruct } from '../uapi/codec.js';
+import { encodeStruct, leBytes } from '../uapi/codec.js';
 import * as vfio from '../uapi/vfio.js';
 import * as dmabuf from '../uapi/dma-buf.js';
 import type { FlagSet } from './flags.js';
 import { DMA_BUF_SYNC_FLAGS } from './flags.js';
+import { IOMMU_IOCTLS } from './iommu-ioctls.js';
 
 export interface IoctlSpec {
   readonly name: string;
@@ -21,6 +22,16 @@ export interface IoctlSpec {
    * strndup_user (DMA_BUF_SET_NAME): given as `{<stringArg>: "text"}`.
    */
   readonly stringArg?: string;
+  /**
+   * The struct's size field when it is not `argsz` (iommufd's `size`): filled with
+   * sizeof(struct) unless given.
+   */
+  readonly sizeField?: string;
+  /**
+   * The argument is a value, not a pointer (VFIO_SET_IOMMU, VFIO_CHECK_EXTENSION): given as
+   * `{value: NAME}` with a name of this set or a number, passed as 8 little-endian bytes.
+   */
+  readonly valueArg?: FlagSet;
 }
 
 const STRUCTS: { readonly [name: string]: StructLayout } = {
@@ -39,7 +50,7 @@ const DMA_BUF_IOCTLS: readonly IoctlSpec[] = [
   { name: 'DMA_BUF_IOCTL_IMPORT_SYNC_FILE', cmd: dmabuf.DMA_BUF_IOCTL_IMPORT_SYNC_FILE, struct: dmabuf.dma_buf_import_sync_file },
 ];
 
-/** Every vfio device ioctl and every dma-buf ioctl by name. */
+/** Every vfio device ioctl, every dma-buf ioctl, and the iommufd and VFIO container ioctls by name. */
 export const IOCTLS: { readonly [name: string]: IoctlSpec } = {
   ...Object.fromEntries(
     Object.entries(vfio.VFIO_IOCTL_NAMES).map(([cmd, name]) => {
@@ -48,6 +59,7 @@ export const IOCTLS: { readonly [name: string]: IoctlSpec } = {
     }),
   ),
   ...Object.fromEntries(DMA_BUF_IOCTLS.map((s) => [s.name, s])),
+  ...Object.fromEntries(IOMMU_IOCTLS.map((s) => [s.name, s])),
 };
 
 /** The ioctl for a cmd number, if it has a name (DMA_BUF_SET_NAME for the 64-bit SET_NAME number). */
@@ -60,15 +72,34 @@ export function stringArgBytes(text: string): number[] {
   return [...new TextEncoder().encode(text), 0];
 }
 
+/** The field that holds the struct's size: the spec's `sizeField`, else `argsz` when the struct has one. */
+export function sizeFieldOf(spec: IoctlSpec): string | undefined {
+  if (spec.sizeField !== undefined) return spec.sizeField;
+  return spec.struct?.fields.some((f) => f.name === 'argsz') ? 'argsz' : undefined;
+}
+
 /**
- * The bytes of `arg` for a struct given by fields. `argsz`, when the struct
- * has it and it is not given, is sizeof(struct), as C code sets it.
+ * The bytes of `arg` for a struct given by fields. The size field (`argsz`,
+ * or iommufd's `size`), when it is not given, is sizeof(struct), as C code
+ * sets it.
  */
-export function encodeIoctlArg(spec: IoctlSpec, fields: { readonly [name: string]: number }): number[] {
+export function encodeIoctlArg(spec: IoctlSpec, fields: { readonly [name: string]: number | bigint }): number[] {
   if (!spec.struct) throw new Error(`${spec.name} takes no struct fields`);
-  const values: Record<string, number> = { ...fields };
-  if (spec.struct.fields.some((f) => f.name === 'argsz') && values['argsz'] === undefined) {
-    values['argsz'] = spec.struct.size;
-  }
+  const values: Record<string, number | bigint> = { ...fields };
+  const size = sizeFieldOf(spec);
+  if (size !== undefined && values[size] === undefined) values[size] = spec.struct.size;
   return encodeStruct(spec.struct, values);
 }
+
+/** The bytes of a value argument (VFIO_SET_IOMMU): the unsigned long, little endian. */
+export function valueArgBytes(value: number): number[] {
+  return leBytes(value, 8);
+}
+
+/** Where a struct field lies, for reading it back after the call (`out:`). */
+export function fieldPlace(spec: IoctlSpec, field: string): { offset: number; size: number } | undefined {
+  const f = spec.struct?.fields.find((x) => x.name === field);
+  return f === undefined ? undefined : { offset: f.offset, size: FIELD_SIZE[f.type] };
+}
+
+const FIELD_SIZE = { u8: 1, u16: 2, u32: 4, u64: 8 } as const;

@@ -18,6 +18,7 @@ import { region } from './region.js';
 import { rawIoctlArg, resolveIoctlArg } from './ioctl-arg.js';
 import type { IoctlArg } from './ioctl-arg.js';
 import { DMA_BUF_OPS } from './dmabuf-ops.js';
+import { IOMMU_OPS } from './iommu-ops.js';
 
 export { REGION_INDEX } from './region.js';
 export type { IoctlArg } from './ioctl-arg.js';
@@ -36,6 +37,8 @@ export interface IoctlOpArgs {
   readonly cmd: string | number;
   readonly arg?: IoctlArg;
   readonly fault: boolean;
+  /** Variables to bind to fields of the struct after the call: variable -> field name. */
+  readonly out?: { readonly [variable: string]: string };
 }
 
 const fd = numExpr;
@@ -47,13 +50,22 @@ export const OPS = {
   open: strict({ device: ident, flags: flags(OPEN_FLAGS).default(O_RDWR) }, 'open'),
   close: strict({ fd }, 'close'),
   dup: strict({ fd }, 'dup'),
-  /** ioctl(fd, cmd, arg); `fault: true` passes a pointer copy_from_user cannot read. */
+  /**
+   * ioctl(fd, cmd, arg); `fault: true` passes a pointer copy_from_user cannot
+   * read; `out: {var: field}` binds $var to a field of the struct as the
+   * call leaves it (IOMMU_IOAS_ALLOC's out_ioas_id).
+   */
   ioctl: strict(
     {
       fd,
       cmd: z.union([z.string(), z.number()], { error: msg('expected an ioctl name such as VFIO_DEVICE_GET_REGION_INFO or a number') }),
       arg: rawIoctlArg.optional(),
       fault: boolean.default(false),
+      out: z
+        .record(ident, z.string({ error: msg('expected a field name of the struct, e.g. out_ioas_id') }), {
+          error: msg('expected variables and the struct fields they get, e.g. {ioas: out_ioas_id}'),
+        })
+        .optional(),
     },
     'ioctl',
   ).transform((a, ctx): IoctlOpArgs => {
@@ -107,6 +119,7 @@ export const OPS = {
     'o_direct',
   ),
   ...DMA_BUF_OPS,
+  ...IOMMU_OPS,
 } as const;
 
 export type OpName = keyof typeof OPS;

@@ -20,7 +20,7 @@
  */
 import type { Design, FileOperations, VmOperations } from '../types.js';
 import { extendDesign } from '../types.js';
-import { attachmentFileRefs, legacy } from '../legacy.js';
+import { legacy, legacyKernelFileRefs } from '../legacy.js';
 import type { Path } from '../../kernel/sched/path.js';
 import { vfioDeviceFops } from '../../vfio/pci/index.js';
 import { vfioPciDmabufOps } from '../../vfio/pci/dmabuf.js';
@@ -83,7 +83,7 @@ export function dmabufVma(stage: DmaBufVmaStage): Design {
     fileOps: [fops],
     vmOps: [vmOpsOf(stage)],
     dmaBufOps: [{ ...vfioPciDmabufOps, ...(stage >= 5 ? { mmap: 'vfio_pci_dma_buf_mmap' } : {}) }],
-    kernelFileRefs: (k) => vfileRefs(k, attachmentFileRefs(k)),
+    kernelFileRefs: (k) => vfileRefs(k, legacyKernelFileRefs(k)),
     vmaToDmaBuf: vmaDmaBuf,
   });
 }
