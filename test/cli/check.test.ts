@@ -1,33 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliIn, assertUsage } from './helpers.js';
 import { GUP_FAST, GUP_FAST_SHORTEST } from '../check/fixtures.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const MAIN = join(ROOT, 'dist/src/cli/main.js');
-const TMP = mkdtempSync(join(tmpdir(), 'barmap-check-'));
-
-function barmap(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd: TMP });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const p = join(TMP, name);
-  writeFileSync(p, text);
-  return p;
-}
-
-function assertUsage(r: ReturnType<typeof barmap>, pattern: RegExp): void {
-  assert.equal(r.status, 2, r.stderr + r.stdout);
-  const lines = r.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, `one stderr line, got: ${r.stderr}`);
-  assert.match(lines[0]!, pattern);
-}
+const { tmp: TMP, barmap, file } = cliIn('barmap-check-');
 
 test('check finds an undeclared violation (exit 1), saves its trace, and replay reproduces it', () => {
   const sc = file('gup.yaml', GUP_FAST);

@@ -1,34 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliIn, assertUsage, ROOT } from './helpers.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const MAIN = join(ROOT, 'dist/src/cli/main.js');
-const TMP = mkdtempSync(join(tmpdir(), 'barmap-cli-'));
-
-function barmap(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', cwd: TMP });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const p = join(TMP, name);
-  writeFileSync(p, text);
-  return p;
-}
-
-/** A usage error: exit 2, exactly one line on stderr, no stack trace. */
-function assertUsage(r: ReturnType<typeof barmap>, pattern: RegExp): void {
-  assert.equal(r.status, 2, r.stderr);
-  const lines = r.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 1, `one stderr line, got: ${r.stderr}`);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-  assert.match(lines[0]!, pattern);
-}
+const { barmap, file } = cliIn('barmap-cli-');
 
 const ONE_OPEN = `name: one-open
 description: open the device once
