@@ -22,6 +22,7 @@
  * map; a scenario does that explicitly); mapping an attachment that is
  * already mapped answers -EBUSY; one mapping per attachment.
  */
+import { dmaBufRevokeComplete } from './revoke-state.js';
 import { path } from '../kernel/sched/path.js';
 import type { Cx, Step } from '../kernel/sched/path.js';
 import type { Value } from '../kernel/sched/types.js';
@@ -221,9 +222,7 @@ export const importer_dma = path<DmaLocals>('importer_dma', 'entry', {
     const res = physAccess(cx.k, phys, cx.l.size, cx.l.write, cx.l.write ? (cx.l.value ?? 0) : 0);
     // A revoke is complete once the exporter drops the resv it flipped the state and notified under;
     // before that the importer has not been told yet and may still use its mapping.
-    const resv = cx.k.find('locks', d.resv);
-    const revoking = resv !== undefined && (resv.writer !== 0 || resv.readers.length > 0);
-    const outcome = res.outcome === 'ok' && revoked && !revoking ? 'revoked-mapping-used' : res.outcome;
+    const outcome = res.outcome === 'ok' && dmaBufRevokeComplete(cx.k, d) ? 'revoked-mapping-used' : res.outcome;
     cx.emit('access', 'dma', { ...base, phys: hex(phys), value: hex(res.value), outcome });
     cx.ret(cx.l.write ? 0 : res.value);
   },

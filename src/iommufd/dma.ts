@@ -15,6 +15,7 @@
  * dma-buf its exporter has revoked once that revoke is complete (its resv
  * released; while the exporter holds it, move_notify has not run yet); or `ok`.
  */
+import { dmaBufRevoked, dmaBufRevokeComplete } from '../dma-buf/revoke-state.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { path } from '../kernel/sched/path.js';
 import type { Value } from '../kernel/sched/types.js';
@@ -72,12 +73,9 @@ export const iommu_dma = path<DmaLocals>('iommu_dma', 'entry', {
     const phys = e.paddr + (cx.l.iova - e.iova);
     const res = physAccess(cx.k, phys, cx.l.size, cx.l.write, cx.l.write ? (cx.l.value ?? 0) : 0);
     const d = e.dmabuf !== 0 ? cx.k.find('dmabufs', e.dmabuf) : undefined;
-    const revoked = d !== undefined && (cx.k.design.dmaBufOps?.[d.ops]?.isRevoked?.(cx.k, d.id) ?? false);
-    // As for importer_dma: the revoke is complete once the exporter drops the resv it flips the
-    // state and calls move_notify under; until then iopt_revoke_notify has not unmapped yet.
-    const resv = d !== undefined ? cx.k.find('locks', d.resv) : undefined;
-    const revoking = resv !== undefined && (resv.writer !== 0 || resv.readers.length > 0);
-    const outcome = res.outcome === 'ok' && revoked && !revoking ? 'revoked-mapping-used' : res.outcome;
+    const revoked = d !== undefined && dmaBufRevoked(cx.k, d);
+    // As for importer_dma: until the exporter drops its resv, iopt_revoke_notify has not unmapped yet.
+    const outcome = res.outcome === 'ok' && d !== undefined && dmaBufRevokeComplete(cx.k, d) ? 'revoked-mapping-used' : res.outcome;
     cx.emit('access', 'iommu_dma', {
       ...base, via: t.via, phys: hex(phys), value: hex(res.value), outcome,
       ...(e.dmabuf !== 0 ? { dmabuf: e.dmabuf, revoked } : {}),

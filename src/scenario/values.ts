@@ -17,17 +17,22 @@ export function msg(text: string): (iss: { readonly input?: unknown }) => string
 
 const NUM_HINT = 'expected a number or an expression such as 0x1000, 2M, "$bar0 + 0x1000" or "region(0)"';
 
+/** Parse an expression; a syntax error becomes a schema issue at this value. */
+function parseOrIssue(v: number | string, ctx: z.RefinementCtx): NumExpr {
+  try {
+    return parseExpr(v);
+  } catch (e) {
+    if (!(e instanceof ExprError)) throw e;
+    ctx.issues.push({ code: 'custom', message: e.message, input: v });
+    return z.NEVER;
+  }
+}
+
 /** A number expression, parsed now and evaluated when its step runs. */
 export const numExpr = z
   .union([z.number(), z.string()], { error: msg(NUM_HINT) })
   .transform((v, ctx): NumExpr => {
-    try {
-      return parseExpr(v);
-    } catch (e) {
-      if (!(e instanceof ExprError)) throw e;
-      ctx.issues.push({ code: 'custom', message: e.message, input: v });
-      return z.NEVER;
-    }
+    return parseOrIssue(v, ctx);
   });
 
 /** A number fixed when the scenario loads (no variables): BAR sizes and addresses. */
@@ -103,13 +108,7 @@ export const expectedRet = z
       }
       return -n;
     }
-    try {
-      return parseExpr(v);
-    } catch (e) {
-      if (!(e instanceof ExprError)) throw e;
-      ctx.issues.push({ code: 'custom', message: e.message, input: v });
-      return z.NEVER;
-    }
+    return parseOrIssue(v, ctx);
   });
 
 /** Strict object: unknown keys are errors naming the keys allowed (and the nearest one). */
@@ -153,13 +152,7 @@ export const u64Value = z
       ctx.issues.push({ code: 'custom', input: v, message: `${v} is not exact in YAML; quote it ("0x...") to give a u64 above 2^53` });
       return z.NEVER;
     }
-    try {
-      return parseExpr(v);
-    } catch (e) {
-      if (!(e instanceof ExprError)) throw e;
-      ctx.issues.push({ code: 'custom', message: e.message, input: v });
-      return z.NEVER;
-    }
+    return parseOrIssue(v, ctx);
   });
 
 /** Raw bytes as hex pairs, first byte first ("2000 0000", spaces allowed). */

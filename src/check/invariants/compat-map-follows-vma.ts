@@ -7,6 +7,7 @@
  * is left (the reason for Jason Gunthorpe's VMA → dma-buf design in the seed
  * thread; KERNEL.md §4.1, iommufd vfio_compat.c).
  */
+import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';
 import type { Invariant } from './types.js';
 import { violated } from './types.js';
 
@@ -26,9 +27,7 @@ export const compatMapFollowsVma: Invariant = {
         const buf = pages?.dmabuf ? state.dmabufs[pages.dmabuf.dmabuf] : undefined;
         const entries = io.hwpts.flatMap((h) => (state.hwpts[h]?.entries ?? []).filter((e) => e.area === area.id));
         if (buf !== undefined) {
-          const lock = state.locks[buf.resv];
-          const busy = lock !== undefined && (lock.writer !== 0 || lock.readers.length > 0);
-          if (!busy && entries.length > 0 && (k.design.dmaBufOps?.[buf.ops]?.isRevoked?.(k, buf.id) ?? false)) {
+          if (entries.length > 0 && dmaBufRevokeComplete(k, buf)) {
             return violated(this, `compat MAP_DMA at iova 0x${area.iova.toString(16)} still maps revoked dma-buf ${buf.id}`);
           }
         }

@@ -8,6 +8,7 @@
  * lifetime link (vfio_iommu_type1.c vaddr_get_pfns → follow_fault_pfn), so a
  * memory disable leaves its entries in place (KERNEL.md §4.1).
  */
+import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';
 import type { Invariant } from './types.js';
 import { violated } from './types.js';
 import { barOverlapping } from './leaves.js';
@@ -32,9 +33,7 @@ export const noIommuEntryOnDisabledBar: Invariant = {
       if (e.dmabuf === 0) continue;
       const buf = state.dmabufs[e.dmabuf];
       if (buf === undefined) return violated(this, `${describe(p)} maps dma-buf ${e.dmabuf}, which was freed`);
-      const lock = state.locks[buf.resv];
-      if (lock !== undefined && (lock.writer !== 0 || lock.readers.length > 0)) continue;
-      if (k.design.dmaBufOps?.[buf.ops]?.isRevoked?.(k, buf.id) ?? false) {
+      if (dmaBufRevokeComplete(k, buf)) {
         return violated(this, `${describe(p)} still maps dma-buf ${buf.id} after its revoke`);
       }
     }

@@ -5,6 +5,7 @@
  * reacts, which is why VFIO refuses pins (B16, 61ceaf236115) and v7.1 allows
  * only importers that implement revoke (KERNEL.md §3.3).
  */
+import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';
 import type { Invariant } from './types.js';
 import { violated } from './types.js';
 
@@ -18,10 +19,7 @@ export const noMappingSurvivesRevoke: Invariant = {
       if (a.mapped === null && !a.pinned) continue;
       const buf = state.dmabufs[a.dmabuf];
       if (buf === undefined) continue;
-      const lock = state.locks[buf.resv];
-      if (lock !== undefined && (lock.writer !== 0 || lock.readers.length > 0)) continue;
-      const revoked = k.design.dmaBufOps?.[buf.ops]?.isRevoked?.(k, buf.id) ?? false;
-      if (revoked) {
+      if (dmaBufRevokeComplete(k, buf)) {
         const who = state.importers[a.importer]?.name ?? `importer ${a.importer}`;
         return violated(this, `${who} still has dma-buf ${buf.id} ${a.pinned ? 'pinned' : 'mapped'} after its revoke`);
       }
