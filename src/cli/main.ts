@@ -35,6 +35,7 @@ import { mergeCommand } from './merge.js';
 import type { MergeFlags } from './merge.js';
 import { PACKAGE_ROOT } from './scenarios.js';
 import { EXIT, UsageError, oneLine } from './errors.js';
+import { checkWritableFile } from './inputs.js';
 import { reportCommand } from './report.js';
 import { reproCommand } from './repro.js';
 import type { ReproFlags } from './repro.js';
@@ -67,6 +68,7 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 function formatted<F extends { format?: string; json?: boolean; html?: string }>(flags: F): { flags: F; out: (line: string) => void } {
   const fmt = outputFormat(flags.format, flags.json);
   if (fmt === null) throw new UsageError(`unknown --format '${flags.format}'; formats: text, json, html`);
+  if (flags.html !== undefined && flags.html !== '-') checkWritableFile(flags.html, '--html');
   if (fmt === 'html') return { flags: { ...flags, json: false, html: flags.html ?? '-' }, out: () => {} };
   const colour = fmt === 'text' && shouldColour(process.stdout.isTTY === true, process.env);
   return { flags: { ...flags, json: fmt === 'json' }, out: colour ? (l) => out(colourLine(l)) : out };

@@ -6,7 +6,7 @@
  * Also the helpers behind `--html FILE` / `--format html` of check, run and
  * replay: where the invariant docs are relative to the report, writing it.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { JobResult } from '../check/job.js';
 import { cellsOf } from '../check/results.js';
@@ -17,6 +17,7 @@ import { checkInvariantNames } from '../scenario/check-section.js';
 import { checkReportHtml } from '../report/html/index.js';
 import { PACKAGE_ROOT, readScenario } from './scenarios.js';
 import { EXIT, UsageError } from './errors.js';
+import { checkWritableFile, FILE_LIMITS, readTextFile } from './inputs.js';
 
 export const DEFAULT_REPORT = 'barmap-report.html';
 
@@ -56,6 +57,7 @@ function jobKey(j: { scenario: string; design: string; arch: string }, inv: stri
 /** Build a report from results files and trace files; returns the exit status. */
 export function reportCommand(inputs: readonly string[], flags: ReportFlags, out: (line: string) => void): number {
   if (inputs.length === 0) throw new UsageError('give a results file (barmap check --json > results.json) or trace files');
+  checkWritableFile(flags.output ?? DEFAULT_REPORT, '-o');
   const jobs: JobResult[] = [];
   const cells: Cell[] = [];
   const traces = new Map<string, { tf: TraceFile; file?: string }>();
@@ -63,7 +65,7 @@ export function reportCommand(inputs: readonly string[], flags: ReportFlags, out
     const p = base !== undefined && !existsSync(path) ? join(base, path) : path;
     if (!existsSync(p)) return false;
     try {
-      const tf = parseTraceFile(readFileSync(p, 'utf8'), p);
+      const tf = parseTraceFile(readTextFile(p, 'trace file', FILE_LIMITS.trace), p);
       traces.set(jobKey({ scenario: tf.scenario.name, design: tf.design, arch: tf.arch }, tf.invariant), { tf, file: p });
       return true;
     } catch {
@@ -71,12 +73,7 @@ export function reportCommand(inputs: readonly string[], flags: ReportFlags, out
     }
   };
   for (const input of inputs) {
-    let text: string;
-    try {
-      text = readFileSync(input, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read '${input}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
+    const text = readTextFile(input, 'input', FILE_LIMITS.results);
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -13,6 +13,7 @@ import { findArchProfile } from '../arch/profiles.js';
 import { reproFromRun, reproFromTrace } from '../report/repro-c/index.js';
 import { readScenario } from './scenarios.js';
 import { EXIT, UsageError } from './errors.js';
+import { checkWritableFile } from './inputs.js';
 
 export interface ReproFlags {
   readonly output?: string;
@@ -34,6 +35,7 @@ function isTraceFile(text: string): boolean {
 export function reproCommand(input: string, flags: ReproFlags, out: (line: string) => void): number {
   if (flags.bar !== undefined && !/^[0-5]$/.test(flags.bar)) throw new UsageError(`--bar takes a BAR index 0-5, not '${flags.bar}'`);
   const opts = { device: flags.device ?? '/dev/vfio/devices/vfio0', ...(flags.bar !== undefined ? { bar: Number(flags.bar) } : {}) };
+  if (flags.output !== undefined && flags.output !== '-') checkWritableFile(flags.output, '-o');
   const { text, display } = readScenario(input);
   let c: string;
   try {
