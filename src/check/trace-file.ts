@@ -65,7 +65,7 @@ const actionSchema = z
   .refine((a) => typeof a['op'] === 'string' && a['op'] in ACTION_PATHS, { message: `resolved.op must be one of ${Object.keys(ACTION_PATHS).join(', ')}` })
   .transform((a) => a as unknown as UserAction);
 
-const stepSchema = z.object({
+export const stepSchema = z.object({
   thread: z.string(),
   tid: z.number().int().positive(),
   at: z.string(),

@@ -11,7 +11,7 @@ import { DEFECTS } from '../designs/defects.js';
 import { join, relative } from 'node:path';
 import { runJobs } from '../check/split.js';
 import type { JobOutcome } from '../check/split.js';
-import type { JobResult, JobSpec, RandomMode, Shard } from '../check/job.js';
+import type { JobSpec, RandomMode, Shard } from '../check/job.js';
 import { cellsOf, surprises } from '../check/results.js';
 import type { Cell } from '../check/results.js';
 import { traceFile, traceFileName } from '../check/trace-file.js';
@@ -194,15 +194,9 @@ export function incompleteJobs(outcomes: readonly JobOutcome[]): string[] {
   });
 }
 
-/**
- * The results document: the jobs and their results, with each job's spec
- * (the scenario's text) so that `barmap merge` can write trace files.
- */
-export interface ResultsFile {
-  readonly version: 1;
-  readonly kind: 'barmap-check-results';
-  readonly outcomes: readonly { readonly spec: JobSpec; readonly result?: JobResult; readonly error?: string }[];
-}
+/** The results document (src/check/results-file.ts has its schema). */
+export type { ResultsFile } from '../check/results-file.js';
+import type { ResultsFile } from '../check/results-file.js';
 
 export function writeResults(file: string, outcomes: readonly JobOutcome[]): void {
   const doc: ResultsFile = {
