@@ -232,7 +232,8 @@ export function reportCheck(
     const { html } = checkReportHtml({
       title: `barmap check${suite ? ' (built-in suite)' : ''}`,
       subtitle: `${jobs.length} job(s), ${totals.states.toLocaleString('en')} states in ${(totals.ms / 1000).toFixed(1)} s; ${traces.size} violation(s)` +
-        (unexpected.length ? `; ${unexpected.length} result(s) not as expected` : '; every result as expected'),
+        (unexpected.length ? `; ${unexpected.length} result(s) not as expected` : '; every result as expected') +
+        (incomplete.length ? `; INCOMPLETE: ${incomplete.length} job(s) did not finish (cells marked *)` : ''),
       cells, jobs: outcomes.flatMap((o) => (o.result ? [o.result] : [])),
       traces: [...traces.values()].map((t) => ({ tf: t.tf, file: relative(process.cwd(), t.path) || t.path })),
       docs: docsLink(f.html === '-' ? undefined : f.html),

@@ -82,23 +82,23 @@ function existingAncestor(path: string): string {
  * A directory barmap will create (if needed) and write files into: it, or
  * its nearest existing ancestor, must be a writable directory on a real file system.
  */
-export function checkWritableDir(path: string, flag: string): void {
+export function checkWritableDir(path: string, flag: string, shown = path): void {
   if (path === '') throw new UsageError(`${flag} needs a path`);
   const have = existingAncestor(path);
   const real = safeRealpath(have);
   if (PSEUDO.some((p) => real === p || real.startsWith(p + sep))) {
-    throw new UsageError(`${flag} '${path}' is under ${real.split(sep).slice(0, 2).join(sep)}, not a place for files; give a directory on a disk`);
+    throw new UsageError(`${flag} '${shown}' is under ${real.split(sep).slice(0, 2).join(sep)}, not a place for files; give a directory on a disk`);
   }
   const st = statSync(have);
   if (!st.isDirectory()) {
-    throw new UsageError(have === resolve(path)
+    throw new UsageError(have === resolve(path) && shown === path
       ? `${flag} '${path}' is a file, not a directory; give a directory (it is created if missing)`
-      : `${flag} '${path}' cannot be created: '${have}' is a file; give a directory path`);
+      : `${flag} '${shown}' cannot be created: '${have}' is a file; give a path in a directory`);
   }
   try {
     accessSync(have, constants.W_OK | constants.X_OK);
   } catch (e) {
-    throw new UsageError(`${flag} '${path}' is not writable ('${have}': ${errCode(e)}); give a writable directory`);
+    throw new UsageError(`${flag} '${shown}' is not writable ('${have}': ${errCode(e)}); give a writable directory`);
   }
 }
 
@@ -109,10 +109,10 @@ export function checkWritableFile(path: string, flag: string): void {
   try {
     st = statSync(path);
   } catch {
-    checkWritableDir(dirname(resolve(path)), flag);
+    checkWritableDir(dirname(resolve(path)), flag, path);
     return;
   }
-  checkWritableDir(dirname(resolve(path)), flag);
+  checkWritableDir(dirname(resolve(path)), flag, path);
   if (!st.isFile()) throw new UsageError(`${flag} '${path}' exists and is not a regular file; give a file name`);
   try {
     accessSync(path, constants.W_OK);
