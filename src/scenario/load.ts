@@ -5,7 +5,7 @@
  * {@link ScenarioError} whose message is a single line
  * `file:line: path: what is wrong and how to fix it`.
  */
-import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, visit } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type * as z from 'zod';
 import { scenarioSchema } from './schema.js';
@@ -111,7 +111,7 @@ export function parseSource(text: string, file: string): { value: unknown; sourc
   const deep = nestingProblem(text);
   if (deep) throw new ScenarioError(file, deep.line, '', deep.problem);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const err = doc.errors[0];
   if (err) {
     const line = lineCounter.linePos(err.pos[0]).line;
@@ -135,10 +135,19 @@ export function parseSource(text: string, file: string): { value: unknown; sourc
   return { value, source };
 }
 
-/** The first alias whose anchor is not defined before it. */
+/** The first alias whose anchor is not defined before it, or key that is not a plain scalar. */
 function aliasProblem(doc: Document): { pos: number; problem: string } | undefined {
   let found: { pos: number; problem: string } | undefined;
   visit(doc, {
+    Pair(_, pair) {
+      // a [list] or {map} as a key has no plain-object form (the yaml library would warn on stderr)
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) ?? pair.key : pair.key;
+      if (key !== null && !isScalar(key) && !isAlias(key)) {
+        found = { pos: (pair.key as Node).range?.[0] ?? 0, problem: 'a key is a list or map; keys are plain names (quote it if it is text)' };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
     Alias(_, node) {
       if (node.resolve(doc) === undefined) {
         found = { pos: node.range?.[0] ?? 0, problem: `alias *${node.source} has no anchor &${node.source} before it; define the anchor first or write the value out` };
