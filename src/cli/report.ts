@@ -11,7 +11,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { JobResult } from '../check/job.js';
 import { cellsOf } from '../check/results.js';
 import type { Cell } from '../check/results.js';
-import { parseTraceFile, traceFile, TraceFileError } from '../check/trace-file.js';
+import { parseTraceFile, traceFile, TraceFileError, zodIssueLine } from '../check/trace-file.js';
+import { jobResultSchema } from '../check/results-file.js';
+import * as z from 'zod';
 import type { TraceFile } from '../check/trace-file.js';
 import { checkInvariantNames } from '../scenario/check-section.js';
 import { checkReportHtml } from '../report/html/index.js';
@@ -41,6 +43,13 @@ interface Results {
   readonly cells?: readonly Cell[];
   readonly traces?: readonly string[];
 }
+
+/** What report reads of barmap check --json: the jobs (validated as the results file's), the cells and trace paths. */
+const checkJsonSchema = z.object({
+  jobs: z.array(jobResultSchema),
+  cells: z.array(z.object({ scenario: z.string(), design: z.string(), arch: z.string(), invariant: z.string(), status: z.enum(['holds', 'broken', 'n/a']), complete: z.boolean(), expected: z.boolean(), ok: z.boolean(), length: z.number().int().min(0).optional() })).optional(),
+  traces: z.array(z.string()).optional(),
+});
 
 function isResults(v: unknown): v is Results {
   return typeof v === 'object' && v !== null && Array.isArray((v as { jobs?: unknown }).jobs);
@@ -81,6 +90,8 @@ export function reportCommand(inputs: readonly string[], flags: ReportFlags, out
       throw new UsageError(`${input}: not JSON; give the output of barmap check --json or a trace file`);
     }
     if (isResults(value)) {
+      const checked = checkJsonSchema.safeParse(value);
+      if (!checked.success) throw new UsageError(`${input}: ${zodIssueLine(checked.error.issues[0]!)}; give the output of barmap check --json as it was written`);
       jobs.push(...value.jobs);
       cells.push(...(value.cells ?? value.jobs.flatMap((j) => cellsOf(j, checkInvariantNames()))));
       for (const t of value.traces ?? []) addTrace(t, dirname(input));

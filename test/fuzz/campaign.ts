@@ -108,7 +108,7 @@ export interface CampaignResult {
 }
 
 /** Run N generated cases; `onProgress` sees the count now and then. */
-export async function campaign(n: number, seed: number, opts: { maxStates: number; onProgress?: (done: number, r: CampaignResult) => void }): Promise<CampaignResult> {
+export async function campaign(n: number, seed: number, opts: { maxStates: number; onProgress?: (done: number, r: CampaignResult) => void; onFailure?: (c: Case, v: Verdict, index: number) => void }): Promise<CampaignResult> {
   const root = mkdtempSync(join(tmpdir(), 'barmap-fuzz-'));
   const cwd = process.cwd();
   process.chdir(root); // default outputs (barmap-traces/, barmap-report.html) land here
@@ -133,7 +133,10 @@ export async function campaign(n: number, seed: number, opts: { maxStates: numbe
       byExit[v.what] = (byExit[v.what] ?? 0) + 1;
       byKindExit[`${c.kind} ${v.what}`] = (byKindExit[`${c.kind} ${v.what}`] ?? 0) + 1;
       slowestMs = Math.max(slowestMs, v.ms);
-      if (!v.ok) failures.push({ verdict: v, case: c });
+      if (!v.ok) {
+        failures.push({ verdict: v, case: c });
+        opts.onFailure?.(c, v, i);
+      }
       if ((i + 1) % 250 === 0) opts.onProgress?.(i + 1, result(i + 1));
     }
     return result(cases.length);
@@ -150,15 +153,16 @@ async function cli(args: string[]): Promise<number> {
   const seed = si >= 0 ? Number(args[si + 1]) : Date.now() % 0x7fffffff;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(`# barmap fuzz: ${n} cases, seed ${seed}, on ${availableParallelism()} cores (${cpu}); limits ${LIMITS.timeoutMs / 1000} s, ${LIMITS.heapMb} MiB heap\n`);
+  const findings = join(process.cwd(), 'fuzz-findings');
   const r = await campaign(n, seed, {
     maxStates: 2000,
+    // written as found, so a campaign cut short still leaves its failing cases
+    onFailure: (c, v, i) => {
+      mkdirSync(findings, { recursive: true });
+      writeFileSync(join(findings, `${c.kind}-${seed}-${i}.json`), JSON.stringify({ ...c, verdict: v }, null, 2) + '\n');
+    },
     onProgress: (done, p) => process.stdout.write(`#   ${done}/${n} cases, ${p.seconds.toFixed(0)} s, ${p.failures.length} failing, peak RSS ${p.peakRssMb} MiB\n`),
   });
-  const findings = join(process.cwd(), 'fuzz-findings');
-  if (r.failures.length) {
-    mkdirSync(findings, { recursive: true });
-    r.failures.forEach((f, i) => writeFileSync(join(findings, `${f.case.kind}-${seed}-${i}.json`), JSON.stringify({ ...f.case, verdict: f.verdict }, null, 2) + '\n'));
-  }
   const summary = { ...r, failures: r.failures.map((f) => ({ kind: f.case.kind, argv: f.case.argv, ...f.verdict })) };
   writeFileSync('fuzz-results.json', JSON.stringify(summary, null, 2) + '\n');
   process.stdout.write(`cases ${r.cases} in ${r.seconds.toFixed(0)} s (${(r.cases / r.seconds).toFixed(1)}/s); by kind ${JSON.stringify(r.byKind)}\n`);

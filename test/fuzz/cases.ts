@@ -210,11 +210,19 @@ export function resultsCase(fx: Fixtures): fc.Arbitrary<Case> {
   const base = fc.constantFrom(0, 1);
   const asValue = fc.tuple(base, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([i, ms]) => [i, JSON.stringify(mutateValue(JSON.parse(fx.shards[i]!), ms))] as const);
   const asText = fc.tuple(base, fc.array(textEdit.filter((e) => e.op === 'truncate' || e.op === 'bytes'), { minLength: 1, maxLength: 2 })).map(([i, es]) => [i, editText(fx.shards[i]!, es)] as const);
-  return fc.tuple(fc.oneof(asValue, asText), fc.constantFrom<string[]>(['--json'], [], ['--out', '@/merged.json'])).map(([[i, bad], flags]): Case => ({
+  const merge = fc.tuple(fc.oneof(asValue, asText), fc.constantFrom<string[]>(['--json'], [], ['--out', '@/merged.json'])).map(([[i, bad], flags]): Case => ({
     kind: 'results',
     files: { 'bad.json': bad, 'peer.json': fx.shards[1 - i]! },
     argv: ['merge', '@/peer.json', '@/bad.json', ...flags, ...(flags.includes('--out') ? [] : ['--out', '@/traces'])],
   }));
+  // what barmap report reads: check --json output (its jobs are the shards' results)
+  const checkJson = JSON.stringify({ jobs: fx.shards.flatMap((t) => (JSON.parse(t) as { outcomes: { result?: unknown }[] }).outcomes.flatMap((o) => (o.result ? [o.result] : []))) });
+  const report = fc.array(mutation, { minLength: 1, maxLength: 3 }).map((ms): Case => ({
+    kind: 'results',
+    files: { 'check.json': JSON.stringify(mutateValue(JSON.parse(checkJson), ms)) },
+    argv: ['report', '@/check.json', '-o', '@/r.html'],
+  }));
+  return fc.oneof({ arbitrary: merge, weight: 3 }, { arbitrary: report, weight: 1 });
 }
 
 /** Trace files mutated as values or as text, then replayed, reported or turned into C. */
