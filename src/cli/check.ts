@@ -61,7 +61,6 @@ export interface CheckFlags {
 export const DEFAULT_TRACE_DIR = 'barmap-traces';
 export const RANDOM_DEFAULTS = { seed: 1, walks: 200, depth: 60 } as const;
 
-
 function known(kind: string, flag: string, given: readonly string[] | undefined, names: readonly string[]): string[] | undefined {
   if (given === undefined || given.length === 0) return undefined;
   for (const g of given) {
@@ -188,7 +187,7 @@ export function incompleteJobs(outcomes: readonly JobOutcome[]): string[] {
     if (o.error !== undefined) return [];
     if (!o.result) return [`${where}: not run`];
     if (o.result.stats.complete) return [];
-    const why = o.result.stats.stop === 'max-states' ? `cut at --max-states ${o.result.bounds.maxStates ?? ''}`.trim()
+    const why = o.result.stats.stop === 'max-states' ? `cut at max-states ${o.result.bounds.maxStates ?? ''}`.trim()
       : o.result.stats.stop === 'interrupted' ? 'interrupted' : 'not finished';
     return [`${where}: ${why} after ${o.result.stats.states.toLocaleString('en')} states`];
   });

@@ -64,7 +64,7 @@ test('--shard with --out DIR is exit 2; a search cut by --max-states exits 4 and
   assertUsage(barmap('check', 'fault+cmd-disable', '--shard', '0/2', '--out', 'dir'), /--shard writes a results file for barmap merge: give --out FILE\.json/);
   const text = barmap('check', 'fault+cmd-disable', '--max-states', '30', '--workers', '1', '--out', 'cut');
   assert.equal(text.status, 4, text.stderr);
-  assert.match(text.stdout, /# INCOMPLETE fault\+cmd-disable \(design legacy, arch x86_64\): cut at --max-states 30 after \d+ states/);
+  assert.match(text.stdout, /# INCOMPLETE fault\+cmd-disable \(design legacy, arch x86_64\): cut at max-states 30 after \d+ states/);
   assert.match(text.stdout, /# INCOMPLETE: 1 job\(s\) did not finish.*\(exit 4\)/);
   assert.doesNotMatch(text.stdout, /every result is as expected/);
   const json = barmap('check', 'fault+cmd-disable', '--max-states', '30', '--workers', '1', '--json', '--out', 'cut');
