@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseTraceFile, TraceFileError } from '../check/trace-file.js';
-import { runScenario } from '../check/run.js';
+import { runScenario, ScenarioRunError } from '../check/run.js';
 import { SetupError } from '../check/model.js';
-import { parseSource, validateScenario } from '../scenario/load.js';
+import { formatPath, parseSource, ScenarioError, validateScenario } from '../scenario/load.js';
 import { findDesign } from '../designs/index.js';
 import { findArchProfile } from '../arch/profiles.js';
 import { reproFromRun, reproFromTrace } from '../report/repro-c/index.js';
@@ -46,7 +46,15 @@ export function reproCommand(input: string, flags: ReproFlags, out: (line: strin
       if (flags.arch !== undefined && !findArchProfile(flags.arch)) throw new UsageError(`unknown arch profile '${flags.arch}' (barmap list)`);
       const { value, source } = parseSource(text, display);
       const sc = validateScenario(value, source);
-      c = reproFromRun(sc, runScenario(sc, { design, ...(flags.arch !== undefined ? { arch: flags.arch } : {}) }), opts);
+      let run;
+      try {
+        run = runScenario(sc, { design, ...(flags.arch !== undefined ? { arch: flags.arch } : {}) });
+      } catch (e) {
+        // a step the runner refuses is the scenario's mistake, reported at its line as barmap run does
+        if (e instanceof ScenarioRunError) throw new ScenarioError(display, source.lineOf(e.path), formatPath(e.path), e.message);
+        throw e;
+      }
+      c = reproFromRun(sc, run, opts);
     }
   } catch (e) {
     if (e instanceof TraceFileError || e instanceof SetupError) throw new UsageError(e.message);
