@@ -5,7 +5,7 @@
  * {@link ResultsFileError} line naming the file and the path in it.
  */
 import * as z from 'zod';
-import { stepSchema, zodIssueLine } from './trace-file.js';
+import { JSON_DEPTH_LIMIT, jsonDepth, stepSchema, zodIssueLine } from './trace-file.js';
 import type { JobResult, JobSpec } from './job.js';
 
 export const RESULTS_VERSION = 1;
@@ -76,6 +76,7 @@ export class ResultsFileError extends Error {
 
 /** Parse and validate a results file's text. */
 export function parseResultsFile(text: string, file: string): ResultsFile {
+  if (jsonDepth(text) > JSON_DEPTH_LIMIT) throw new ResultsFileError(`${file}: nests arrays or objects more than ${JSON_DEPTH_LIMIT} deep; a results file barmap wrote nests far less`);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -98,8 +98,29 @@ export class TraceFileError extends Error {
   override name = 'TraceFileError';
 }
 
+/** Arrays and objects nested deeper than this are refused before parsing (printing or comparing them would overflow the stack). */
+export const JSON_DEPTH_LIMIT = 64;
+
+/** The depth of JSON text's nesting, counted without parsing (brackets inside strings skipped). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) { if (++depth > max) max = depth; }
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 /** Parse and validate a trace file's text. */
 export function parseTraceFile(text: string, file: string): TraceFile {
+  if (jsonDepth(text) > JSON_DEPTH_LIMIT) throw new TraceFileError(`${file}: nests arrays or objects more than ${JSON_DEPTH_LIMIT} deep; a trace file barmap wrote nests far less`);
   let value: unknown;
   try {
     value = JSON.parse(text);

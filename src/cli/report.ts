@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { JobResult } from '../check/job.js';
 import { cellsOf } from '../check/results.js';
 import type { Cell } from '../check/results.js';
-import { parseTraceFile, traceFile, TraceFileError, zodIssueLine } from '../check/trace-file.js';
+import { JSON_DEPTH_LIMIT, jsonDepth, parseTraceFile, traceFile, TraceFileError, zodIssueLine } from '../check/trace-file.js';
 import { jobResultSchema } from '../check/results-file.js';
 import * as z from 'zod';
 import type { TraceFile } from '../check/trace-file.js';
@@ -83,6 +83,7 @@ export function reportCommand(inputs: readonly string[], flags: ReportFlags, out
   };
   for (const input of inputs) {
     const text = readTextFile(input, 'input', FILE_LIMITS.results);
+    if (jsonDepth(text) > JSON_DEPTH_LIMIT) throw new UsageError(`${input}: nests arrays or objects more than ${JSON_DEPTH_LIMIT} deep; give the output of barmap check --json or a trace file`);
     let value: unknown;
     try {
       value = JSON.parse(text);

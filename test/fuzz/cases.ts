@@ -41,6 +41,8 @@ const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(...WEIRD_NUMBERS), fc.integer(), fc.double(), fc.bigInt().map((b) => b.toString()),
   fc.constantFrom(null, true, false, [], {}, '$nope', '$bar0', 'region(9)', '0xffffffffffffffffffff', '2M + $x', 'PAGE_SIZE * 2', 'O_RDWR|BOGUS'),
   fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 3 }),
+  // deep nesting, as a stack-overflow probe for whatever prints or compares the value
+  fc.integer({ min: 60, max: 3000 }).map((n) => { let v: unknown = []; for (let i = 0; i < n; i++) v = [v]; return v; }),
 );
 
 /** Every leaf path of a JSON-like value. */
