@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { cliIn, assertUsage, ROOT } from './helpers.js';
 import { GUP_FAST } from '../check/fixtures.js';
 
@@ -128,4 +129,9 @@ test('hand-edited traces are refused at the transition where they diverge; bad v
   assertUsage(barmap('replay', bin), /trace file '.*bin\.json' is not UTF-8 text/);
   assertUsage(barmap('replay', file('corrupt.json', readFileSync(path, 'utf8').slice(0, 200))), /corrupt\.json: not JSON \(/);
   assertUsage(barmap('replay', '/dev/zero'), /'\/dev\/zero' is not a regular file/);
+});
+
+test('--force-workers allows more workers than cores', () => {
+  const r = barmap('check', 'fault+cmd-disable', '--max-states', '30', '--workers', String(availableParallelism() + 1), '--force-workers', '--out', 'forced');
+  assert.equal(r.status, 4, r.stderr);
 });
