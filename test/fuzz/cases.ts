@@ -42,12 +42,13 @@ const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, true, false, [], {}, '$nope', '$bar0', 'region(9)', '0xffffffffffffffffffff', '2M + $x', 'PAGE_SIZE * 2', 'O_RDWR|BOGUS'),
   fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 3 }),
   // deep nesting, as a stack-overflow probe for whatever prints or compares the value
-  fc.integer({ min: 60, max: 3000 }).map((n) => { let v: unknown = []; for (let i = 0; i < n; i++) v = [v]; return v; }),
+  fc.integer({ min: 60, max: 1500 }).map((n) => { let v: unknown = []; for (let i = 0; i < n; i++) v = [v]; return v; }),
 );
 
 /** Every leaf path of a JSON-like value. */
 function paths(v: unknown, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   out.push(at);
+  if (at.length >= 30) return out; // a deep value planted by an earlier mutation is not walked into
   if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...at, i], out));
   else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) paths(x, [...at, k], out);
   return out;
@@ -262,6 +263,10 @@ function safeStringify(v: unknown): string {
   try {
     return stringify(v);
   } catch {
-    return JSON.stringify(v) ?? 'null';
+    try {
+      return JSON.stringify(v) ?? 'null';
+    } catch {
+      return 'null';
+    }
   }
 }
