@@ -11,7 +11,9 @@ const SCRIPT = fileURLToPath(new URL('./campaign.js', import.meta.url));
 
 test('a campaign of 12 cases prints exit statuses, exit 3, hangs, memory and writes fuzz-results.json', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'barmap-campaign-'));
-  const r = spawnSync(process.execPath, [SCRIPT, '12', '--seed', '3'], { cwd, encoding: 'utf8' });
+  const env = { ...process.env };
+  delete env['NODE_TEST_CONTEXT']; // as a user runs it, not as a test file
+  const r = spawnSync(process.execPath, [SCRIPT, '12', '--seed', '3'], { cwd, encoding: 'utf8', env });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^# barmap fuzz: 12 cases, seed 3, on \d+ cores/m);
   assert.match(r.stdout, /^cases 12 in \d+ s/m);

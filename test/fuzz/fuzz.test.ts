@@ -18,7 +18,8 @@ import type { Case, Fixtures } from './cases.js';
 import { LIMITS, judge, makeFixtures, runCase } from './campaign.js';
 
 const ROOT = mkdtempSync(join(tmpdir(), 'barmap-fuzz-test-'));
-const pool = new CliPool({ ...LIMITS, recycleAfter: 200 });
+// Timings are not asserted in tests: a case is a hang only past a minute (npm run fuzz holds cases to 10 s).
+const pool = new CliPool({ ...LIMITS, timeoutMs: 60_000, recycleAfter: 200 });
 after(async () => {
   await pool.close();
   rmSync(ROOT, { recursive: true, force: true });

@@ -43,7 +43,8 @@ export class CliPool {
     return w;
   }
 
-  async run(argv: readonly string[]): Promise<Outcome> {
+  /** Run one command line; `timeoutMs` overrides the pool's limit (for fixtures). */
+  async run(argv: readonly string[], timeoutMs = this.o.timeoutMs): Promise<Outcome> {
     if (this.worker === undefined || this.cases >= this.o.recycleAfter) {
       await this.worker?.terminate();
       this.worker = this.fresh();
@@ -75,7 +76,7 @@ export class CliPool {
         this.worker = undefined;
         done({ kind: 'exit', reply: { id, status: -1, stderr: '', stdoutBytes: 0, ms: performance.now() - t0, threw: `the worker exited (${code})` } });
       };
-      const timer = setTimeout(() => { kill(); done({ kind: 'hang', ms: performance.now() - t0 }); }, this.o.timeoutMs);
+      const timer = setTimeout(() => { kill(); done({ kind: 'hang', ms: performance.now() - t0 }); }, timeoutMs);
       w.on('message', onMessage);
       w.on('error', onError);
       w.on('exit', onExit);
