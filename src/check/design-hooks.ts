@@ -1,0 +1,65 @@
+/**
+ * Module hooks for loading a user's design file (registered by
+ * src/check/design-file.ts with module.register, in the CLI's thread and in
+ * every checker worker). They run in Node's hooks thread.
+ *
+ * - resolve: the bare specifier `barmap` names this package's own
+ *   dist/src/index.js, so a design file anywhere on disk imports the very
+ *   module instances the CLI runs (one `legacy`, one path registry);
+ *   TypeScript's `import './x.js'` of a sibling `x.ts` resolves to the .ts.
+ * - load: `.ts` and `.mts` files are transpiled to JavaScript with the
+ *   `typescript` package's transpileModule (types are not checked: run tsc
+ *   for that).
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import type { LoadHook, ResolveHook } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** What design-file.ts passes to module.register. */
+export interface HookData {
+  /** file: URL of this package's dist/src/index.js. */
+  readonly barmap: string;
+  /** file: URL of the typescript package's main file, or null when it is not installed. */
+  readonly typescript: string | null;
+}
+
+type TypeScript = typeof import('typescript');
+
+let data: HookData = { barmap: '', typescript: null };
+let ts: Promise<TypeScript> | undefined;
+
+export function initialize(d: HookData): void {
+  data = d;
+}
+
+const TS_FILE = /\.m?ts$/;
+
+export const resolve: ResolveHook = async (specifier, context, next) => {
+  if (specifier === 'barmap') return { url: data.barmap, format: 'module', shortCircuit: true };
+  const parent = context.parentURL;
+  // import './x.js' in a .ts file names ./x.ts, as tsc resolves it
+  if (parent !== undefined && TS_FILE.test(parent) && /^\.{1,2}\/.*\.m?js$/.test(specifier)) {
+    const url = new URL(specifier, parent);
+    if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
+      const tsUrl = new URL(specifier.replace(/js$/, 'ts'), parent);
+      if (existsSync(fileURLToPath(tsUrl))) return { url: tsUrl.href, format: 'module', shortCircuit: true };
+    }
+  }
+  return next(specifier, context);
+};
+
+export const load: LoadHook = async (url, context, next) => {
+  if (!url.startsWith('file:') || !TS_FILE.test(new URL(url).pathname)) return next(url, context);
+  if (data.typescript === null) {
+    throw new Error('a TypeScript design needs the typescript package: npm install typescript, or compile the design to .js');
+  }
+  ts ??= import(data.typescript).then((m: { default?: TypeScript } & TypeScript) => m.default ?? m);
+  const t = await ts;
+  const file = fileURLToPath(url);
+  const out = t.transpileModule(await readFile(file, 'utf8'), {
+    fileName: file,
+    compilerOptions: { module: t.ModuleKind.ESNext, target: t.ScriptTarget.ES2022, inlineSourceMap: true, verbatimModuleSyntax: false },
+  });
+  return { format: 'module', source: out.outputText, shortCircuit: true };
+};
