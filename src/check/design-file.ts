@@ -17,7 +17,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
-import { extname, isAbsolute, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DESIGNS, findDesign } from '../designs/index.js';
 import { DesignError } from '../designs/patch.js';
@@ -73,10 +74,21 @@ function typescriptUrl(designFile: string): string | null {
   return null;
 }
 
+/** The user's cache directory for transpiled designs ($BARMAP_CACHE, else $XDG_CACHE_HOME/barmap or ~/.cache/barmap), null when there is no home. */
+function cacheDir(): string | null {
+  const env = process.env;
+  if (env['BARMAP_CACHE'] !== undefined) return env['BARMAP_CACHE'] === '' ? null : env['BARMAP_CACHE'];
+  const home = env['XDG_CACHE_HOME'] ?? (homedir() ? join(homedir(), '.cache') : '');
+  return home ? join(home, 'barmap', 'designs') : null;
+}
+
 /** Register the module hooks in this thread (once). */
-function registerHooks(designFile: string): HookData {
-  const data: HookData = { barmap: new URL('../index.js', import.meta.url).href, typescript: typescriptUrl(designFile) };
+async function registerHooks(designFile: string): Promise<HookData> {
+  const data: HookData = { barmap: new URL('../index.js', import.meta.url).href, typescript: typescriptUrl(designFile), cache: cacheDir() };
   if (!hooks) {
+    // barmap's own modules are loaded before the hooks exist, so they do not go through them:
+    // a design's `import 'barmap'` then finds them loaded
+    await import(data.barmap);
     register(new URL('./design-hooks.js', import.meta.url), { data });
     hooks = true;
     hookData = data;
@@ -84,6 +96,13 @@ function registerHooks(designFile: string): HookData {
   return hookData ?? data;
 }
 let hookData: HookData | undefined;
+
+/** Whether the cache holds this .ts file's JavaScript already (design-hooks.ts keys it so). */
+function transpiled(data: HookData, abs: string): boolean {
+  if (data.cache === null) return false;
+  const key = createHash('sha256').update(`${abs}\0\0${readFileSync(abs, 'utf8')}`).digest('hex');
+  return existsSync(join(data.cache, `${key}.mjs`));
+}
 
 /** The design a module exports: `default` or `design` (unwrapping a CommonJS `default.default`). */
 function exportedDesign(mod: Record<string, unknown>): unknown {
@@ -118,8 +137,8 @@ async function importDesignFile(given: string, abs: string): Promise<LoadedDesig
   const ext = extname(abs);
   if (!TS_EXT.has(ext) && !JS_EXT.has(ext)) throw new DesignLoadError(`--design ${given}: expected a .ts, .mts, .js or .mjs file`);
   if (!existsSync(abs)) throw new DesignLoadError(`--design ${given}: no such file`);
-  const data = registerHooks(abs);
-  if (TS_EXT.has(ext) && data.typescript === null) {
+  const data = await registerHooks(abs);
+  if (TS_EXT.has(ext) && data.typescript === null && !transpiled(data, abs)) {
     throw new DesignLoadError(`--design ${given}: a TypeScript design needs the typescript package; run npm install typescript, or compile the design to .js`);
   }
   const sha256 = fileHash(abs);

@@ -9,10 +9,15 @@
  *   TypeScript's `import './x.js'` of a sibling `x.ts` resolves to the .ts.
  * - load: `.ts` and `.mts` files are transpiled to JavaScript with the
  *   `typescript` package's transpileModule (types are not checked: run tsc
- *   for that).
+ *   for that). The JavaScript is kept in the user's cache directory by the
+ *   sha256 of the file's path and source, so typescript (a 9 MB module) is
+ *   only loaded when a design file changed.
  */
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import type { LoadHook, ResolveHook } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -22,12 +27,14 @@ export interface HookData {
   readonly barmap: string;
   /** file: URL of the typescript package's main file, or null when it is not installed. */
   readonly typescript: string | null;
+  /** Directory for transpiled designs (the user's own), or null for none. */
+  readonly cache: string | null;
 }
 
 type TypeScript = typeof import('typescript');
 
-let data: HookData = { barmap: '', typescript: null };
-let ts: Promise<TypeScript> | undefined;
+let data: HookData = { barmap: '', typescript: null, cache: null };
+let ts: TypeScript | undefined;
 
 export function initialize(d: HookData): void {
   data = d;
@@ -51,15 +58,35 @@ export const resolve: ResolveHook = async (specifier, context, next) => {
 
 export const load: LoadHook = async (url, context, next) => {
   if (!url.startsWith('file:') || !TS_FILE.test(new URL(url).pathname)) return next(url, context);
+  const file = fileURLToPath(url);
+  const source = await readFile(file, 'utf8');
+  const key = createHash('sha256').update(`${file}\0${data.typescript ?? ''}\0${source}`).digest('hex');
+  const cached = data.cache === null ? null : join(data.cache, `${key}.mjs`);
+  if (cached !== null) {
+    try {
+      return { format: 'module', source: await readFile(cached, 'utf8'), shortCircuit: true };
+    } catch {
+      // not transpiled yet
+    }
+  }
   if (data.typescript === null) {
     throw new Error('a TypeScript design needs the typescript package: npm install typescript, or compile the design to .js');
   }
-  ts ??= import(data.typescript).then((m: { default?: TypeScript } & TypeScript) => m.default ?? m);
-  const t = await ts;
-  const file = fileURLToPath(url);
-  const out = t.transpileModule(await readFile(file, 'utf8'), {
+  // require, not import(): importing the 9 MB CommonJS file as ESM scans it for named exports first
+  ts ??= createRequire(import.meta.url)(fileURLToPath(data.typescript)) as TypeScript;
+  const out = ts.transpileModule(source, {
     fileName: file,
-    compilerOptions: { module: t.ModuleKind.ESNext, target: t.ScriptTarget.ES2022, inlineSourceMap: true, verbatimModuleSyntax: false },
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, inlineSourceMap: true, inlineSources: true },
   });
+  if (cached !== null) {
+    try {
+      await mkdir(data.cache!, { recursive: true, mode: 0o700 });
+      const tmp = `${cached}.${process.pid}.tmp`;
+      await writeFile(tmp, out.outputText);
+      await rename(tmp, cached);
+    } catch {
+      // a cache that cannot be written only costs the next run a transpile
+    }
+  }
   return { format: 'module', source: out.outputText, shortCircuit: true };
 };
