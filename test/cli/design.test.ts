@@ -104,6 +104,19 @@ test('design file mistakes are one line, exit 2, on every command', () => {
   assertUsage(barmap('check', 'fcd.yaml', '--design', 'legasy'), /unknown design 'legasy' \(--design\); did you mean legacy\?/);
 });
 
+test('BARMAP_CACHE: a .ts design is transpiled once into the cache; an empty value keeps none', () => {
+  SCENARIO_FILE();
+  const cache = join(tmp, 'cache');
+  const run = (dir: string): number | null =>
+    spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'run', 'fcd.yaml', '--design', './my-design.ts'],
+      { encoding: 'utf8', cwd: tmp, env: { ...process.env, BARMAP_CACHE: dir } }).status;
+  assert.equal(run(cache), 1);
+  assert.equal(readdirSync(cache).filter((f) => f.endsWith('.mjs')).length, 1);
+  assert.equal(run(cache), 1, 'the cached JavaScript runs the same');
+  assert.equal(run(''), 1);
+  assert.equal(readdirSync(cache).length, 1);
+});
+
 test('a typo in a label of a TypeScript design does not compile (tsc names the label)', () => {
   file('typo.ts', [
     "import { legacy, patch, patchPath, stack, vfio_pci_mmap_huge_fault } from 'barmap';",
