@@ -117,8 +117,8 @@ function program(): Command {
     .option('--out <dir>', 'directory for trace files (a name ending in .json: write the merged results file there)', 'barmap-traces')
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
-    .action((files: string[], flags: MergeFlags) => {
-      process.exitCode = mergeCommand(files, flags, out);
+    .action(async (files: string[], flags: MergeFlags) => {
+      process.exitCode = await mergeCommand(files, flags, out);
     });
   p.command('replay')
     .description('replay a trace file written by barmap check; exit 1 when its violation breaks again')
