@@ -5,7 +5,9 @@
  * profile the scenario was not written for are counted, not fatal: the
  * bench measures speed. Timings never go into tests.
  *
- * Then the checker's figures (bench/check.ts; BARMAP_BENCH_CHECK=0 skips them).
+ * Then the cost of loading a TypeScript design file (bench/design-load.ts;
+ * BARMAP_BENCH_DESIGN=0 skips it) and the checker's figures (bench/check.ts;
+ * BARMAP_BENCH_CHECK=0 skips them).
  *
  *     npm run bench -- [runs]      (default 5; or BARMAP_BENCH_RUNS)
  */
@@ -18,6 +20,7 @@ import { runScenario } from '../src/check/run.js';
 import { ARCH_PROFILES } from '../src/arch/profiles.js';
 import { findDesign, DEFAULT_DESIGN } from '../src/designs/index.js';
 import { benchCheck, checkLines } from './check.js';
+import { benchDesignLoad, designLoadLines } from './design-load.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const runs = Number(process.argv[2] ?? process.env['BARMAP_BENCH_RUNS'] ?? 5);
@@ -82,8 +85,10 @@ const lines = [
 ];
 const total = rows.reduce((a, r) => ({ steps: a.steps + r.modelSteps, ms: a.ms + r.medianMs }), { steps: 0, ms: 0 });
 lines.push('', `total: ${total.steps} model steps in ${total.ms.toFixed(1)} ms: ${Math.round(total.steps / (total.ms / 1000))} steps/s`);
+const designLoad = process.env['BARMAP_BENCH_DESIGN'] === '0' ? undefined : benchDesignLoad(ROOT, Math.max(3, Math.min(runs, 5)));
+if (designLoad) lines.push('', ...designLoadLines(designLoad));
 const checker = process.env['BARMAP_BENCH_CHECK'] === '0' ? undefined : await benchCheck(Math.min(runs, 3), (s) => process.stderr.write(s + '\n'));
 if (checker) lines.push('', ...checkLines(checker));
 process.stdout.write(lines.join('\n') + '\n');
-writeFileSync(join(ROOT, 'bench-results.json'), JSON.stringify({ date: new Date().toISOString(), runs, design: design.name, machine, rows, ...(checker ? { checker } : {}) }, null, 2) + '\n');
+writeFileSync(join(ROOT, 'bench-results.json'), JSON.stringify({ date: new Date().toISOString(), runs, design: design.name, machine, rows, ...(designLoad ? { designLoad } : {}), ...(checker ? { checker } : {}) }, null, 2) + '\n');
 process.stdout.write('wrote bench-results.json\n');

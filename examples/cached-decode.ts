@@ -12,7 +12,7 @@
 import {
   addField, legacy, mm, patch, patchPath, stack, vfio_pci_core_mmap, vfio_pci_vmf_insert_pfn, vfioPciMemoryEnabled,
   VM_FAULT_FALLBACK, VM_FAULT_SIGBUS,
-} from '../src/designs/api.js';
+} from 'barmap';
 
 const INSERT = { pte: 'vmf_insert_pfn', pmd: 'vmf_insert_pfn_pmd', pud: 'vmf_insert_pfn_pud' } as const;
 type Cached = { mmap_decode?: boolean };

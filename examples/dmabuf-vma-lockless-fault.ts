@@ -10,7 +10,7 @@
  *
  * breaks no-leaf-on-disabled-bar; `dmabuf-vma@4` holds on the same scenario.
  */
-import { dmabufVma, dmabufVmaSteps, faultObject, getVma, mm, patch, patchPath, stack, VM_FAULT_FALLBACK, VM_FAULT_SIGBUS } from '../src/designs/api.js';
+import { dmabufVma, dmabufVmaSteps, faultObject, getVma, mm, patch, patchPath, stack, VM_FAULT_FALLBACK, VM_FAULT_SIGBUS } from 'barmap';
 
 const INSERT = { pte: 'vmf_insert_pfn', pmd: 'vmf_insert_pfn_pmd', pud: 'vmf_insert_pfn_pud' } as const;
 

@@ -11,7 +11,7 @@
  */
 import {
   legacy, mm, patch, patchPath, stack, vfio_pci_vmf_insert_pfn, VM_FAULT_FALLBACK, VM_FAULT_SIGBUS,
-} from '../src/designs/api.js';
+} from 'barmap';
 
 const INSERT = { pte: 'vmf_insert_pfn', pmd: 'vmf_insert_pfn_pmd', pud: 'vmf_insert_pfn_pud' } as const;
 

@@ -15,7 +15,7 @@
  */
 import {
   legacy, patch, patchPath, replacePath, path, stack, vfio_pci_mmap_huge_fault, VM_FAULT_FALLBACK,
-} from '../src/designs/api.js';
+} from 'barmap';
 
 /** vfio_pci_zap_bars that zaps nothing: the bug this design carries, on every zap site. */
 const forgetfulZap = path<{ vdev: number }>()('vfio_pci_zap_bars', 'entry', {

@@ -10,7 +10,7 @@
  * breaks no-mapping-survives-revoke and no-access-to-disabled-bar; `legacy`
  * (--no-defects) holds on the same scenario.
  */
-import { legacy, patch, path, setDmaBufOps, stack, vfioPciDmabufOps } from '../src/designs/api.js';
+import { legacy, patch, path, setDmaBufOps, stack, vfioPciDmabufOps } from 'barmap';
 
 /** vfio_pci_dma_buf_pin() that lets any importer pin. */
 const pinAnyway = path<{ attach: number }>()('example_vfio_pci_dma_buf_pin', 'entry', {

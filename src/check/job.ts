@@ -11,7 +11,9 @@ import { taskLabel } from '../kernel/sched/step.js';
 import { parseSource, validateScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { expectedViolations } from '../scenario/check-section.js';
-import { findDesign } from '../designs/index.js';
+import type { Design } from '../designs/types.js';
+import { designFor, designLineage } from './design-file.js';
+import type { DesignFile } from './design-file.js';
 import { bfs } from './bfs.js';
 import { fingerprint, fingerprintHex } from './fingerprint.js';
 import type { CheckStats, Found } from './bfs.js';
@@ -30,7 +32,10 @@ export interface RandomMode {
 export interface JobSpec {
   /** The scenario's source text (YAML or JSON) and the name to use for it in messages. */
   readonly source: { readonly text: string; readonly file: string };
+  /** A built-in design's name, or a design file's absolute path (each worker loads it: src/check/design-file.ts). */
   readonly design: string;
+  /** The design file, for trace files (absent for a built-in design). */
+  readonly designFile?: DesignFile;
   /** Arch profile; the scenario's own when absent. */
   readonly arch?: string;
   /** Defect names switched on (reserved for `--defect`; none yet). */
@@ -160,14 +165,14 @@ export interface PreparedJob {
   readonly spec: JobSpec;
   readonly sc: Scenario;
   readonly raw: unknown;
+  readonly design: Design;
   readonly m: ScenarioModel;
 }
 
 /** Build a job's model (runs the setup; throws SetupError). */
 export function prepareJob(spec: JobSpec): PreparedJob {
   const { sc, raw } = jobScenario(spec);
-  const design = findDesign(spec.design);
-  if (!design) throw new Error(`unknown design '${spec.design}'`);
+  const design = designFor(spec.design);
   const m = scenarioModel(sc, {
     design,
     ...(spec.arch !== undefined ? { arch: spec.arch } : {}),
@@ -177,7 +182,7 @@ export function prepareJob(spec: JobSpec): PreparedJob {
     ...(spec.invariants !== undefined ? { invariants: spec.invariants } : {}),
     defects: spec.defects,
   });
-  return { spec, sc, raw, m };
+  return { spec, sc, raw, design, m };
 }
 
 /** Violations as trace files store them, setup violations first, in the catalogue's order. */
@@ -201,13 +206,13 @@ export interface SearchOutcome {
 
 /** Assemble a job's result from what its search found. */
 export function jobResult(p: PreparedJob, r: SearchOutcome, ms: number, interrupted: boolean, workers = 1): JobResult {
-  const { spec, sc, m } = p;
+  const { spec, sc, m, design } = p;
   const maxed = m.bounds.maxStates !== undefined && r.stats.states >= m.bounds.maxStates;
   const stop: StopReason = interrupted ? 'interrupted' : maxed && !r.stats.complete ? 'max-states' : 'done';
   return {
-    scenario: sc.name, design: spec.design, arch: m.arch, defects: [...spec.defects],
+    scenario: sc.name, design: design.name, arch: m.arch, defects: [...spec.defects],
     mode: spec.random ? 'random' : 'bfs', bounds: m.bounds, ...(spec.random ? { random: spec.random } : {}),
-    invariants: m.invariants, expected: expectedViolations(sc, spec.design, m.arch),
+    invariants: m.invariants, expected: expectedViolations(sc, designLineage(design), m.arch),
     stats: {
       states: r.stats.states, transitions: r.stats.transitions, depth: r.stats.depth,
       complete: r.stats.complete && !interrupted, stop, visitedBytes: r.stats.visitedBytes, ms, workers,
@@ -257,7 +262,7 @@ export function runJob(spec: JobSpec, progress?: (p: Progress) => boolean | void
   const samples = sampler(t0);
   const onProgress = (st: CheckStats): boolean => {
     samples.take(st);
-    const go = progress?.({ ...st, scenario: p.sc.name, design: spec.design, arch: p.m.arch }) !== false;
+    const go = progress?.({ ...st, scenario: p.sc.name, design: p.design.name, arch: p.m.arch }) !== false;
     if (!go) interrupted = true;
     return go;
   };

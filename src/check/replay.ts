@@ -10,7 +10,7 @@ import { Kernel } from '../kernel/kernel.js';
 import type { KernelState } from '../kernel/state.js';
 import type { TraceEvent } from '../kernel/events.js';
 import { isRunnable, taskLabel } from '../kernel/sched/step.js';
-import { findDesign } from '../designs/index.js';
+import { traceDesign } from './design-file.js';
 import { findArchProfile } from '../arch/profiles.js';
 import { parseSource, validateScenario } from '../scenario/load.js';
 import { writtenEntry } from './job.js';
@@ -49,8 +49,8 @@ export interface ReplayResult {
 
 /** Replay a parsed trace file; `onStep` sees each transition as it is applied. */
 export function replayTrace(tf: TraceFile, onStep?: (st: ReplayStep, m: ScenarioModel) => void): ReplayResult {
-  const design = findDesign(tf.design);
-  if (!design) throw new TraceFileError(`design '${tf.design}' is not built into this barmap`);
+  const design = traceDesign(tf);
+  if (!design) throw new TraceFileError(`design '${tf.design}' is not built into this barmap${tf.designPath ? ` and its file ${tf.designPath} is not loaded; pass --design PATH` : ''}`);
   if (!findArchProfile(tf.arch)) throw new TraceFileError(`arch profile '${tf.arch}' is not built into this barmap`);
   const unknown = tf.defects.find((d) => !findDefect(d));
   if (unknown !== undefined) throw new TraceFileError(`defect '${unknown}' is not in this barmap's catalogue (barmap list)`);

@@ -21,6 +21,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Search, PARTITION_MIN, shardOf } from './bfs.js';
 import type { CheckStats } from './bfs.js';
 import { prepareJob, foundRecords } from './job.js';
+import { preloadDesigns } from './design-file.js';
 import type { FoundRecord, JobSpec } from './job.js';
 import { SharedVisitedSet } from './shared-visited.js';
 import type { SharedVisitedBuffers } from './shared-visited.js';
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   };
   const stop = new Int32Array(input.stop);
   try {
+    await preloadDesigns([input.spec.design]);
     const t0 = Date.now();
     const p = prepareJob(input.spec);
     const setupMs = Date.now() - t0;

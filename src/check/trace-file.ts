@@ -14,7 +14,10 @@
  *     }
  *
  * `defects` is where `--defect` names go; replay switches the same defects
- * on. A reader refuses versions it does not know.
+ * on. A design from a file (`--design ./my-design.ts`) also records
+ * `designPath` (as given), `designAbsolutePath` and `designHash` (sha256 of
+ * the file, hex): replay loads the design from there and refuses a file
+ * that changed since. A reader refuses versions it does not know.
  */
 import * as z from 'zod';
 import type { UserAction } from '../kernel/syscalls.js';
@@ -29,6 +32,10 @@ export interface TraceFile {
   readonly version: 1;
   readonly scenario: { readonly name: string; readonly file: string; readonly source: string };
   readonly design: string;
+  /** A design file: the path as given, absolute, and the sha256 of its source (absent for a built-in design). */
+  readonly designPath?: string;
+  readonly designAbsolutePath?: string;
+  readonly designHash?: string;
   readonly arch: string;
   readonly defects: readonly string[];
   readonly mode: 'bfs' | 'random';
@@ -47,7 +54,9 @@ export function traceFile(spec: JobSpec, job: JobResult, f: FoundRecord): TraceF
   return {
     version: TRACE_VERSION,
     scenario: { name: job.scenario, file: spec.source.file, source: spec.source.text },
-    design: job.design, arch: job.arch, defects: [...job.defects],
+    design: job.design,
+    ...(spec.designFile ? { designPath: spec.designFile.given, designAbsolutePath: spec.designFile.path, designHash: spec.designFile.sha256 } : {}),
+    arch: job.arch, defects: [...job.defects],
     mode: job.mode, bounds: job.bounds, ...(job.random ? { random: job.random } : {}),
     invariant: f.invariant, rule, message: f.message, schedule: f.schedule, stats: job.stats,
   };
@@ -81,6 +90,9 @@ export const traceFileSchema = z.object({
   version: z.literal(TRACE_VERSION),
   scenario: z.object({ name: z.string(), file: z.string(), source: z.string() }),
   design: z.string(),
+  designPath: z.string().optional(),
+  designAbsolutePath: z.string().optional(),
+  designHash: z.string().regex(/^[0-9a-f]{64}$/, { error: 'designHash is the sha256 of the design file, 64 hex digits' }).optional(),
   arch: z.string(),
   defects: z.array(z.string()),
   mode: z.enum(['bfs', 'random']).default('bfs'),

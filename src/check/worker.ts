@@ -13,6 +13,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runJob } from './job.js';
+import { preloadDesigns } from './design-file.js';
 import type { JobSpec, Progress } from './job.js';
 import { SetupError } from './model.js';
 
@@ -28,10 +29,17 @@ export type WorkerMessage =
   | { readonly type: 'error'; readonly index: number; readonly message: string; readonly setup: boolean }
   | { readonly type: 'done' };
 
-function main(): void {
+async function main(): Promise<void> {
   const port = parentPort;
   if (!port) return;
   const input = workerData as WorkerInput;
+  // design files are loaded once per worker, before the synchronous searches
+  let loadError: string | undefined;
+  try {
+    await preloadDesigns(input.jobs.map((j) => j.design));
+  } catch (e) {
+    loadError = e instanceof Error ? e.message : String(e);
+  }
   const stop = new Int32Array(input.stop);
   const next = new Int32Array(input.next ?? new SharedArrayBuffer(4));
   const post = (m: WorkerMessage): void => port.postMessage(m);
@@ -40,6 +48,10 @@ function main(): void {
     const index = Atomics.add(next, 0, 1);
     if (index >= input.jobs.length || Atomics.load(stop, 0) !== 0) break;
     const spec = input.jobs[index]!;
+    if (loadError !== undefined) {
+      post({ type: 'error', index, message: loadError, setup: false });
+      continue;
+    }
     try {
       const result = runJob(spec, (progress) => {
         const now = Date.now();
@@ -57,4 +69,4 @@ function main(): void {
   post({ type: 'done' });
 }
 
-main();
+void main();

@@ -19,6 +19,8 @@ import type { TraceFile } from '../check/trace-file.js';
 import { replayTrace } from '../check/replay.js';
 import { checkInvariantNames } from '../scenario/check-section.js';
 import { DESIGNS } from '../designs/index.js';
+import { isDesignPath, loadDesignSpec } from '../check/design-file.js';
+import type { DesignFile } from '../check/design-file.js';
 import { ARCH_PROFILES } from '../arch/profiles.js';
 import { closest } from '../scenario/flags.js';
 import { matrixLines, scenarioLines } from '../report/matrix.js';
@@ -97,8 +99,8 @@ function checkOutputs(f: CheckFlags): void {
 }
 
 /** The jobs a command line asks for (usage errors thrown). */
-export function planCheck(args: readonly string[], f: CheckFlags): { jobs: JobSpec[]; suite: boolean } {
-  const designs = known('design', '--design', f.design, DESIGNS.map((d) => d.name));
+export async function planCheck(args: readonly string[], f: CheckFlags): Promise<{ jobs: JobSpec[]; suite: boolean }> {
+  const { designs, designFiles } = await checkDesigns(f.design);
   const archs = known('arch profile', '--arch', f.arch, ARCH_PROFILES.map((p) => p.name));
   const invariants = known('invariant', '--invariant', f.invariant, checkInvariantNames());
   const defects = f.defects === false ? [] : known('defect', '--defect', f.defect, DEFECTS.map((d) => d.name));
@@ -120,12 +122,30 @@ export function planCheck(args: readonly string[], f: CheckFlags): { jobs: JobSp
   const scenarios = suite ? suiteScenarios() : args.map(loadForCheck);
   if (scenarios.length === 0) throw new UsageError('no shipped scenario has a check: section; name a scenario file');
   const jobs = jobsFor(scenarios, {
-    ...(designs ? { designs } : {}), ...(archs ? { archs } : {}), ...(invariants ? { invariants } : {}),
+    ...(designs ? { designs, designFiles } : {}), ...(archs ? { archs } : {}), ...(invariants ? { invariants } : {}),
     ...(maxActions !== undefined ? { maxActions } : {}), ...(preemptions !== undefined ? { preemptions } : {}),
     ...(maxStates !== undefined ? { maxStates } : {}), ...(random ? { random } : {}), ...(defects ? { defects } : {}),
     ...(shard ? { shard } : {}), ...(f.por === false ? { por: false } : {}),
   }, suite);
   return { jobs, suite };
+}
+
+/**
+ * `--design` values: built-in names, checked against the list, and design
+ * files, loaded here (a mistake is one line) and named in the jobs by
+ * absolute path, which each worker loads again.
+ */
+async function checkDesigns(given: readonly string[] | undefined): Promise<{ designs?: string[]; designFiles: Map<string, DesignFile> }> {
+  const designFiles = new Map<string, DesignFile>();
+  if (given === undefined || given.length === 0) return { designFiles };
+  known('design', '--design', given.filter((g) => !isDesignPath(g)), DESIGNS.map((d) => d.name));
+  const designs: string[] = [];
+  for (const g of given) {
+    const file = isDesignPath(g) ? (await loadDesignSpec(g)).file : undefined;
+    if (file) designFiles.set(file.path, file);
+    designs.push(file ? file.path : g);
+  }
+  return { designs: [...new Set(designs)], designFiles };
 }
 
 /** Run the jobs on worker threads; resolves when they are done or stopped (Ctrl-C). */
@@ -165,7 +185,7 @@ function saveTraces(outcomes: readonly JobOutcome[], dir: string): Map<string, {
 }
 
 export async function checkCommand(args: readonly string[], f: CheckFlags, out: (line: string) => void): Promise<number> {
-  const { jobs, suite } = planCheck(args, f);
+  const { jobs, suite } = await planCheck(args, f);
   const tty = !f.json && process.stderr.isTTY === true;
   const maxStates = jobs.every((j) => j.maxStates !== undefined) ? jobs[0]?.maxStates : undefined;
   const progress = tty ? new ProgressLine(process.stderr, jobs.length, maxStates) : undefined;

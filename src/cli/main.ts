@@ -6,11 +6,14 @@
  *                  [--max-states N] [--invariant NAME ...] [--json] [--out DIR]
  *                  [--random [--seed S] [--walks N] [--depth N]] [--workers N] [--shard i/N] [--no-por]
  *     barmap merge RESULTS.json... [--json] [--out DIR]
- *     barmap replay FILE [--state] [--json]
+ *     barmap replay FILE [--design D] [--state] [--json]
  *     barmap run [scenario-file|built-in-name] [--arch A] [--design D] [--state] [--json]
  *     barmap list
- *     barmap report RESULTS.json|TRACE.json... [-o out.html]
- *     barmap repro TRACE.json|SCENARIO [-o repro.c] [--device PATH] [--bar N]
+ *     barmap report RESULTS.json|TRACE.json... [-o out.html] [--design D]
+ *     barmap repro TRACE.json|SCENARIO [-o repro.c] [--device PATH] [--bar N] [--design D]
+ *
+ * D is a built-in design's name or a design file (./my-design.ts; code that
+ * runs with the user's rights: src/check/design-file.ts).
  *
  * run, replay and check take --format text|json|html (--json is --format json)
  * and --html FILE (an HTML report beside the text).
@@ -36,6 +39,7 @@ import type { MergeFlags } from './merge.js';
 import { PACKAGE_ROOT } from './scenarios.js';
 import { EXIT, UsageError, oneLine } from './errors.js';
 import { checkWritableFile } from './inputs.js';
+import { DesignLoadError } from '../check/design-file.js';
 import { reportCommand } from './report.js';
 import { reproCommand } from './repro.js';
 import type { ReproFlags } from './repro.js';
@@ -85,7 +89,7 @@ function program(): Command {
   p.command('check')
     .description('explore scenarios with a check: section and print design x invariant x arch (no scenario: the built-in suite)')
     .argument('[scenario...]', 'scenario files or built-in names (default: every built-in scenario with a check: section)')
-    .option('--design <name>', 'design to check; repeat for several (default: every built-in design for the suite, legacy for a named scenario)', collect, [])
+    .option('--design <name|path>', 'design to check, a built-in name or a design file (./my-design.ts); repeat for several (default: every built-in design for the suite, legacy for a named scenario)', collect, [])
     .option('--arch <profile>', "arch profile; repeat for several (default: all for the suite, else the scenario's world.arch)", collect, [])
     .option('--preemptions <n>', "preemption bound (default: the scenario's check.preemptions)")
     .option('--max-actions <n>', "ops each thread starts at most (default: the scenario's check.maxActions)")
@@ -118,8 +122,8 @@ function program(): Command {
     .option('--out <dir>', 'directory for trace files (a name ending in .json: write the merged results file there)', 'barmap-traces')
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
-    .action((files: string[], flags: MergeFlags) => {
-      process.exitCode = mergeCommand(files, flags, out);
+    .action(async (files: string[], flags: MergeFlags) => {
+      process.exitCode = await mergeCommand(files, flags, out);
     });
   p.command('replay')
     .description('replay a trace file written by barmap check; exit 1 when its violation breaks again')
@@ -128,17 +132,18 @@ function program(): Command {
     .option('--json', 'print JSON lines instead of text (same as --format json)')
     .option('--format <fmt>', 'text (default; coloured on a terminal unless NO_COLOR), json or html')
     .option('--html <file>', 'also write a self-contained HTML trace viewer')
+    .option('--design <name|path>', "replay against this design (a built-in name or a design file) instead of the trace's own")
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
-    .action((file: string, flags: { state?: boolean; json?: boolean; format?: string; html?: string }) => {
+    .action(async (file: string, flags: { state?: boolean; json?: boolean; format?: string; html?: string; design?: string }) => {
       const f = formatted(flags);
-      process.exitCode = replayCommand(file, f.flags, f.out);
+      process.exitCode = await replayCommand(file, f.flags, f.out);
     });
   p.command('run')
     .description('run a scenario and print its trace (default scenario: bar-mmap-access)')
     .argument('[scenario]', 'a scenario file (.yaml or .json) or a built-in name (barmap list)')
     .option('--arch <profile>', "arch profile (default: the scenario's world.arch)")
-    .option('--design <name>', 'design whose kernel paths run', 'legacy')
+    .option('--design <name|path>', 'design whose kernel paths run: a built-in name or a design file (./my-design.ts)', 'legacy')
     .option('--defect <name>', "switch a catalogued defect on (barmap list); repeat for several (default: the scenario's defects:)", collect, [])
     .option('--no-defects', "switch every defect off, also those the scenario names (to see the bug not happen)")
     .option('--state', 'dump the kernel state after each step')
@@ -147,18 +152,19 @@ function program(): Command {
     .option('--html <file>', 'also write a self-contained HTML trace viewer')
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
-    .action((scenario: string | undefined, flags: RunFlags & { format?: string }) => {
+    .action(async (scenario: string | undefined, flags: RunFlags & { format?: string }) => {
       const f = formatted(flags);
-      process.exitCode = runCommand(scenario, f.flags, f.out);
+      process.exitCode = await runCommand(scenario, f.flags, f.out);
     });
   p.command('report')
     .description('write one self-contained HTML report from barmap check --json results and/or trace files')
     .argument('<input...>', 'results of barmap check --json (its trace files are read too) or trace files')
     .option('-o, --output <file>', 'the HTML file to write', 'barmap-report.html')
+    .option('--design <name|path>', "replay the traces of this design's name, and of any design file, with this design file (default: the file each trace records)")
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
-    .action((inputs: string[], flags: { output?: string }) => {
-      process.exitCode = reportCommand(inputs, flags, out);
+    .action(async (inputs: string[], flags: { output?: string; design?: string }) => {
+      process.exitCode = await reportCommand(inputs, flags, out);
     });
   p.command('repro')
     .description('write a C program that replays a trace (or a scenario) on a real kernel through the vfio uapi')
@@ -166,12 +172,12 @@ function program(): Command {
     .option('-o, --output <file>', 'the C file to write (default: stdout)')
     .option('--device <path>', 'the vfio device cdev the program opens by default', '/dev/vfio/devices/vfio0')
     .option('--bar <n>', 'the BAR index the program maps by default (the trace\'s own when absent)')
-    .option('--design <name>', "for a scenario: design whose model predicts the outcome", 'legacy')
+    .option('--design <name|path>', "design whose model predicts the outcome, a built-in name or a design file (default: legacy for a scenario, the trace's own for a trace)")
     .option('--arch <profile>', "for a scenario: arch profile (default: the scenario's world.arch)")
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
-    .action((input: string, flags: ReproFlags) => {
-      process.exitCode = reproCommand(input, flags, out);
+    .action(async (input: string, flags: ReproFlags) => {
+      process.exitCode = await reproCommand(input, flags, out);
     });
   p.command('list')
     .description('list built-in scenarios, designs and arch profiles')
@@ -221,7 +227,7 @@ function errorStatus(e: unknown): number {
     process.stderr.write(`${oneLine(e.message)}\n`);
     return EXIT.usage;
   }
-  if (e instanceof UsageError) return fail(EXIT.usage, e.message);
+  if (e instanceof UsageError || e instanceof DesignLoadError) return fail(EXIT.usage, e.message);
   if (process.env['BARMAP_DEBUG']) process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   if (e instanceof RunCrash) {
     return fail(EXIT.internal, `internal model error at ${e.message} (a bug in barmap or the design; BARMAP_DEBUG=1 shows the stack)`);

@@ -5,6 +5,7 @@
  * with the same violations (shortest per invariant), the distinct states
  * counted once, and trace files for every violation.
  */
+import { loadTraceDesign } from '../check/design-file.js';
 import { mergeOutcomes, MergeError } from '../check/merge.js';
 import type { JobOutcome } from '../check/split.js';
 import { reportCheck, writeResults } from './check.js';
@@ -50,7 +51,7 @@ function readResults(file: string): ResultsFile {
 }
 
 /** Merge the files and print the combined results as barmap check would. */
-export function mergeCommand(files: readonly string[], f: MergeFlags, out: (line: string) => void): number {
+export async function mergeCommand(files: readonly string[], f: MergeFlags, out: (line: string) => void): Promise<number> {
   if (files.length === 0) throw new UsageError('merge needs the results files of the shards (barmap merge results-*.json)');
   const outPath = f.out ?? 'barmap-traces';
   if (outPath.endsWith('.json')) {
@@ -75,5 +76,7 @@ export function mergeCommand(files: readonly string[], f: MergeFlags, out: (line
     traceDir = f.out.replace(/\.json$/, '-traces');
   }
   const flags: CheckFlags = { ...(f.json ? { json: true } : {}), ...(traceDir !== undefined ? { out: traceDir } : {}) };
+  // the violations are replayed for their reports: design files are loaded from the paths the jobs name
+  for (const o of outcomes) if (o.spec.designFile) await loadTraceDesign({ design: o.result?.design ?? '', designAbsolutePath: o.spec.design, designPath: o.spec.designFile.given, designHash: o.spec.designFile.sha256 });
   return reportCheck(outcomes.map((o) => o.spec), false, outcomes, false, flags, out);
 }

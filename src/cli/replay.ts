@@ -6,6 +6,7 @@
  */
 import { parseTraceFile, TraceFileError } from '../check/trace-file.js';
 import { replayTrace } from '../check/replay.js';
+import { loadTraceDesign } from '../check/design-file.js';
 import { SetupError } from '../check/model.js';
 import { ScenarioError } from '../scenario/load.js';
 import { TextTrace, formatState } from '../report/text.js';
@@ -22,14 +23,17 @@ export interface ReplayFlags {
   readonly json?: boolean;
   /** Write an HTML trace viewer to this file ('-': stdout). */
   readonly html?: string;
+  /** A design (file or built-in name) to replay against instead of the recorded one. */
+  readonly design?: string;
 }
 
-export function replayCommand(file: string, flags: ReplayFlags, out: (line: string) => void): number {
+export async function replayCommand(file: string, flags: ReplayFlags, out: (line: string) => void): Promise<number> {
   const text = readTextFile(file, 'trace file', FILE_LIMITS.trace);
   const json = flags.json ?? false;
   const trace = new TextTrace({ lastStep: 99 });
   try {
     const tf = parseTraceFile(text, file);
+    await loadTraceDesign(tf, flags.design);
     if (json) out(jsonRecord('run', { replay: file, scenario: tf.scenario.name, design: tf.design, arch: tf.arch, defects: tf.defects, invariant: tf.invariant }));
     else {
       out(`# barmap replay ${file}: ${tf.scenario.name}  arch=${tf.arch}  design=${tf.design}${tf.defects.length ? `  defects=${tf.defects.join(',')}` : ''}`);

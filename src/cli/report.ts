@@ -16,6 +16,7 @@ import { jobResultSchema } from '../check/results-file.js';
 import * as z from 'zod';
 import type { TraceFile } from '../check/trace-file.js';
 import { checkInvariantNames } from '../scenario/check-section.js';
+import { loadDesignSpec, loadTraceDesign, replayWith } from '../check/design-file.js';
 import { checkReportHtml } from '../report/html/index.js';
 import { PACKAGE_ROOT, readScenario } from './scenarios.js';
 import { EXIT, UsageError } from './errors.js';
@@ -57,6 +58,8 @@ function isResults(v: unknown): v is Results {
 
 export interface ReportFlags {
   readonly output?: string;
+  /** A design file (or built-in name) to replay the traces of its design, or of any design file, with. */
+  readonly design?: string;
 }
 
 function jobKey(j: { scenario: string; design: string; arch: string }, inv: string): string {
@@ -64,7 +67,7 @@ function jobKey(j: { scenario: string; design: string; arch: string }, inv: stri
 }
 
 /** Build a report from results files and trace files; returns the exit status. */
-export function reportCommand(inputs: readonly string[], flags: ReportFlags, out: (line: string) => void): number {
+export async function reportCommand(inputs: readonly string[], flags: ReportFlags, out: (line: string) => void): Promise<number> {
   if (inputs.length === 0) throw new UsageError('give a results file (barmap check --json > results.json) or trace files');
   checkWritableFile(flags.output ?? DEFAULT_REPORT, '-o');
   const jobs: JobResult[] = [];
@@ -119,6 +122,7 @@ export function reportCommand(inputs: readonly string[], flags: ReportFlags, out
       }
     }
   }
+  await reportDesigns([...traces.values()].map((t) => t.tf), flags.design);
   const output = flags.output ?? DEFAULT_REPORT;
   const states = jobs.reduce((n, j) => n + j.stats.states, 0);
   const { html, skipped } = checkReportHtml({
@@ -131,6 +135,19 @@ export function reportCommand(inputs: readonly string[], flags: ReportFlags, out
   for (const m of missing) out(`# no trace file and no built-in scenario for ${m}; pass its trace file too`);
   for (const s of skipped) out(`# skipped ${s}`);
   return skipped.length || missing.length ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * Load the designs the traces replay with: `--design` for the traces of
+ * its design's name and of every design file, else the design files the
+ * traces record (refused when changed since).
+ */
+async function reportDesigns(tfs: readonly TraceFile[], given: string | undefined): Promise<void> {
+  const d = given !== undefined ? (await loadDesignSpec(given)).design : undefined;
+  for (const tf of tfs) {
+    if (d && (tf.design === d.name || tf.designPath !== undefined)) replayWith(tf.design, d);
+    else await loadTraceDesign(tf);
+  }
 }
 
 /** Write an HTML report to a file, or to stdout for '-'. */

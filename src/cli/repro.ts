@@ -9,6 +9,7 @@ import { runScenario, ScenarioRunError } from '../check/run.js';
 import { SetupError } from '../check/model.js';
 import { formatPath, parseSource, ScenarioError, validateScenario } from '../scenario/load.js';
 import { findDesign } from '../designs/index.js';
+import { isDesignPath, loadDesignSpec, loadTraceDesign } from '../check/design-file.js';
 import { findArchProfile } from '../arch/profiles.js';
 import { reproFromRun, reproFromTrace } from '../report/repro-c/index.js';
 import { readScenario } from './scenarios.js';
@@ -32,16 +33,20 @@ function isTraceFile(text: string): boolean {
   }
 }
 
-export function reproCommand(input: string, flags: ReproFlags, out: (line: string) => void): number {
+export async function reproCommand(input: string, flags: ReproFlags, out: (line: string) => void): Promise<number> {
   if (flags.bar !== undefined && !/^[0-5]$/.test(flags.bar)) throw new UsageError(`--bar takes a BAR index 0-5, not '${flags.bar}'`);
   const opts = { device: flags.device ?? '/dev/vfio/devices/vfio0', ...(flags.bar !== undefined ? { bar: Number(flags.bar) } : {}) };
   if (flags.output !== undefined && flags.output !== '-') checkWritableFile(flags.output, '-o');
   const { text, display } = readScenario(input);
   let c: string;
   try {
-    if (isTraceFile(text)) c = reproFromTrace(parseTraceFile(text, display), opts);
-    else {
-      const design = findDesign(flags.design ?? 'legacy');
+    if (isTraceFile(text)) {
+      const tf = parseTraceFile(text, display);
+      await loadTraceDesign(tf, flags.design);
+      c = reproFromTrace(tf, opts);
+    } else {
+      const spec = flags.design ?? 'legacy';
+      const design = isDesignPath(spec) ? (await loadDesignSpec(spec)).design : findDesign(spec);
       if (!design) throw new UsageError(`unknown design '${flags.design}' (barmap list)`);
       if (flags.arch !== undefined && !findArchProfile(flags.arch)) throw new UsageError(`unknown arch profile '${flags.arch}' (barmap list)`);
       const { value, source } = parseSource(text, display);

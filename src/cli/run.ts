@@ -5,6 +5,7 @@ import { ScenarioError, parseSource, validateScenario } from '../scenario/load.j
 import { formatPath } from '../scenario/load.js';
 import { runScenario, ScenarioRunError } from '../check/run.js';
 import { findDesign, DESIGNS, DEFAULT_DESIGN } from '../designs/index.js';
+import { isDesignPath, loadDesignSpec } from '../check/design-file.js';
 import { ARCH_PROFILES, findArchProfile } from '../arch/profiles.js';
 import { TraceRenderer } from '../report/render.js';
 import { closest } from '../scenario/flags.js';
@@ -27,8 +28,9 @@ export interface RunFlags {
 }
 
 /** Run a scenario, writing the trace with `out`; returns the exit status. */
-export function runCommand(arg: string | undefined, flags: RunFlags, out: (line: string) => void): number {
-  const design = findDesign(flags.design ?? DEFAULT_DESIGN);
+export async function runCommand(arg: string | undefined, flags: RunFlags, out: (line: string) => void): Promise<number> {
+  const spec = flags.design ?? DEFAULT_DESIGN;
+  const design = isDesignPath(spec) ? (await loadDesignSpec(spec)).design : findDesign(spec);
   if (!design) {
     const names = DESIGNS.map((d) => d.name);
     const near = closest(flags.design ?? '', names);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseSource, validateScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { JobSpec, RandomMode, Shard } from '../check/job.js';
+import type { DesignFile } from '../check/design-file.js';
 import { DESIGNS } from '../designs/index.js';
 import { ARCH_PROFILES } from '../arch/profiles.js';
 import { builtinScenarios, readScenario, SCENARIO_DIR } from './scenarios.js';
@@ -43,7 +44,10 @@ export function suiteScenarios(): LoadedScenario[] {
 }
 
 export interface JobOptions {
+  /** Built-in design names or design files' absolute paths. */
   readonly designs?: readonly string[];
+  /** The design files among `designs`, by absolute path (recorded in trace files). */
+  readonly designFiles?: ReadonlyMap<string, DesignFile>;
   readonly archs?: readonly string[];
   readonly maxActions?: number;
   readonly preemptions?: number;
@@ -75,6 +79,7 @@ export function jobsFor(scenarios: readonly LoadedScenario[], o: JobOptions, sui
       for (const arch of archs) {
         jobs.push({
           source: { text: s.text, file: s.file }, design, arch, defects: [...defects],
+          ...(o.designFiles?.has(design) ? { designFile: o.designFiles.get(design)! } : {}),
           ...(o.maxActions !== undefined ? { maxActions: o.maxActions } : {}),
           ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
           ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),

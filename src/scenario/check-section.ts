@@ -21,7 +21,7 @@
 import * as z from 'zod';
 import { OP_NAMES, OP_SHAPE } from './ops.js';
 import type { OpArgs } from './ops.js';
-import { orList } from './flags.js';
+import { editDistance, orList } from './flags.js';
 import { ident, msg, strict } from './values.js';
 import { INVARIANTS } from '../check/invariants/index.js';
 import { ARCH_PROFILES } from '../arch/profiles.js';
@@ -65,22 +65,44 @@ const invariantName = z.string({ error: msg('expected an invariant name') }).ref
 
 const invariantList = z.array(invariantName, { error: msg('expected a list of invariant names, e.g. [no-access-to-disabled-bar]') });
 
-/** A key of `check.violates`: an arch profile, a design, or design/arch. */
-function violatesKey(k: string): boolean {
+/** A `*`/`?` pattern over design names as a RegExp. */
+function designPattern(p: string): RegExp {
+  return new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+}
+
+/** Whether the design part of a key names `design`: its name, or a pattern (`dmabuf-vma@*`) matching it. */
+function keyNames(key: string, design: string): boolean {
+  return key === design || (/[*?]/.test(key) && designPattern(key).test(design));
+}
+
+/**
+ * Why the design part of a `check.violates` key is wrong, or null: a
+ * built-in design, a pattern matching one, or the name of a user's design
+ * (any other name, unless it is a near miss of a built-in name: a typo).
+ */
+function designKeyError(d: string): string | null {
+  const designs = DESIGNS.map((x) => x.name);
+  if (designs.includes(d)) return null;
+  if (/[*?]/.test(d)) return designs.some((n) => keyNames(d, n)) ? null : `pattern '${d}' matches no built-in design (${designs.join(', ')})`;
+  const near = [...designs, ...ARCH_PROFILES.map((p) => p.name)].find((n) => editDistance(n.toLowerCase(), d.toLowerCase()) <= 2);
+  return near !== undefined ? `'${d}' is not a built-in design or arch profile; did you mean ${near}?` : null;
+}
+
+/** Why a key of `check.violates` is wrong (an arch, a design or pattern, or design/arch), or null. */
+function violatesKeyError(k: string): string | null {
   const archs = ARCH_PROFILES.map((p) => p.name);
-  const designs = DESIGNS.map((d) => d.name);
-  const [a, b] = k.split('/');
-  if (b === undefined) return archs.includes(a!) || designs.includes(a!);
-  return designs.includes(a!) && archs.includes(b);
+  const [a, b, ...rest] = k.split('/');
+  if (rest.length > 0 || a === '') return 'expected an arch profile, a design (or pattern such as dmabuf-vma@*) or design/arch';
+  if (b === undefined) return archs.includes(a!) ? null : designKeyError(a!);
+  if (!archs.includes(b)) return `'${b}' is not an arch profile (${archs.join(', ')})`;
+  return designKeyError(a!);
 }
 
 const violatesMap = z.record(z.string(), invariantList).superRefine((m, ctx) => {
   for (const key of Object.keys(m)) {
-    if (violatesKey(key)) continue;
-    ctx.addIssue({
-      code: 'custom', path: [key], input: key,
-      message: `expected an arch profile (${ARCH_PROFILES.map((p) => p.name).join(', ')}), a design (${DESIGNS.map((d) => d.name).join(', ')}) or design/arch`,
-    });
+    const bad = violatesKeyError(key);
+    if (bad === null) continue;
+    ctx.addIssue({ code: 'custom', path: [key], input: key, message: bad });
   }
 });
 
@@ -109,17 +131,37 @@ export type CheckSection = z.output<typeof checkSection>;
 
 /**
  * The invariants a scenario's exploration is expected to break for a
- * design and arch: `check.violates` (the most specific key wins:
- * design/arch, then design, then arch), else the scenario's `violates`.
+ * design and arch: `check.violates`, else the scenario's `violates`. In the
+ * map the most specific key wins: design/arch, then design, then arch,
+ * where a design key is its name or a pattern matching it (`dmabuf-vma@*`;
+ * an exact name before a pattern). `design` may be a lineage, the design
+ * then its bases (src/check/design-file.ts designLineage): a user design
+ * stacked on dmabuf-vma@4 inherits what is expected of dmabuf-vma@4 unless
+ * a key names the user design itself.
  */
 export function expectedViolations(
   sc: { readonly violates?: readonly string[] | undefined; readonly check?: CheckSection | undefined },
-  design: string,
+  design: string | readonly string[],
   arch: string,
 ): string[] {
   const v = sc.check?.violates;
   if (v === undefined) return [...(sc.violates ?? [])];
   if (Array.isArray(v)) return [...v];
   const m = v as Readonly<Record<string, readonly string[]>>;
-  return [...(m[`${design}/${arch}`] ?? m[design] ?? m[arch] ?? [])];
+  const keys = Object.keys(m);
+  // a key for design d (and arch, when suffix is '/arch'): the exact name first, then a pattern
+  const find = (d: string, suffix: string): readonly string[] | undefined => {
+    const exact = m[d + suffix];
+    if (exact !== undefined) return exact;
+    const k = keys.find((key) => {
+      const dk = suffix === '' ? key : key.endsWith(suffix) ? key.slice(0, -suffix.length) : '';
+      return !dk.includes('/') && /[*?]/.test(dk) && keyNames(dk, d);
+    });
+    return k === undefined ? undefined : m[k];
+  };
+  for (const d of typeof design === 'string' ? [design] : design) {
+    const hit = find(d, `/${arch}`) ?? find(d, '');
+    if (hit !== undefined) return [...hit];
+  }
+  return [...(m[arch] ?? [])];
 }

@@ -47,8 +47,9 @@ test('alphabet mistakes: file:line: path: message', () => {
   const badInv = AS_BINDING.replace('  preemptions: 0', '  preemptions: 0\n  invariants: [no-such-rule]');
   assert.match(error(badInv), /check\.invariants\[0\]: unknown invariant; invariants: .*no-deadlock/);
 
-  const badKey = AS_BINDING.replace('  preemptions: 0', '  preemptions: 0\n  violates: { sparc: [no-deadlock] }');
-  assert.match(error(badKey), /check\.violates\.sparc: expected an arch profile/);
+  // any other name may be a user design's; a near miss of a built-in name is a typo
+  const badKey = AS_BINDING.replace('  preemptions: 0', '  preemptions: 0\n  violates: { x86-64: [no-deadlock] }');
+  assert.match(error(badKey), /check\.violates\.x86-64: 'x86-64' is not a built-in design or arch profile; did you mean x86_64\?/);
 
   const extra = AS_BINDING.replace('  preemptions: 0', '  preemptions: 0\n  maxAction: 3');
   assert.match(error(extra), /check\.maxAction: unknown key 'maxAction' in check; did you mean 'maxActions'\?/);
@@ -61,4 +62,20 @@ test('expected violations: check.violates by design/arch, design, arch; else vio
   assert.deepEqual(expectedViolations(sc, 'legacy', 'arm64'), ['no-deadlock']);
   assert.deepEqual(expectedViolations(sc, 'legacy', 'x86_64'), ['lock-order']);
   assert.deepEqual(expectedViolations(sc, 'legacy', 'x86_64-pte-special-only'), []);
+});
+
+test('check.violates keys: design patterns, and a lineage inherits its base unless named itself', () => {
+  const sc = loadScenario(AS_BINDING.replace('  preemptions: 0',
+    "  preemptions: 0\n  violates: { 'dmabuf-vma@*': [no-deadlock], dmabuf-vma@5: [lock-order], 'dmabuf-vma@*/arm64': [lock-order, no-deadlock], mine-too: [] }"), 'v.yaml');
+  assert.deepEqual(expectedViolations(sc, 'dmabuf-vma@2', 'x86_64'), ['no-deadlock']);
+  assert.deepEqual(expectedViolations(sc, 'dmabuf-vma@5', 'x86_64'), ['lock-order'], 'an exact name before a pattern');
+  assert.deepEqual(expectedViolations(sc, 'dmabuf-vma@2', 'arm64'), ['lock-order', 'no-deadlock'], 'design/arch before design');
+  assert.deepEqual(expectedViolations(sc, 'legacy', 'x86_64'), []);
+  // a user design stacked on dmabuf-vma@2 inherits its expectations; one the scenario names does not
+  assert.deepEqual(expectedViolations(sc, ['mine', 'dmabuf-vma@2'], 'x86_64'), ['no-deadlock']);
+  assert.deepEqual(expectedViolations(sc, ['mine-too', 'dmabuf-vma@2'], 'x86_64'), []);
+  const bad = (key: string): string => error(AS_BINDING.replace('  preemptions: 0', `  preemptions: 0\n  violates: { '${key}': [no-deadlock] }`));
+  assert.match(bad('dmabuf-vam@4'), /'dmabuf-vam@4' is not a built-in design or arch profile; did you mean dmabuf-vma@4\?/);
+  assert.match(bad('rfc-*'), /pattern 'rfc-\*' matches no built-in design/);
+  assert.match(bad('legacy/sparc'), /'sparc' is not an arch profile/);
 });
