@@ -38,11 +38,15 @@ export function cellsOf(job: JobResult, allInvariants: readonly string[]): Cell[
   });
 }
 
-/** One line per cell that is not as expected. */
-export function surprises(cells: readonly Cell[]): string[] {
+/**
+ * One line per cell that is not as expected. With random walks a cell that
+ * did not break was only not found in the walks, not held to a bound.
+ */
+export function surprises(cells: readonly Cell[], random?: { readonly walks: number; readonly depth: number }): string[] {
   return cells.filter((c) => !c.ok).map((c) => {
     const where = `${c.scenario} (design ${c.design}, arch ${c.arch})`;
     if (c.status === 'broken') return `${where}: ${c.invariant} broke (trace ${c.length} transitions) but the scenario does not expect it (violates:)`;
+    if (random) return `${where}: ${c.invariant} was expected to break (violates:) but was not found in ${random.walks} walks of depth ${random.depth}`;
     return `${where}: ${c.invariant} was expected to break (violates:) but held${c.complete ? ' to the bound' : ' as far as the search got (incomplete)'}`;
   });
 }

@@ -25,6 +25,9 @@ import { DESIGNS } from '../designs/index.js';
 import { ARCH_PROFILES } from '../arch/profiles.js';
 import { closest } from '../scenario/flags.js';
 import { matrixLines, scenarioLines } from '../report/matrix.js';
+import { verdictLines, verdictOf } from '../report/verdict.js';
+import type { UnrunJob } from '../report/verdict.js';
+import { jobScenario } from '../check/job.js';
 import { violationLines } from '../report/violation.js';
 import { jobsFor, loadForCheck, suiteScenarios } from './suite.js';
 import { ProgressLine } from './progress.js';
@@ -56,6 +59,8 @@ export interface CheckFlags {
   readonly por?: boolean;
   /** Write the HTML report to this file ('-': stdout). */
   readonly html?: string;
+  /** Print the full matrix, a line per scenario and every violation's report and trace. */
+  readonly verbose?: boolean;
 }
 
 export const DEFAULT_TRACE_DIR = 'barmap-traces';
@@ -213,7 +218,7 @@ export function reportCheck(
   const traces = saveTraces(outcomes, dir);
   const errors = outcomes.filter((o) => o.error !== undefined).map((o) => `${o.spec.source.file} (design ${o.spec.design}, arch ${o.spec.arch ?? 'its own'}): ${o.error}`);
   const notRun = outcomes.filter((o) => !o.result && o.error === undefined).length;
-  const unexpected = surprises(cells);
+  const unexpected = surprises(cells, jobs[0]?.random);
   const ok = unexpected.length === 0 && errors.length === 0 && notRun === 0;
   const totals = outcomes.reduce((a, o) => ({ states: a.states + (o.result?.stats.states ?? 0), ms: a.ms + (o.result?.stats.ms ?? 0) }), { states: 0, ms: 0 });
   if (f.html !== undefined) {
@@ -239,21 +244,29 @@ export function reportCheck(
     return ok ? EXIT.ok : EXIT.failed;
   }
   const first = jobs[0];
-  const bounds = first?.random
-    ? `random walks: seed ${first.random.seed}, ${first.random.walks} walks of depth ${first.random.depth}`
+  const random = first?.random;
+  const bounds = random
+    ? `random walks: seed ${random.seed}, ${random.walks} walks of depth ${random.depth}`
     : `bounds: ${first?.maxActions ?? "each scenario's"} max-actions, ${first?.preemptions ?? "each scenario's"} preemptions`;
   out(`# barmap check${suite ? ' (built-in suite)' : ''}: ${jobs.length} job(s); ${bounds}`);
-  if (interrupted) out('# interrupted (Ctrl-C): results so far; cells marked * are incomplete');
+  if (interrupted) out('# interrupted (Ctrl-C): results so far; jobs that did not finish are marked * (not run, or cut short)');
   out('');
-  if (cells.length) {
-    out('result matrix (holds = holds to the bound; broken N = shortest trace of N transitions; * incomplete; ! not as expected):');
-    matrixLines(cells).forEach((l) => out(l));
+  const holdsWord = random ? `nothing else found in ${random.walks} walks of depth ${random.depth}` : undefined;
+  if (cells.length || notRun) {
+    verdictLines(verdictOf(cells, unrunJobs(outcomes)), ...(holdsWord ? [holdsWord] : [])).forEach((l) => out(l));
+  }
+  if (f.verbose && cells.length) {
+    out('');
+    out(random
+      ? `result matrix (not found = not found in ${random.walks} walks of depth ${random.depth}; broken N = shrunk trace of N transitions; * incomplete; ! not as expected):`
+      : 'result matrix (holds = holds to the bound; broken N = shortest trace of N transitions; * incomplete or not run; ! not as expected):');
+    matrixLines(cells, random ? 'not found' : 'holds').forEach((l) => out(l));
     out('');
     out('per scenario:');
     scenarioLines(cells).forEach((l) => out(l));
   }
   for (const o of outcomes) {
-    if (!o.result) continue;
+    if (!o.result || !f.verbose) continue;
     for (const fr of o.result.found) {
       const t = traces.get(`${o.result.scenario}\u0000${o.result.design}\u0000${o.result.arch}\u0000${fr.invariant}`);
       if (!t) continue;
@@ -269,6 +282,7 @@ export function reportCheck(
   out('');
   out(`# ${jobs.length - notRun} job(s) run, ${totals.states.toLocaleString('en')} states in ${(totals.ms / 1000).toFixed(1)} s` +
     (traces.size ? `; ${traces.size} trace file(s) in ${dir}/` : ''));
+  if (traces.size && !f.verbose) out(`# --verbose prints the full matrix and every trace; barmap explain ${dir}/FILE says why one broke`);
   for (const e of errors) out(`# ERROR ${e}`);
   if (notRun) out(`# ${notRun} job(s) not run (interrupted)`);
   for (const s of unexpected) out(`# FAIL ${s}`);
@@ -276,3 +290,17 @@ export function reportCheck(
   return ok ? EXIT.ok : EXIT.failed;
 }
 
+
+/** The jobs without a result (not run, or failed), named as cells name them. */
+function unrunJobs(outcomes: readonly JobOutcome[]): UnrunJob[] {
+  return outcomes.filter((o) => !o.result).map((o) => {
+    let scenario = o.spec.source.file;
+    let arch = o.spec.arch ?? '?';
+    try {
+      const { sc } = jobScenario(o.spec);
+      scenario = sc.name;
+      arch = o.spec.arch ?? sc.world.arch;
+    } catch { /* the error line names it */ }
+    return { scenario, design: o.spec.design, arch, ...(o.error !== undefined ? { failed: true } : {}) };
+  });
+}

@@ -15,6 +15,7 @@ import { EXIT, UsageError } from './errors.js';
 export interface MergeFlags {
   readonly json?: boolean;
   readonly out?: string;
+  readonly verbose?: boolean;
 }
 
 function readResults(file: string): ResultsFile {
@@ -57,6 +58,6 @@ export function mergeCommand(files: readonly string[], f: MergeFlags, out: (line
     writeResults(f.out, outcomes);
     traceDir = f.out.replace(/\.json$/, '-traces');
   }
-  const flags: CheckFlags = { ...(f.json ? { json: true } : {}), ...(traceDir !== undefined ? { out: traceDir } : {}) };
+  const flags: CheckFlags = { ...(f.json ? { json: true } : {}), ...(f.verbose ? { verbose: true } : {}), ...(traceDir !== undefined ? { out: traceDir } : {}) };
   return reportCheck(outcomes.map((o) => o.spec), false, outcomes, false, flags, out);
 }

@@ -9,7 +9,7 @@ const { tmp: TMP, barmap, file } = cliIn('barmap-check-');
 
 test('check finds an undeclared violation (exit 1), saves its trace, and replay reproduces it', () => {
   const sc = file('gup.yaml', GUP_FAST);
-  const r = barmap('check', sc, '--out', 'traces');
+  const r = barmap('check', sc, '--out', 'traces', '--verbose');
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /gup-fast-agrees-with-gup +broken 19 \(load\+o_direct\) !/);
   assert.match(r.stdout, /BUG: gup-fast-agrees-with-gup in load\+o_direct \(design legacy, arch x86_64-pte-special-only\)/);
