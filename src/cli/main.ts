@@ -26,6 +26,7 @@ import { ScenarioError } from '../scenario/load.js';
 import { RunCrash } from '../check/run.js';
 import { runCommand, type RunFlags } from './run.js';
 import { listCommand } from './list.js';
+import { explainCommand } from './explain.js';
 import { checkCommand } from './check.js';
 import type { CheckFlags } from './check.js';
 import { replayCommand } from './replay.js';
@@ -131,6 +132,14 @@ function program(): Command {
       const f = formatted(flags);
       process.exitCode = replayCommand(file, f.flags, f.out);
     });
+  p.command('explain')
+    .description('say in a few lines why a trace breaks its invariant: the setup, the transitions that matter, both sides of the rule')
+    .argument('<trace...>', 'trace files (.json) written by barmap check')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .action((files: string[]) => {
+      process.exitCode = explainCommand(files, out);
+    });
   p.command('run')
     .description('run a scenario and print its trace (default scenario: bar-mmap-access)')
     .argument('[scenario]', 'a scenario file (.yaml or .json) or a built-in name (barmap list)')
@@ -183,7 +192,7 @@ function program(): Command {
 /** Commander's message as one line with a hint. */
 function commanderLine(e: CommanderError): string {
   const msg = e.message.replace(/^error: /, '').split('\n').map((s) => s.trim().replace(/\.$/, '')).filter(Boolean).join(' ');
-  if (e.code === 'commander.unknownCommand') return `${msg}; commands are check, merge, replay, run, report, repro and list (barmap --help)`;
+  if (e.code === 'commander.unknownCommand') return `${msg}; commands are check, compare, merge, replay, explain, run, report, repro and list (barmap --help)`;
   return `${msg}; see barmap --help or barmap <command> --help`;
 }
 

@@ -55,6 +55,8 @@ export const unmapMappingRangePath = path<UmrLocals>('unmap_mapping_range', 'loc
   zap_vma: (cx) => {
     const ref = cx.l.todo[cx.l.i];
     if (ref === undefined) {
+      // What the walk visited, also when the i_mmap was empty: an empty walk is the fact behind a missed zap.
+      cx.emit('zap', 'unmap_mapping_range', { inode: cx.l.inode, vmas: cx.l.todo.length, leaves: cx.l.total });
       cx.unlock(cx.k.get('inodes', cx.l.inode).i_mapping.i_mmap_rwsem);
       return cx.ret(cx.l.total);
     }

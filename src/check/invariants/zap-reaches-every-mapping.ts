@@ -9,6 +9,7 @@ import type { Invariant } from './types.js';
 import { violated } from './types.js';
 import { allLeaves } from './leaves.js';
 import { hex } from '../../kernel/events.js';
+import type { Kernel } from '../../kernel/kernel.js';
 
 export const zapReachesEveryMapping: Invariant = {
   name: 'zap-reaches-every-mapping',
@@ -28,10 +29,16 @@ export const zapReachesEveryMapping: Invariant = {
         const i = k.find('inodes', inode);
         if (!i || !i.i_mapping.i_mmap.some((r) => r.mm === l.mm && r.vma === vma.id)) {
           return violated(this, `vma ${vma.id} of mm ${l.mm} has a ${l.leaf.level} leaf at ${hex(l.va)} but is not ` +
-            `in the i_mmap of inode ${inode}, which its zap walks`);
+            `in the i_mmap of inode ${inode}, which its zap walks; it is linked into ${linkedInodes(k, l.mm, vma.id)}`);
         }
       }
     }
     return null;
   },
 };
+
+/** The inodes whose i_mmap does hold the VMA: the other side of the comparison. */
+function linkedInodes(k: Kernel, mm: number, vma: number): string {
+  const ids = k.ids('inodes').filter((id) => k.get('inodes', id).i_mapping.i_mmap.some((r) => r.mm === mm && r.vma === vma));
+  return ids.length ? ids.map((id) => `the i_mmap of inode ${id}`).join(' and ') : 'no i_mmap at all';
+}
