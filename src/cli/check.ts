@@ -125,7 +125,7 @@ export function planCheck(args: readonly string[], f: CheckFlags): { jobs: JobSp
 }
 
 /** Run the jobs on worker threads; resolves when they are done or stopped (Ctrl-C). */
-async function runInWorkers(jobs: readonly JobSpec[], workers: number, progress: ProgressLine | undefined): Promise<{ outcomes: JobOutcome[]; interrupted: boolean }> {
+export async function runInWorkers(jobs: readonly JobSpec[], workers: number, progress: ProgressLine | undefined): Promise<{ outcomes: JobOutcome[]; interrupted: boolean }> {
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
   let interrupted = false;
@@ -146,7 +146,7 @@ async function runInWorkers(jobs: readonly JobSpec[], workers: number, progress:
 }
 
 /** Write each violation's trace file; returns the files by job and invariant. */
-function saveTraces(outcomes: readonly JobOutcome[], dir: string): Map<string, { path: string; tf: TraceFile }> {
+export function saveTraces(outcomes: readonly JobOutcome[], dir: string): Map<string, { path: string; tf: TraceFile }> {
   const out = new Map<string, { path: string; tf: TraceFile }>();
   for (const o of outcomes) {
     if (!o.result) continue;
@@ -178,7 +178,7 @@ export async function checkCommand(args: readonly string[], f: CheckFlags, out: 
 }
 
 /** The worker threads --workers asks for (default: the machine's cores). */
-function plannedWorkers(f: CheckFlags): number {
+export function plannedWorkers(f: CheckFlags): number {
   return count('--workers', f.workers, 1) ?? availableParallelism();
 }
 

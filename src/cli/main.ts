@@ -27,6 +27,8 @@ import { RunCrash } from '../check/run.js';
 import { runCommand, type RunFlags } from './run.js';
 import { listCommand } from './list.js';
 import { explainCommand } from './explain.js';
+import { compareCommand } from './compare.js';
+import type { CompareFlags } from './compare.js';
 import { checkCommand } from './check.js';
 import type { CheckFlags } from './check.js';
 import { replayCommand } from './replay.js';
@@ -131,6 +133,20 @@ function program(): Command {
     .action((file: string, flags: { state?: boolean; json?: boolean; format?: string; html?: string }) => {
       const f = formatted(flags);
       process.exitCode = replayCommand(file, f.flags, f.out);
+    });
+  p.command('compare')
+    .description('what design B fixes and breaks relative to design A (or two results files), with the shortest trace of each difference')
+    .argument('<a>', 'a built-in design, or a results file from barmap check --out FILE.json (FILE.json#DESIGN for one of several)')
+    .argument('<b>', 'the design (or results file) to compare with A')
+    .argument('[scenario...]', 'scenarios to check both designs on (default: the built-in suite)')
+    .option('--arch <profile>', "arch profile; repeat for several (default: all for the suite, else the scenario's world.arch)", collect, [])
+    .option('--workers <n>', "worker threads (default: the machine's cores)")
+    .option('--out <dir>', 'directory for trace files', 'barmap-traces')
+    .option('--json', 'print one JSON document: fixes, breaks, both, holds, the traces shown')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .action(async (a: string, b: string, scenarios: string[], flags: CompareFlags) => {
+      process.exitCode = await compareCommand(a, b, scenarios, flags, out);
     });
   p.command('explain')
     .description('say in a few lines why a trace breaks its invariant: the setup, the transitions that matter, both sides of the rule')

@@ -18,7 +18,7 @@ export interface MergeFlags {
   readonly verbose?: boolean;
 }
 
-function readResults(file: string): ResultsFile {
+export function readResults(file: string): ResultsFile {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
