@@ -58,33 +58,42 @@ export function compareCells(a: string, b: string, cells: readonly Cell[]): Comp
   return { a, b, fixes: fixes.sort(order), breaks: breaks.sort(order), both: both.sort(order), holds, incomparable };
 }
 
-/** Fold differences over archs: one line per (invariant, scenario, lengths) with the archs it covers. */
-export function foldArchs(ds: readonly Difference[], archs: readonly string[]): { d: Difference; archs: string }[] {
-  const by = new Map<string, { d: Difference; archs: string[] }>();
+/** Fold differences over archs: one line per (invariant, scenario) with its length range and the archs it covers. */
+export function foldArchs(ds: readonly Difference[], archs: readonly string[]): { d: Difference; archs: string; lengths: string }[] {
+  const by = new Map<string, Difference[]>();
   for (const d of ds) {
-    const k = `${d.invariant}\u0000${d.scenario}\u0000${d.a ?? ''}\u0000${d.b ?? ''}`;
-    const g = by.get(k);
-    if (g) g.archs.push(d.arch);
-    else by.set(k, { d, archs: [d.arch] });
+    const k = `${d.invariant}\u0000${d.scenario}`;
+    by.set(k, [...(by.get(k) ?? []), d]);
   }
-  return [...by.values()].map((g) => ({ d: g.d, archs: g.archs.length === archs.length && archs.length > 1 ? 'every arch' : g.archs.join(', ') }));
+  const len = (n: number | undefined): string => (n === undefined ? '' : n === 0 ? 'setup' : String(n));
+  const range = (ns: readonly (number | undefined)[]): string => {
+    const xs = ns.filter((n): n is number => n !== undefined);
+    if (!xs.length) return '';
+    const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+    return lo === hi ? len(lo) : `${len(lo)}-${hi}`;
+  };
+  return [...by.values()].map((g) => {
+    const as = [...new Set(g.map((d) => d.arch))];
+    const a = range(g.map((d) => d.a));
+    const b = range(g.map((d) => d.b));
+    return { d: g[0]!, archs: as.length === archs.length && archs.length > 1 ? 'every arch' : as.join(', '), lengths: a && b ? (a === b ? a : `${a} -> ${b}`) : a || b };
+  });
 }
 
 /** The comparison as text (without the traces). */
 export function comparisonLines(c: Comparison, archs: readonly string[]): string[] {
   const out: string[] = [];
-  const len = (n: number | undefined): string => (n === undefined ? '' : n === 0 ? 'setup' : String(n));
-  const table = (title: string, ds: readonly Difference[], col: (d: Difference) => string): void => {
+  const table = (title: string, ds: readonly Difference[]): void => {
     out.push(`${title}${ds.length ? ':' : ': nothing'}`);
-    const rows = foldArchs(ds, archs).map(({ d, archs: as }) => [d.invariant, col(d), d.scenario, as]);
+    const rows = foldArchs(ds, archs).map(({ d, archs: as, lengths }) => [d.invariant, lengths, d.scenario, as]);
     const widths = [0, 1, 2, 3].map((i) => Math.max(0, ...rows.map((r) => r[i]!.length)));
     for (const r of rows) out.push('  ' + r.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd());
   };
-  table(`${c.b} fixes (broken on ${c.a}, holds on ${c.b})`, c.fixes, (d) => len(d.a));
+  table(`${c.b} fixes (broken on ${c.a}, holds on ${c.b})`, c.fixes);
   out.push('');
-  table(`${c.b} breaks (holds on ${c.a}, broken on ${c.b})`, c.breaks, (d) => len(d.b));
+  table(`${c.b} breaks (holds on ${c.a}, broken on ${c.b})`, c.breaks);
   out.push('');
-  table(`unchanged, broken on both (trace length ${c.a} -> ${c.b})`, c.both, (d) => (d.a === d.b ? len(d.a) : `${len(d.a)} -> ${len(d.b)}`));
+  table(`unchanged, broken on both (trace length ${c.a} -> ${c.b})`, c.both);
   out.push(`unchanged, holds on both: ${c.holds} cell(s) (scenario × arch × invariant)`);
   if (c.incomparable.length) {
     out.push('', `not compared (${c.incomparable.length}):`);
