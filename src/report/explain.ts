@@ -54,7 +54,7 @@ function setupLines(r: ReplayResult): string[] {
     const ret = st.events.filter((e) => e.kind === 'return' && e.tid === st.tid).pop();
     const what = sys ? `${sys.fn}(${formatArgs(sys.args)})` : st.op;
     const got = ret ? ` -> ${String(ret.args['ret'] ?? ret.args['result'] ?? '')}` : st.ret !== undefined ? ` -> ${st.ret}` : '';
-    return `  ${st.thread}: ${cut(what + got, EVENT_WIDTH + 20)}`;
+    return `  ${st.thread}: ${what}${got}`;
   });
 }
 
