@@ -6,7 +6,8 @@
  */
 import type { JobResult } from './job.js';
 
-export type CellStatus = 'holds' | 'broken' | 'n/a';
+/** `not run`: the job never produced a result (interrupted before it ran, or it failed). */
+export type CellStatus = 'holds' | 'broken' | 'n/a' | 'not run';
 
 export interface Cell {
   readonly scenario: string;
@@ -36,6 +37,13 @@ export function cellsOf(job: JobResult, allInvariants: readonly string[]): Cell[
       ...(f ? { length: f.schedule.length } : {}), complete: job.stats.complete || f !== undefined, expected, ok,
     };
   });
+}
+
+/** The cells of a job that produced no result: never "holds". */
+export function notRunCells(job: { readonly scenario: string; readonly design: string; readonly arch: string }, allInvariants: readonly string[]): Cell[] {
+  return allInvariants.map((invariant): Cell => ({
+    scenario: job.scenario, design: job.design, arch: job.arch, invariant, status: 'not run', complete: false, expected: false, ok: true,
+  }));
 }
 
 /**
@@ -72,7 +80,7 @@ export function aggregate(cells: readonly Cell[]): Map<string, AggregateCell> {
     let next: AggregateCell;
     if (c.status === 'broken' && (prev?.status !== 'broken' || (prev.length ?? Infinity) > (c.length ?? Infinity))) {
       next = { status: 'broken', length: c.length!, scenario: c.scenario, complete, ok };
-    } else if (prev === undefined || (prev.status === 'n/a' && c.status === 'holds')) {
+    } else if (prev === undefined || (prev.status === 'n/a' && c.status === 'holds') || (prev.status === 'not run' && c.status !== 'not run')) {
       next = { status: c.status, complete, ok };
     } else next = { ...prev, complete, ok };
     out.set(key, next);

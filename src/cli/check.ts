@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { runJobs } from '../check/split.js';
 import type { JobOutcome } from '../check/split.js';
 import type { JobResult, JobSpec, RandomMode, Shard } from '../check/job.js';
-import { cellsOf, surprises } from '../check/results.js';
+import { cellsOf, notRunCells, surprises } from '../check/results.js';
 import type { Cell } from '../check/results.js';
 import { traceFile, traceFileName } from '../check/trace-file.js';
 import type { TraceFile } from '../check/trace-file.js';
@@ -213,7 +213,9 @@ export function reportCheck(
 ): number {
 
   const all = checkInvariantNames();
-  const cells: Cell[] = outcomes.flatMap((o) => (o.result ? cellsOf(o.result, all) : []));
+  const unrun = unrunJobs(outcomes);
+  // A job without a result has cells too, `not run`, so no aggregate shows it as holding.
+  const cells: Cell[] = [...outcomes.flatMap((o) => (o.result ? cellsOf(o.result, all) : [])), ...unrun.flatMap((u) => notRunCells(u, all))];
   const dir = f.out ?? DEFAULT_TRACE_DIR;
   const traces = saveTraces(outcomes, dir);
   const errors = outcomes.filter((o) => o.error !== undefined).map((o) => `${o.spec.source.file} (design ${o.spec.design}, arch ${o.spec.arch ?? 'its own'}): ${o.error}`);
@@ -228,7 +230,8 @@ export function reportCheck(
         (unexpected.length ? `; ${unexpected.length} result(s) not as expected` : '; every result as expected'),
       cells, jobs: outcomes.flatMap((o) => (o.result ? [o.result] : [])),
       traces: [...traces.values()].map((t) => ({ tf: t.tf, file: relative(process.cwd(), t.path) || t.path })),
-      docs: docsLink(f.html === '-' ? undefined : f.html),
+      docs: docsLink(f.html === '-' ? undefined : f.html), unrun,
+      ...(jobs[0]?.random ? { holdsWord: `nothing else found in ${jobs[0].random.walks} walks of depth ${jobs[0].random.depth}` } : {}),
     });
     emitHtml(f.html, html);
   }
@@ -253,7 +256,7 @@ export function reportCheck(
   out('');
   const holdsWord = random ? `nothing else found in ${random.walks} walks of depth ${random.depth}` : undefined;
   if (cells.length || notRun) {
-    verdictLines(verdictOf(cells, unrunJobs(outcomes)), ...(holdsWord ? [holdsWord] : [])).forEach((l) => out(l));
+    verdictLines(verdictOf(cells, unrun), ...(holdsWord ? [holdsWord] : [])).forEach((l) => out(l));
   }
   if (f.verbose && cells.length) {
     out('');

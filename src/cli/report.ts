@@ -17,6 +17,7 @@ import { checkInvariantNames } from '../scenario/check-section.js';
 import { checkReportHtml } from '../report/html/index.js';
 import { PACKAGE_ROOT, readScenario } from './scenarios.js';
 import { EXIT, UsageError } from './errors.js';
+import type { ResultsFile } from './check.js';
 
 export const DEFAULT_REPORT = 'barmap-report.html';
 
@@ -45,6 +46,10 @@ function isResults(v: unknown): v is Results {
   return typeof v === 'object' && v !== null && Array.isArray((v as { jobs?: unknown }).jobs);
 }
 
+function isResultsFile(v: unknown): v is ResultsFile {
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'barmap-check-results' && Array.isArray((v as { outcomes?: unknown }).outcomes);
+}
+
 export interface ReportFlags {
   readonly output?: string;
 }
@@ -55,7 +60,7 @@ function jobKey(j: { scenario: string; design: string; arch: string }, inv: stri
 
 /** Build a report from results files and trace files; returns the exit status. */
 export function reportCommand(inputs: readonly string[], flags: ReportFlags, out: (line: string) => void): number {
-  if (inputs.length === 0) throw new UsageError('give a results file (barmap check --json > results.json) or trace files');
+  if (inputs.length === 0) throw new UsageError('give a results file (barmap check --out results.json, or barmap check --json > results.json) or trace files');
   const jobs: JobResult[] = [];
   const cells: Cell[] = [];
   const traces = new Map<string, { tf: TraceFile; file?: string }>();
@@ -83,7 +88,15 @@ export function reportCommand(inputs: readonly string[], flags: ReportFlags, out
     } catch {
       throw new UsageError(`${input}: not JSON; give the output of barmap check --json or a trace file`);
     }
-    if (isResults(value)) {
+    if (isResultsFile(value)) {
+      // barmap check --out FILE.json: every job's spec carries its scenario, so every trace can be rebuilt.
+      for (const o of value.outcomes) {
+        if (!o.result) continue;
+        jobs.push(o.result);
+        cells.push(...cellsOf(o.result, checkInvariantNames()));
+        for (const f of o.result.found) traces.set(jobKey(o.result, f.invariant), { tf: traceFile(o.spec, o.result, f) });
+      }
+    } else if (isResults(value)) {
       jobs.push(...value.jobs);
       cells.push(...(value.cells ?? value.jobs.flatMap((j) => cellsOf(j, checkInvariantNames()))));
       for (const t of value.traces ?? []) addTrace(t, dirname(input));

@@ -39,6 +39,7 @@ export function scenarioLines(cells: readonly Cell[]): string[] {
     const mine = cells.filter((c) => c.scenario === scenario && c.design === design && c.arch === arch);
     const broken = mine.filter((c) => c.status === 'broken').map((c) => `${c.invariant} (${c.length})${c.expected ? '' : ' UNEXPECTED'}`);
     const missing = mine.filter((c) => c.expected && c.status !== 'broken').map((c) => `${c.invariant} expected but held`);
+    if (mine.every((c) => c.status === 'not run')) { out.push(`  ${scenario}  ${design}/${arch}: not run`); continue; }
     const cut = mine.some((c) => !c.complete) ? ' [incomplete]' : '';
     const what = [...broken, ...missing].join(', ') || 'all hold';
     out.push(`  ${scenario}  ${design}/${arch}: ${what}${cut}`);

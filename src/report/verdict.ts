@@ -120,7 +120,7 @@ export function verdictOf(cells: readonly Cell[], unrun: readonly UnrunJob[] = [
       .map(([key, per]) => finding(key, per, archs)).sort(byLength);
     const missing = mine.filter((c) => c.expected && c.status !== 'broken' && !c.ok)
       .map((c) => `${c.invariant} expected in ${c.scenario}/${c.arch} but not found`);
-    const incomplete = [...new Set(mine.filter((c) => !c.complete && c.status !== 'broken').map((c) => `${c.scenario}/${c.arch}`))];
+    const incomplete = [...new Set(mine.filter((c) => !c.complete && c.status !== 'broken' && c.status !== 'not run').map((c) => `${c.scenario}/${c.arch}`))];
     const notRun = unrun.filter((u) => u.design === design && !u.failed).map((u) => `${u.scenario}/${u.arch}`);
     const failed = unrun.filter((u) => u.design === design && u.failed).map((u) => `${u.scenario}/${u.arch}`);
     return { design, breaks, missing, incomplete, notRun, failed };
