@@ -16,7 +16,7 @@ import type { TraceEvent } from '../kernel/events.js';
 import type { ReplayResult } from '../check/replay.js';
 import type { TraceFile } from '../check/trace-file.js';
 import { formatArgs } from './text.js';
-import { stateDiff, tname } from './violation.js';
+import { runCommandFor, stateDiff, tname } from './violation.js';
 
 /** Characters per thread column in the diagram. */
 const COLUMN = 44;
@@ -108,7 +108,7 @@ export function explainTrace(tf: TraceFile, r: ReplayResult, file?: string): Exp
     }
   }
   out.push('');
-  out.push(`Full trace: barmap replay ${file ?? 'TRACE.json'}${n === 0 ? ` (or barmap run ${tf.scenario.file} --design ${tf.design} --arch ${tf.arch}${tf.defects.map((d) => ` --defect ${d}`).join('')})` : ''}`);
+  out.push(`Full trace: barmap replay ${file ?? 'TRACE.json'}${n === 0 ? ` (or ${runCommandFor(tf)})` : ''}`);
   if (!r.reproduced) out.push('NOTE: the recorded violation does not break again when replayed with this barmap.');
   return { lines: out, drawn: shown, total: n };
 }

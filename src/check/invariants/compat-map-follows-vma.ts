@@ -5,7 +5,7 @@
  * page to the PFN the VMA's object assigns to the matching VA
  * (vm_ops.expectedPfn), and once the buffer is revoked (resv released) none
  * is left (the reason for Jason Gunthorpe's VMA → dma-buf design in the seed
- * thread; KERNEL.md §4.1, iommufd vfio_compat.c).
+ * thread, iommufd vfio_compat.c).
  */
 import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';
 import type { Invariant } from './types.js';
@@ -17,7 +17,7 @@ export const compatMapFollowsVma: Invariant = {
   name: 'compat-map-follows-vma',
   rule: 'A type1-compatible MAP_DMA of a BAR VA that the design resolves to a dma-buf maps, page by page, the ' +
     'PFN the VMA\'s object assigns to that VA, and none of it survives the revoke of that dma-buf ' +
-    '(iommufd_vfio_map_dma with the design\'s vmaToDmaBuf; iopt_revoke_notify; seed thread, KERNEL.md §4.1).',
+    '(iommufd_vfio_map_dma with the design\'s vmaToDmaBuf; iopt_revoke_notify; seed thread).',
   check({ state, k }) {
     for (const io of Object.values(state.ioas)) {
       for (const area of io.areas) {

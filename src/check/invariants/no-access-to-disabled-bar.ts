@@ -1,6 +1,6 @@
 /**
  * No CPU access, GUP transfer or importer DMA reaches a BAR while its
- * function does not decode memory (CVE-2020-12888, B3: KERNEL.md §5; the fix
+ * function does not decode memory (CVE-2020-12888, B3: docs/sources.md; the fix
  * zaps mappings and blocks access under memory_lock before decoding is
  * turned off, abafbc551fdd), and no importer DMA goes through a mapping of
  * a revoked dma-buf (the importer ignored move_notify: B16).

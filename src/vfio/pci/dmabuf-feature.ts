@@ -1,7 +1,7 @@
 /**
  * VFIO_DEVICE_FEATURE_DMA_BUF: exporting BAR ranges of a vfio-pci device as
  * a dma-buf (vfio_pci_core_feature_dma_buf; drivers/vfio/pci/vfio_pci_dmabuf.c,
- * v6.19; KERNEL.md §2.2).
+ * v6.19; docs/sources.md).
  *
  * The request is checked in the kernel's order, the buffer is made
  * (dmabuf-create.ts), then registered under memory_lock (write) and its
