@@ -164,7 +164,7 @@ test('the report of the whole built-in suite opens in chromium and its violation
     // The verdict names every design; the matrix has one row per design x arch of the suite.
     const designs = await page.locator('#verdict td.design').allInnerTexts();
     for (const d of ['legacy', 'rfc', 'dmabuf-vma@1', 'dmabuf-vma@5', 'shared-base']) assert.ok(designs.includes(d), designs.join(', '));
-    const heads = await page.locator('#matrix th.rowhead').allInnerTexts();
+    const heads = await page.locator('#matrix th.rowhead').allTextContents();
     for (const col of ['legacy/x86_64', 'rfc/arm64', 'dmabuf-vma@3/x86_64-pte-special-only', 'shared-base/x86_64']) {
       assert.ok(heads.some((h) => h.includes(col)), `matrix column ${col}: ${heads.join(' | ')}`);
     }

@@ -11,7 +11,7 @@ test('compare legacy dmabuf-vma@1: what B breaks, with the shortest trace of eac
   assert.match(r.stdout, /dmabuf-vma@1 breaks \(holds on legacy, broken on dmabuf-vma@1\):\n {2}no-access-to-disabled-bar +43 +fault\+cmd-disable +x86_64/);
   assert.match(r.stdout, /== shortest trace of what dmabuf-vma@1 breaks: zap-reaches-every-mapping on dmabuf-vma@1 \(tr\/fault_cmd-disable--dmabuf-vma_1--x86_64--zap-reaches-every-mapping\.json\)/);
   // the fact behind it: the zap walks the device inode, whose i_mmap holds no VMA
-  assert.match(r.stdout, /unmap_mapping_range\(inode=3 vmas=0 leaves=0\)/);
+  assert.match(r.stdout, /unmap_mapping_range_tree\(inode=3 vmas=0 zapped=0\)/);
   assert.match(r.stdout, /# dmabuf-vma@1 vs legacy: fixes 0, breaks 3/);
 });
 

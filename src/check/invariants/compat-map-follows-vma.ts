@@ -17,7 +17,7 @@ export const compatMapFollowsVma: Invariant = {
   name: 'compat-map-follows-vma',
   rule: 'A type1-compatible MAP_DMA of a BAR VA that the design resolves to a dma-buf maps, page by page, the ' +
     'PFN the VMA\'s object assigns to that VA, and none of it survives the revoke of that dma-buf ' +
-    '(iommufd_vfio_map_dma with the design\'s vmaToDmaBuf; iopt_revoke_notify; seed thread).',
+    '(iommufd_vfio_map_dma() with the design\'s vmaToDmaBuf; iopt_revoke_notify; seed thread).',
   check({ state, k }) {
     for (const io of Object.values(state.ioas)) {
       for (const area of io.areas) {

@@ -20,7 +20,7 @@ export const noIommuEntryOnDisabledBar: Invariant = {
   rule: 'No IOMMU page-table entry maps a BAR while its function does not decode memory, nor a dma-buf ' +
     'whose exporter has revoked it once the revoke is complete (dma_resv released): vfio-pci revokes its ' +
     'dma-bufs under memory_lock before it disables decoding, and iommufd\'s importer unmaps on move_notify ' +
-    '(iopt_revoke_notify, v6.19). The real type1 backend maps a BAR mmap\'s PFNs with no revoke ' +
+    '(iopt_revoke_notify(), v6.19). The real type1 backend maps a BAR mmap\'s PFNs with no revoke ' +
     '(vfio_iommu_type1.c follow_fault_pfn).',
   check({ state, k }) {
     for (const p of allIommuEntries(state)) {
