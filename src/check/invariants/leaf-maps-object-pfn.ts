@@ -8,6 +8,7 @@ import type { Invariant } from './types.js';
 import { violated } from './types.js';
 import { allLeaves } from './leaves.js';
 import { hex } from '../../kernel/events.js';
+import { objectPfn } from './object-pfn.js';
 
 export const leafMapsObjectPfn: Invariant = {
   name: 'leaf-maps-object-pfn',
@@ -25,10 +26,9 @@ export const leafMapsObjectPfn: Invariant = {
       }
       const pages = l.size / 4096;
       if (l.leaf.pfn % pages !== 0) return violated(this, `${where}: pfn not aligned to the ${l.leaf.level} size`);
-      const expected = k.design.vmOps[vma.vm_ops]?.expectedPfn;
-      if (expected === undefined) continue;
-      const first = expected(k, vma, l.va);
-      const last = expected(k, vma, l.va + l.size - 4096);
+      const first = objectPfn(k, vma, l.va);
+      if (first === undefined) continue;
+      const last = objectPfn(k, vma, l.va + l.size - 4096) ?? null;
       if (first !== l.leaf.pfn || last !== l.leaf.pfn + pages - 1) {
         // Both sides: what the leaf maps against what the VMA's object assigns, first and last page.
         return violated(this, `${where}: the leaf maps pfn ${hex(l.leaf.pfn)}..${hex(l.leaf.pfn + pages - 1)} but vma ${vma.id} ` +
