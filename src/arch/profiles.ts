@@ -1,7 +1,7 @@
 /**
  * The shipped arch profiles.
  *
- * Sources: KERNEL.md §3.5 (Peter Xu "mm: Support huge pfnmaps", v6.12: x86_64
+ * Sources: docs/sources.md (Peter Xu "mm: Support huge pfnmaps", v6.12: x86_64
  * selects PMD and PUD PFN maps, arm64 PMD only) and §3.6 (TTM huge faults on
  * x86 before PMD/PUD special bits existed).
  */

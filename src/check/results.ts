@@ -6,7 +6,8 @@
  */
 import type { JobResult } from './job.js';
 
-export type CellStatus = 'holds' | 'broken' | 'n/a';
+/** `not run`: the job never produced a result (interrupted before it ran, or it failed). */
+export type CellStatus = 'holds' | 'broken' | 'n/a' | 'not run';
 
 export interface Cell {
   readonly scenario: string;
@@ -38,11 +39,22 @@ export function cellsOf(job: JobResult, allInvariants: readonly string[]): Cell[
   });
 }
 
-/** One line per cell that is not as expected. */
-export function surprises(cells: readonly Cell[]): string[] {
+/** The cells of a job that produced no result: never "holds". */
+export function notRunCells(job: { readonly scenario: string; readonly design: string; readonly arch: string }, allInvariants: readonly string[]): Cell[] {
+  return allInvariants.map((invariant): Cell => ({
+    scenario: job.scenario, design: job.design, arch: job.arch, invariant, status: 'not run', complete: false, expected: false, ok: true,
+  }));
+}
+
+/**
+ * One line per cell that is not as expected. With random walks a cell that
+ * did not break was only not found in the walks, not held to a bound.
+ */
+export function surprises(cells: readonly Cell[], random?: { readonly walks: number; readonly depth: number }): string[] {
   return cells.filter((c) => !c.ok).map((c) => {
     const where = `${c.scenario} (design ${c.design}, arch ${c.arch})`;
     if (c.status === 'broken') return `${where}: ${c.invariant} broke (trace ${c.length} transitions) but the scenario does not expect it (violates:)`;
+    if (random) return `${where}: ${c.invariant} was expected to break (violates:) but was not found in ${random.walks} walks of depth ${random.depth}`;
     return `${where}: ${c.invariant} was expected to break (violates:) but held${c.complete ? ' to the bound' : ' as far as the search got (incomplete)'}`;
   });
 }
@@ -68,7 +80,7 @@ export function aggregate(cells: readonly Cell[]): Map<string, AggregateCell> {
     let next: AggregateCell;
     if (c.status === 'broken' && (prev?.status !== 'broken' || (prev.length ?? Infinity) > (c.length ?? Infinity))) {
       next = { status: 'broken', length: c.length!, scenario: c.scenario, complete, ok };
-    } else if (prev === undefined || (prev.status === 'n/a' && c.status === 'holds')) {
+    } else if (prev === undefined || (prev.status === 'n/a' && c.status === 'holds') || (prev.status === 'not run' && c.status !== 'not run')) {
       next = { status: c.status, complete, ok };
     } else next = { ...prev, complete, ok };
     out.set(key, next);

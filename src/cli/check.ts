@@ -12,7 +12,7 @@ import { join, relative } from 'node:path';
 import { runJobs } from '../check/split.js';
 import type { JobOutcome } from '../check/split.js';
 import type { JobSpec, RandomMode, Shard } from '../check/job.js';
-import { cellsOf, surprises } from '../check/results.js';
+import { cellsOf, notRunCells, surprises } from '../check/results.js';
 import type { Cell } from '../check/results.js';
 import { traceFile, traceFileName } from '../check/trace-file.js';
 import type { TraceFile } from '../check/trace-file.js';
@@ -24,6 +24,9 @@ import type { DesignFile } from '../check/design-file.js';
 import { ARCH_PROFILES } from '../arch/profiles.js';
 import { closest } from '../scenario/flags.js';
 import { matrixLines, scenarioLines } from '../report/matrix.js';
+import { verdictLines, verdictOf } from '../report/verdict.js';
+import type { UnrunJob } from '../report/verdict.js';
+import { jobScenario } from '../check/job.js';
 import { violationLines } from '../report/violation.js';
 import { jobsFor, loadForCheck, suiteScenarios } from './suite.js';
 import { ProgressLine } from './progress.js';
@@ -58,6 +61,8 @@ export interface CheckFlags {
   readonly por?: boolean;
   /** Write the HTML report to this file ('-': stdout). */
   readonly html?: string;
+  /** Print the full matrix, a line per scenario and every violation's report and trace. */
+  readonly verbose?: boolean;
 }
 
 export const DEFAULT_TRACE_DIR = 'barmap-traces';
@@ -149,7 +154,7 @@ async function checkDesigns(given: readonly string[] | undefined): Promise<{ des
 }
 
 /** Run the jobs on worker threads; resolves when they are done or stopped (Ctrl-C). */
-async function runInWorkers(jobs: readonly JobSpec[], workers: number, progress: ProgressLine | undefined): Promise<{ outcomes: JobOutcome[]; interrupted: boolean }> {
+export async function runInWorkers(jobs: readonly JobSpec[], workers: number, progress: ProgressLine | undefined): Promise<{ outcomes: JobOutcome[]; interrupted: boolean }> {
   const stop = new SharedArrayBuffer(4);
   const flag = new Int32Array(stop);
   let interrupted = false;
@@ -170,7 +175,7 @@ async function runInWorkers(jobs: readonly JobSpec[], workers: number, progress:
 }
 
 /** Write each violation's trace file; returns the files by job and invariant. */
-function saveTraces(outcomes: readonly JobOutcome[], dir: string): Map<string, { path: string; tf: TraceFile }> {
+export function saveTraces(outcomes: readonly JobOutcome[], dir: string): Map<string, { path: string; tf: TraceFile }> {
   const out = new Map<string, { path: string; tf: TraceFile }>();
   for (const o of outcomes) {
     if (!o.result) continue;
@@ -213,6 +218,11 @@ export function incompleteJobs(outcomes: readonly JobOutcome[]): string[] {
   });
 }
 
+/** The worker threads --workers asks for (default: the machine's cores). */
+export function plannedWorkers(f: CheckFlags): number {
+  return workerCount(f.workers, f.forceWorkers === true);
+}
+
 /** The results document (src/check/results-file.ts has its schema). */
 export type { ResultsFile } from '../check/results-file.js';
 import type { ResultsFile } from '../check/results-file.js';
@@ -236,12 +246,14 @@ export function reportCheck(
 ): number {
 
   const all = checkInvariantNames();
-  const cells: Cell[] = outcomes.flatMap((o) => (o.result ? cellsOf(o.result, all) : []));
+  const unrun = unrunJobs(outcomes);
+  // A job without a result has cells too, `not run`, so no aggregate shows it as holding.
+  const cells: Cell[] = [...outcomes.flatMap((o) => (o.result ? cellsOf(o.result, all) : [])), ...unrun.flatMap((u) => notRunCells(u, all))];
   const dir = f.out ?? DEFAULT_TRACE_DIR;
   const traces = saveTraces(outcomes, dir);
   const errors = outcomes.filter((o) => o.error !== undefined).map((o) => `${o.spec.source.file} (design ${o.spec.design}, arch ${o.spec.arch ?? 'its own'}): ${o.error}`);
   const notRun = outcomes.filter((o) => !o.result && o.error === undefined).length;
-  const unexpected = surprises(cells);
+  const unexpected = surprises(cells, jobs[0]?.random);
   const incomplete = incompleteJobs(outcomes);
   const ok = unexpected.length === 0 && errors.length === 0 && notRun === 0;
   // Not as expected (or a job failed) is 1; otherwise work left undone is 4, never 0.
@@ -255,7 +267,8 @@ export function reportCheck(
         (incomplete.length ? `; INCOMPLETE: ${incomplete.length} job(s) did not finish (cells marked *)` : ''),
       cells, jobs: outcomes.flatMap((o) => (o.result ? [o.result] : [])),
       traces: [...traces.values()].map((t) => ({ tf: t.tf, file: relative(process.cwd(), t.path) || t.path })),
-      docs: docsLink(f.html === '-' ? undefined : f.html),
+      docs: docsLink(f.html === '-' ? undefined : f.html), unrun,
+      ...(jobs[0]?.random ? { holdsWord: `nothing else found in ${jobs[0].random.walks} walks of depth ${jobs[0].random.depth}` } : {}),
     });
     emitHtml(f.html, html);
   }
@@ -271,21 +284,29 @@ export function reportCheck(
     return status;
   }
   const first = jobs[0];
-  const bounds = first?.random
-    ? `random walks: seed ${first.random.seed}, ${first.random.walks} walks of depth ${first.random.depth}`
+  const random = first?.random;
+  const bounds = random
+    ? `random walks: seed ${random.seed}, ${random.walks} walks of depth ${random.depth}`
     : `bounds: ${first?.maxActions ?? "each scenario's"} max-actions, ${first?.preemptions ?? "each scenario's"} preemptions`;
   out(`# barmap check${suite ? ' (built-in suite)' : ''}: ${jobs.length} job(s); ${bounds}`);
-  if (interrupted) out('# interrupted (Ctrl-C): results so far; cells marked * are incomplete');
+  if (interrupted) out('# interrupted (Ctrl-C): results so far; jobs that did not finish are marked * (not run, or cut short)');
   out('');
-  if (cells.length) {
-    out('result matrix (holds = holds to the bound; broken N = shortest trace of N transitions; * incomplete; ! not as expected):');
-    matrixLines(cells).forEach((l) => out(l));
+  const holdsWord = random ? `nothing else found in ${random.walks} walks of depth ${random.depth}` : undefined;
+  if (cells.length || notRun) {
+    verdictLines(verdictOf(cells, unrun), ...(holdsWord ? [holdsWord] : [])).forEach((l) => out(l));
+  }
+  if (f.verbose && cells.length) {
+    out('');
+    out(random
+      ? `result matrix (not found = not found in ${random.walks} walks of depth ${random.depth}; broken N = shrunk trace of N transitions; * incomplete; ! not as expected):`
+      : 'result matrix (holds = holds to the bound; broken N = shortest trace of N transitions; * incomplete or not run; ! not as expected):');
+    matrixLines(cells, random ? 'not found' : 'holds').forEach((l) => out(l));
     out('');
     out('per scenario:');
     scenarioLines(cells).forEach((l) => out(l));
   }
   for (const o of outcomes) {
-    if (!o.result) continue;
+    if (!o.result || !f.verbose) continue;
     for (const fr of o.result.found) {
       const t = traces.get(`${o.result.scenario}\u0000${o.result.design}\u0000${o.result.arch}\u0000${fr.invariant}`);
       if (!t) continue;
@@ -301,6 +322,7 @@ export function reportCheck(
   out('');
   out(`# ${jobs.length - notRun} job(s) run, ${totals.states.toLocaleString('en')} states in ${(totals.ms / 1000).toFixed(1)} s` +
     (traces.size ? `; ${traces.size} trace file(s) in ${dir}/` : ''));
+  if (traces.size && !f.verbose) out(`# --verbose prints the full matrix and every trace; barmap explain ${dir}/FILE says why one broke`);
   for (const e of errors) out(`# ERROR ${e}`);
   for (const s of incomplete) out(`# INCOMPLETE ${s}`);
   for (const s of unexpected) out(`# FAIL ${s}`);
@@ -310,3 +332,17 @@ export function reportCheck(
   return status;
 }
 
+
+/** The jobs without a result (not run, or failed), named as cells name them. */
+function unrunJobs(outcomes: readonly JobOutcome[]): UnrunJob[] {
+  return outcomes.filter((o) => !o.result).map((o) => {
+    let scenario = o.spec.source.file;
+    let arch = o.spec.arch ?? '?';
+    try {
+      const { sc } = jobScenario(o.spec);
+      scenario = sc.name;
+      arch = o.spec.arch ?? sc.world.arch;
+    } catch { /* the error line names it */ }
+    return { scenario, design: o.spec.design, arch, ...(o.error !== undefined ? { failed: true } : {}) };
+  });
+}

@@ -10,11 +10,22 @@ import { ARCH_PROFILES, DEFAULT_ARCH } from '../arch/profiles.js';
 import { DEFAULT_DESIGN } from '../designs/index.js';
 import { DEFECTS } from '../designs/defects.js';
 import { builtinScenarios, SCENARIO_DIR, DEFAULT_SCENARIO } from './scenarios.js';
+import { INVARIANTS } from '../check/invariants/index.js';
+import { DEADLOCK } from '../check/bfs.js';
 import { readdirSync } from 'node:fs';
 
 function table(rows: readonly (readonly [string, string])[]): string[] {
   const w = Math.max(0, ...rows.map(([n]) => n.length));
   return rows.map(([n, d]) => `  ${n.padEnd(w)}  ${d}`);
+}
+
+/** The rule's first sentence: the full text is in docs/invariants.md and every trace. */
+function firstSentence(rule: string): string {
+  const s = oneLine(rule);
+  const end = s.search(/( —|[.:;(])(\s|$)/);
+  let head = end > 0 ? s.slice(0, end) : s;
+  if ((head.match(/\(/g) ?? []).length > (head.match(/\)/g) ?? []).length) head = head.slice(0, head.indexOf('(')).trimEnd();
+  return head.length <= 110 ? head : `${head.slice(0, head.lastIndexOf(' ', 108))} …`;
 }
 
 function oneLine(s: string): string {
@@ -43,5 +54,8 @@ export function listCommand(out: (line: string) => void): number {
   out('');
   out('Defects (--defect, or defects: in a scenario; docs/defects.md):');
   table(DEFECTS.map((d) => [d.name, `${d.title} [${d.designs.join(', ')}; breaks ${d.breaks}; scenario ${d.scenario}]`])).forEach(out);
+  out('');
+  out('Invariants (--invariant, check.invariants; docs/invariants.md):');
+  table([...INVARIANTS, DEADLOCK].map((i) => [i.name, firstSentence(i.rule)])).forEach(out);
   return 0;
 }

@@ -31,6 +31,9 @@ import { ScenarioError } from '../scenario/load.js';
 import { RunCrash } from '../check/run.js';
 import { runCommand, type RunFlags } from './run.js';
 import { listCommand } from './list.js';
+import { explainCommand } from './explain.js';
+import { compareCommand } from './compare.js';
+import type { CompareFlags } from './compare.js';
 import { checkCommand } from './check.js';
 import type { CheckFlags } from './check.js';
 import { replayCommand } from './replay.js';
@@ -100,7 +103,8 @@ function program(): Command {
     .option('--json', 'print one JSON document (matrix cells, jobs with violations, stats); same as --format json')
     .option('--format <fmt>', 'text (default; coloured on a terminal unless NO_COLOR), json or html (the HTML report on stdout)')
     .option('--html <file>', 'also write a self-contained HTML report: matrix, search plot, a trace viewer per violation')
-    .option('--out <dir>', 'directory for trace files', 'barmap-traces')
+    .option('--out <dir>', 'directory for trace files; a name ending in .json: write the results file there (traces beside it)', 'barmap-traces')
+    .option('--verbose', 'also print the full matrix, a line per scenario and every violation with its trace')
     .option('--random', 'random walks instead of breadth-first search, each violation shrunk')
     .option('--seed <s>', 'seed of the random walks (default 1)')
     .option('--walks <n>', 'number of random walks (default 200)')
@@ -119,6 +123,7 @@ function program(): Command {
     .description('combine the results files of check --shard runs into one matrix (shortest violations, states counted once)')
     .argument('<file...>', 'results files written by barmap check --out FILE.json')
     .option('--json', 'print one JSON document, as check --json does')
+    .option('--verbose', 'also print the full matrix, a line per scenario and every violation with its trace')
     .option('--out <dir>', 'directory for trace files (a name ending in .json: write the merged results file there)', 'barmap-traces')
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} })
@@ -138,6 +143,28 @@ function program(): Command {
     .action(async (file: string, flags: { state?: boolean; json?: boolean; format?: string; html?: string; design?: string }) => {
       const f = formatted(flags);
       process.exitCode = await replayCommand(file, f.flags, f.out);
+    });
+  p.command('compare')
+    .description('what design B fixes and breaks relative to design A (or two results files), with the shortest trace of each difference')
+    .argument('<a>', 'a built-in design, or a results file from barmap check --out FILE.json (FILE.json#DESIGN for one of several)')
+    .argument('<b>', 'the design (or results file) to compare with A')
+    .argument('[scenario...]', 'scenarios to check both designs on (default: the built-in suite)')
+    .option('--arch <profile>', "arch profile; repeat for several (default: all for the suite, else the scenario's world.arch)", collect, [])
+    .option('--workers <n>', "worker threads (default: the machine's cores)")
+    .option('--out <dir>', 'directory for trace files', 'barmap-traces')
+    .option('--json', 'print one JSON document: fixes, breaks, both, holds, the traces shown')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .action(async (a: string, b: string, scenarios: string[], flags: CompareFlags) => {
+      process.exitCode = await compareCommand(a, b, scenarios, flags, out);
+    });
+  p.command('explain')
+    .description('say in a few lines why a trace breaks its invariant: the setup, the transitions that matter, both sides of the rule')
+    .argument('<trace...>', 'trace files (.json) written by barmap check')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .action((files: string[]) => {
+      process.exitCode = explainCommand(files, out);
     });
   p.command('run')
     .description('run a scenario and print its trace (default scenario: bar-mmap-access)')
@@ -192,7 +219,7 @@ function program(): Command {
 /** Commander's message as one line with a hint. */
 function commanderLine(e: CommanderError): string {
   const msg = e.message.replace(/^error: /, '').split('\n').map((s) => s.trim().replace(/\.$/, '')).filter(Boolean).join(' ');
-  if (e.code === 'commander.unknownCommand') return `${msg}; commands are check, merge, replay, run, report, repro and list (barmap --help)`;
+  if (e.code === 'commander.unknownCommand') return `${msg}; commands are check, compare, merge, replay, explain, run, report, repro and list (barmap --help)`;
   return `${msg}; see barmap --help or barmap <command> --help`;
 }
 

@@ -20,10 +20,11 @@ import { ARCH_PROFILES } from '../arch/profiles.js';
 export interface MergeFlags {
   readonly json?: boolean;
   readonly out?: string;
+  readonly verbose?: boolean;
 }
 
 /** Read and validate one results file, its embedded scenarios included. */
-function readResults(file: string): ResultsFile {
+export function readResults(file: string): ResultsFile {
   let doc: ResultsFile;
   try {
     doc = parseResultsFile(readTextFile(file, 'results file', FILE_LIMITS.results), file);
@@ -75,7 +76,7 @@ export async function mergeCommand(files: readonly string[], f: MergeFlags, out:
     writeResults(f.out, outcomes);
     traceDir = f.out.replace(/\.json$/, '-traces');
   }
-  const flags: CheckFlags = { ...(f.json ? { json: true } : {}), ...(traceDir !== undefined ? { out: traceDir } : {}) };
+  const flags: CheckFlags = { ...(f.json ? { json: true } : {}), ...(f.verbose ? { verbose: true } : {}), ...(traceDir !== undefined ? { out: traceDir } : {}) };
   // the violations are replayed for their reports: design files are loaded from the paths the jobs name
   for (const o of outcomes) if (o.spec.designFile) await loadTraceDesign({ design: o.result?.design ?? '', designAbsolutePath: o.spec.design, designPath: o.spec.designFile.given, designHash: o.spec.designFile.sha256 });
   return reportCheck(outcomes.map((o) => o.spec), false, outcomes, false, flags, out);

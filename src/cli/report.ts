@@ -21,6 +21,7 @@ import { checkReportHtml } from '../report/html/index.js';
 import { PACKAGE_ROOT, readScenario } from './scenarios.js';
 import { EXIT, UsageError } from './errors.js';
 import { checkWritableFile, FILE_LIMITS, readTextFile } from './inputs.js';
+import type { ResultsFile } from './check.js';
 
 export const DEFAULT_REPORT = 'barmap-report.html';
 
@@ -56,6 +57,10 @@ function isResults(v: unknown): v is Results {
   return typeof v === 'object' && v !== null && Array.isArray((v as { jobs?: unknown }).jobs);
 }
 
+function isResultsFile(v: unknown): v is ResultsFile {
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'barmap-check-results' && Array.isArray((v as { outcomes?: unknown }).outcomes);
+}
+
 export interface ReportFlags {
   readonly output?: string;
   /** A design file (or built-in name) to replay the traces of its design, or of any design file, with. */
@@ -68,7 +73,7 @@ function jobKey(j: { scenario: string; design: string; arch: string }, inv: stri
 
 /** Build a report from results files and trace files; returns the exit status. */
 export async function reportCommand(inputs: readonly string[], flags: ReportFlags, out: (line: string) => void): Promise<number> {
-  if (inputs.length === 0) throw new UsageError('give a results file (barmap check --json > results.json) or trace files');
+  if (inputs.length === 0) throw new UsageError('give a results file (barmap check --out results.json, or barmap check --json > results.json) or trace files');
   checkWritableFile(flags.output ?? DEFAULT_REPORT, '-o');
   const jobs: JobResult[] = [];
   const cells: Cell[] = [];
@@ -93,7 +98,15 @@ export async function reportCommand(inputs: readonly string[], flags: ReportFlag
     } catch {
       throw new UsageError(`${input}: not JSON; give the output of barmap check --json or a trace file`);
     }
-    if (isResults(value)) {
+    if (isResultsFile(value)) {
+      // barmap check --out FILE.json: every job's spec carries its scenario, so every trace can be rebuilt.
+      for (const o of value.outcomes) {
+        if (!o.result) continue;
+        jobs.push(o.result);
+        cells.push(...cellsOf(o.result, checkInvariantNames()));
+        for (const f of o.result.found) traces.set(jobKey(o.result, f.invariant), { tf: traceFile(o.spec, o.result, f) });
+      }
+    } else if (isResults(value)) {
       const checked = checkJsonSchema.safeParse(value);
       if (!checked.success) throw new UsageError(`${input}: ${zodIssueLine(checked.error.issues[0]!)}; give the output of barmap check --json as it was written`);
       jobs.push(...value.jobs);

@@ -15,7 +15,7 @@
  *           DMA-ing through the old mapping. That is why VFIO refuses pin (B16).
  *  iommufd  iopt_revoke_notify (drivers/iommu/iommufd/pages.c): unmaps the
  *           IOMMU domains and sets the phys length to 0; nothing re-maps on
- *           un-revoke in the model (KERNEL.md §4.3: not confirmed upstream).
+ *           un-revoke in the model (docs/sources.md: not confirmed upstream).
  */
 import type { PathName } from '../kernel/sched/registry.js';
 import type { Kernel } from '../kernel/kernel.js';

@@ -62,7 +62,8 @@ export const unmapMappingRangePath = path<UmrLocals>()('unmap_mapping_range', 'l
   zap_vma: (cx) => {
     const ref = cx.l.todo[cx.l.i];
     if (ref === undefined) {
-      cx.emit('zap', 'unmap_mapping_range', { inode: cx.l.inode, vmas: cx.l.todo.length, leaves: cx.l.total });
+      // unmap_mapping_range_tree() ends: what the walk visited, also when the i_mmap was empty: an empty walk is the fact behind a missed zap.
+      cx.emit('zap', 'unmap_mapping_range_tree', { inode: cx.l.inode, vmas: cx.l.todo.length, zapped: cx.l.total });
       cx.unlock(cx.k.get('inodes', cx.l.inode).i_mapping.i_mmap_rwsem);
       return cx.ret(cx.l.total);
     }

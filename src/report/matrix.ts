@@ -14,7 +14,7 @@ function pad(rows: readonly (readonly string[])[]): string[] {
 }
 
 /** The matrix lines for a set of cells (in the order designs, archs and invariants first appear). */
-export function matrixLines(cells: readonly Cell[]): string[] {
+export function matrixLines(cells: readonly Cell[], holds = 'holds'): string[] {
   const uniq = (f: (c: Cell) => string): string[] => [...new Set(cells.map(f))];
   const columns = uniq((c) => `${c.design}\u0000${c.arch}`);
   const invariants = uniq((c) => c.invariant);
@@ -24,7 +24,7 @@ export function matrixLines(cells: readonly Cell[]): string[] {
     const [design, arch] = col.split('\u0000') as [string, string];
     const a = agg.get(aggregateKey(design, arch, inv));
     if (!a) return 'n/a';
-    const text = a.status === 'broken' ? `broken ${a.length} (${a.scenario})` : a.status;
+    const text = a.status === 'broken' ? `broken ${a.length} (${a.scenario})` : a.status === 'holds' ? holds : a.status;
     return text + (a.complete ? '' : '*') + (a.ok ? '' : ' !');
   })]);
   return pad([header, ...rows]).map((l) => '  ' + l);
@@ -39,6 +39,7 @@ export function scenarioLines(cells: readonly Cell[]): string[] {
     const mine = cells.filter((c) => c.scenario === scenario && c.design === design && c.arch === arch);
     const broken = mine.filter((c) => c.status === 'broken').map((c) => `${c.invariant} (${c.length})${c.expected ? '' : ' UNEXPECTED'}`);
     const missing = mine.filter((c) => c.expected && c.status !== 'broken').map((c) => `${c.invariant} expected but held`);
+    if (mine.every((c) => c.status === 'not run')) { out.push(`  ${scenario}  ${design}/${arch}: not run`); continue; }
     const cut = mine.some((c) => !c.complete) ? ' [incomplete]' : '';
     const what = [...broken, ...missing].join(', ') || 'all hold';
     out.push(`  ${scenario}  ${design}/${arch}: ${what}${cut}`);

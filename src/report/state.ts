@@ -33,6 +33,8 @@ export interface VmaDump {
   readonly flags: string;
   readonly file: string;
   readonly ops: string;
+  /** The address_spaces whose i_mmap links this VMA (`inode3`), which is what a zap walks; `-` for none. */
+  readonly i_mmap: string;
 }
 
 export interface LeafDump {
@@ -86,6 +88,12 @@ export interface StateDump {
   readonly pagerefs: { readonly [pfn: string]: number };
 }
 
+/** The inodes whose address_space has the VMA in its i_mmap (what unmap_mapping_range() walks): `inode3,inode7` or `-`. */
+export function linkedInto(s: KernelState, mm: number, vma: number): string {
+  const ids = Object.values(s.inodes).filter((i) => i.i_mapping.i_mmap.some((r) => r.mm === mm && r.vma === vma)).map((i) => `inode${i.id}`);
+  return ids.join(',') || '-';
+}
+
 /** The dump of a state. */
 export function dumpState(s: KernelState): StateDump {
   const arch = archProfile(s.arch);
@@ -113,7 +121,7 @@ export function dumpState(s: KernelState): StateDump {
       vars: Object.fromEntries(Object.entries(p.vars).filter(([k]) => !k.startsWith('@')).map(([k, v]) => [k, v >= 0x10000 ? hex(v) : String(v)])),
       vmas: (mm?.vmas ?? []).map((v): VmaDump => ({
         start: hex(v.vm_start), end: hex(v.vm_end), pgoff: hex(v.vm_pgoff), flags: vmFlagsString(v.vm_flags),
-        file: fileName(v.vm_file), ops: v.vm_ops || '-',
+        file: fileName(v.vm_file), ops: v.vm_ops || '-', i_mmap: linkedInto(s, p.mm, v.id),
       })),
       leaves: mm ? listLeaves(arch, mm.pgd).map((l): LeafDump => ({
         addr: hex(l.va), level: l.leaf.level, pfn: hex(l.leaf.pfn), special: l.leaf.special, write: l.leaf.write,

@@ -70,7 +70,7 @@ export function formatState(d: StateDump, step: number | string): string[] {
     const vars = Object.entries(p.vars);
     if (vars.length) out.push(`    vars: ${vars.map(([k, v]) => `$${k}=${v}`).join(' ')}`);
     for (const v of p.vmas) {
-      out.push(`    vma ${v.start}-${v.end} pgoff=${v.pgoff} ${v.flags} file=${v.file} ops=${v.ops}`);
+      out.push(`    vma ${v.start}-${v.end} pgoff=${v.pgoff} ${v.flags} file=${v.file} ops=${v.ops} i_mmap=${v.i_mmap}`);
     }
     for (const l of p.leaves) {
       out.push(`    ${l.level} ${l.addr} pfn=${l.pfn}${l.special ? ' special' : ''}${l.write ? ' write' : ' ro'}`);

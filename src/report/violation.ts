@@ -35,7 +35,7 @@ export function violationLines(tf: TraceFile, r: ReplayResult, file?: string): s
   out.push(`broken: ${r.message ?? tf.message}`);
   const setupSteps = r.model.setup.steps.length;
   if (tf.schedule.length === 0) {
-    out.push('', `the setup (${setupSteps} steps) already breaks it; barmap run ${tf.scenario.file} shows where`);
+    out.push('', `the setup (${setupSteps} steps) already breaks it; ${runCommandFor(tf)} shows where`);
   } else {
     out.push('');
     const threads = [...new Set(tf.schedule.map((s) => `${s.thread}-${s.tid}`))];
@@ -73,4 +73,10 @@ export function traceLines(r: ReplayResult): string[] {
     const name = st.state.tasks[e.tid]?.name ?? init.tasks[e.tid]?.name ?? '';
     return text.event(e, name, tname(st.index));
   }));
+}
+
+/** The `barmap run` command line that replays a trace's setup as it ran: scenario, design, arch and defects. */
+export function runCommandFor(tf: TraceFile): string {
+  return `barmap run ${tf.scenario.file} --design ${tf.design} --arch ${tf.arch}` +
+    (tf.defects.length ? tf.defects.map((d) => ` --defect ${d}`).join('') : ' --no-defects');
 }

@@ -7,8 +7,12 @@
  * the leaf's level and special bit, the highlighted change and the URL hash.
  * The screenshot is kept as test-artifacts/report.png.
  *
- * Without /usr/bin/chromium the test is skipped locally, and fails in CI
- * (CI=true), where .ci/run installs chromium.
+ * The first view is the verdict per design; its screenshot is kept as
+ * test-artifacts/report-verdict.png.
+ *
+ * chromium is looked up on PATH (chromium, chromium-browser, then
+ * /usr/bin/chromium); without it the test is skipped locally, and fails in
+ * CI (CI=true), where .ci/run installs chromium.
  */
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -16,20 +20,29 @@ import type { BrowserContext } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli/main.js');
-const CHROMIUM = '/usr/bin/chromium';
+/** The first chromium on PATH (Debian's chromium, or chromium-browser elsewhere), else /usr/bin/chromium. */
+function findChromium(): string {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    for (const name of ['chromium', 'chromium-browser']) {
+      if (dir && existsSync(join(dir, name))) return join(dir, name);
+    }
+  }
+  return '/usr/bin/chromium';
+}
+const CHROMIUM = findChromium();
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 /** Whether chromium is there; skips the test locally without it and fails in CI. */
 function haveChromium(t: TestContext): boolean {
   if (existsSync(CHROMIUM)) return true;
-  if (process.env['CI'] === 'true') assert.fail(`${CHROMIUM} is missing in CI: .ci/run must apt-get install chromium`);
-  t.skip(`${CHROMIUM} not installed (apt-get install chromium); skipping the browser test`);
+  if (process.env['CI'] === 'true') assert.fail('no chromium on PATH in CI: .ci/run must apt-get install chromium');
+  t.skip('no chromium on PATH (apt-get install chromium); skipping the browser test');
   return false;
 }
 
@@ -60,11 +73,31 @@ test('the check report opens in chromium: click a violation, step with the keys,
     const url = pathToFileURL(html).href;
     await page.goto(url);
     assert.match(await page.title(), /barmap check/);
-    // The matrix names the shortest trace; the viewer is closed until a violation is chosen.
-    const cell = page.locator('#matrix td.broken a', { hasText: 'broken 19 (o_direct+cmd-disable)' });
+    // The first view is the verdict per design: what legacy breaks, its shortest trace and scenario.
+    const verdict = page.locator('#verdict-sec');
+    assert.ok(await verdict.isVisible());
+    const box = await verdict.boundingBox();
+    assert.ok(box && box.y < 200, `the verdict opens the page (y=${box?.y})`);
+    const legacy = await page.locator('#verdict tr[data-design="legacy"]').allInnerTexts();
+    assert.ok(legacy.some((l) => /gup-fast-agrees-with-gup\s+19\s+o_direct\+cmd-disable/.test(l)), legacy.join(' | '));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'report-verdict.png') });
+    // The full matrix is one click away and fits the page.
+    assert.equal(await page.locator('#matrix').isVisible(), false);
+    await page.click('#matrix-details summary');
+    const cell = page.locator('#matrix td.broken a', { hasText: 'broken 19' });
     assert.equal(await cell.count(), 1);
+    const widths = await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]') as [number, number];
+    assert.ok(widths[0] <= widths[1], `the matrix fits the page: ${widths.join(' > ')}`);
     assert.equal(await page.locator('#viewer.open').count(), 0);
     assert.ok(await page.locator('#plots svg polyline').count() >= 1, 'the search plot is drawn');
+    // Before any violation is open, End opens the first one at its last step, scrolled into view.
+    await page.keyboard.press('End');
+    assert.equal(await page.locator('#viewer.open').count(), 1);
+    assert.ok(await page.locator('#stepinfo').isVisible());
+    const vbox = await page.locator('#viewer').boundingBox();
+    assert.ok(vbox && vbox.y >= -1 && vbox.y < 200, `the viewer is scrolled to (y=${vbox?.y})`);
+    assert.match(await page.locator('#stepinfo').innerText(), /BUG: /);
 
     await page.click('.violation-link[data-trace$="--gup-fast-agrees-with-gup"]');
     assert.equal(await page.locator('#viewer.open').count(), 1);
@@ -128,8 +161,10 @@ test('the report of the whole built-in suite opens in chromium and its violation
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(pathToFileURL(html).href);
     assert.match(await page.title(), /barmap check/);
-    // One column per design x arch of the suite.
-    const heads = await page.locator('#matrix thead th').allInnerTexts();
+    // The verdict names every design; the matrix has one row per design x arch of the suite.
+    const designs = await page.locator('#verdict td.design').allInnerTexts();
+    for (const d of ['legacy', 'rfc', 'dmabuf-vma@1', 'dmabuf-vma@5', 'shared-base']) assert.ok(designs.includes(d), designs.join(', '));
+    const heads = await page.locator('#matrix th.rowhead').allTextContents();
     for (const col of ['legacy/x86_64', 'rfc/arm64', 'dmabuf-vma@3/x86_64-pte-special-only', 'shared-base/x86_64']) {
       assert.ok(heads.some((h) => h.includes(col)), `matrix column ${col}: ${heads.join(' | ')}`);
     }

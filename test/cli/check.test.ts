@@ -9,7 +9,7 @@ const { tmp: TMP, barmap, file } = cliIn('barmap-check-');
 
 test('check finds an undeclared violation (exit 1), saves its trace, and replay reproduces it', () => {
   const sc = file('gup.yaml', GUP_FAST);
-  const r = barmap('check', sc, '--out', 'traces');
+  const r = barmap('check', sc, '--out', 'traces', '--verbose');
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stdout, /gup-fast-agrees-with-gup +broken 19 \(load\+o_direct\) !/);
   assert.match(r.stdout, /BUG: gup-fast-agrees-with-gup in load\+o_direct \(design legacy, arch x86_64-pte-special-only\)/);
@@ -84,4 +84,25 @@ test('check and replay usage errors: one line, exit 2', () => {
   assertUsage(barmap('replay', file('notjson.json', '{')), /not JSON/);
   assertUsage(barmap('replay', file('v2.json', '{"version": 2}')), /trace file version 2 is not supported/);
   assertUsage(barmap('replay', file('partial.json', '{"version": 1, "design": "legacy"}')), /partial\.json: scenario: /);
+});
+
+test('check opens with the verdict per design and leaves the traces to their files unless --verbose', () => {
+  const sc = file('verdict.yaml', GUP_FAST);
+  const r = barmap('check', sc, '--design', 'legacy', '--design', 'rfc', '--out', 'tv');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /every design breaks \(1; the same on each, so it does not tell them apart\):\n {2}gup-fast-agrees-with-gup +19 +load\+o_direct +!/);
+  assert.match(r.stdout, /legacy +nothing else/);
+  assert.doesNotMatch(r.stdout, /BUG:|result matrix/);
+  assert.match(r.stdout, /# --verbose prints the full matrix and every trace; barmap explain tv\/FILE says why one broke/);
+  assert.ok(r.stdout.split('\n').length < 20, r.stdout);
+});
+
+test('--random: an invariant the walks did not break is "not found in N walks", never "holds to the bound"', () => {
+  const sc = file('rand.yaml', GUP_FAST.replace('  preemptions: 0', '  preemptions: 0\n  violates: [no-access-to-disabled-bar]'));
+  const r = barmap('check', sc, '--arch', 'x86_64', '--random', '--walks', '3', '--depth', '5', '--out', 'trr', '--verbose');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /legacy +nothing else found in 3 walks of depth 5/);
+  assert.match(r.stdout, /no-access-to-disabled-bar was expected to break \(violates:\) but was not found in 3 walks of depth 5/);
+  assert.match(r.stdout, /gup-fast-agrees-with-gup +not found/);
+  assert.doesNotMatch(r.stdout, /held to the bound|holds to the bound/);
 });

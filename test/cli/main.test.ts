@@ -42,6 +42,9 @@ test('list shows scenarios, designs and arch profiles with descriptions', () => 
   assert.match(r.stdout, /Arch profiles[^\n]*\n +x86_64 \(default\) /);
   assert.match(r.stdout, /x86_64-pte-special-only/);
   assert.doesNotMatch(r.stdout, /does not load/);
+  assert.match(r.stdout, /Invariants[^\n]*\n +no-access-to-disabled-bar +No CPU load\/store/);
+  assert.match(r.stdout, /^ +no-deadlock +Some task inside the kernel can always make progress$/m);
+  assert.doesNotMatch(r.stdout, /KERNEL\.md/);
 });
 
 test('bad command lines: one stderr line, exit 2', () => {

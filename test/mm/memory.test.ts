@@ -39,7 +39,13 @@ test('unmap_mapping_range removes exactly the leaves in range, in parent and for
     const vas = listLeaves(k2.arch, k2.get('mms', k2.get('processes', pid).mm).pgd).map((l) => (l.va - BASE) / 4096);
     assert.deepEqual(vas, [0, 1, 6, 7]);
   }
-  assert.equal(z.events.filter((e) => e.kind === 'zap').length, 2, 'one zap event per VMA');
+  const zaps = z.events.filter((e) => e.kind === 'zap' && e.fn === 'unmap_mapping_range');
+  assert.equal(zaps.length, 2, 'one zap event per VMA');
+  // and one for the walk: what it visited, so an empty walk is visible in a trace
+  const walks = z.events.filter((e) => e.fn === 'unmap_mapping_range_tree');
+  assert.equal(walks.length, 1);
+  assert.equal(walks[0]!.args['vmas'], 2);
+  assert.equal(walks[0]!.args['zapped'], zaps.reduce((n, e) => n + Number(e.args['leaves']), 0));
   assert.ok(!z.events.some((e) => e.kind === 'lock' && String(e.args['lock']).includes('mmap_lock')), 'no mmap_lock');
   // holelen 0 means to the end of the file.
   const all = zap(z.state, w, A, 0, 0);

@@ -41,7 +41,7 @@ const dump: StateDump = {
     name: 'P', pid: 4, exited: false,
     threads: [{ name: 'A', tid: 5, at: 'user', pending: [], lastRet: '0' }, { name: 'B', tid: 6, at: 'vfio_pci_mmap_huge_fault:start', waits: 'vfio 0000:01:00.0->memory_lock(read)', pending: ['SIGBUS'], lastRet: 'null' }],
     vars: { fd: '0', bar0: '0x7f0000000000' },
-    vmas: [{ start: '0x7f0000000000', end: '0x7f0000200000', pgoff: '0x0', flags: 'VM_READ|VM_SHARED|VM_PFNMAP', file: 'file12(vfio)', ops: 'vfio_pci_mmap_ops' }],
+    vmas: [{ start: '0x7f0000000000', end: '0x7f0000200000', pgoff: '0x0', flags: 'VM_READ|VM_SHARED|VM_PFNMAP', file: 'file12(vfio)', ops: 'vfio_pci_mmap_ops', i_mmap: 'inode3' }],
     leaves: [{ addr: '0x7f0000000000', level: 'pmd', pfn: '0x4000000', special: true, write: true }],
     fds: [{ fd: 0, file: 'file12(vfio)', cloexec: true }],
   }],
@@ -57,7 +57,7 @@ test('the state dump lists VMAs, leaves, fds, files, devices and locks', () => {
   const text = lines.join('\n');
   assert.match(text, /process P \(pid 4\): A-5 user; B-6 vfio_pci_mmap_huge_fault:start waits vfio 0000:01:00\.0->memory_lock\(read\) pending SIGBUS/);
   assert.match(text, /vars: \$fd=0 \$bar0=0x7f0000000000/);
-  assert.match(text, /vma 0x7f0000000000-0x7f0000200000 pgoff=0x0 VM_READ\|VM_SHARED\|VM_PFNMAP file=file12\(vfio\) ops=vfio_pci_mmap_ops/);
+  assert.match(text, /vma 0x7f0000000000-0x7f0000200000 pgoff=0x0 VM_READ\|VM_SHARED\|VM_PFNMAP file=file12\(vfio\) ops=vfio_pci_mmap_ops i_mmap=inode3/);
   assert.match(text, /pmd 0x7f0000000000 pfn=0x4000000 special write/);
   assert.match(text, /fd 0 -> file12\(vfio\) cloexec/);
   assert.match(text, /file12 vfio-device:0000:01:00\.0 f_count=2/);

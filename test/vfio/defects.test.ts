@@ -30,7 +30,7 @@ function broken(name: string, w: World, events: readonly TraceEvent[] = w.events
   return inv.check({ state: w.state, events, k: new Kernel(w.state, w.design) })?.message ?? null;
 }
 
-test('every defect names a known invariant and a KERNEL.md bug', () => {
+test('every defect names a known invariant and a docs/sources.md bug', () => {
   for (const d of DEFECTS) {
     assert.ok(findInvariant(d.breaks), d.name);
     assert.match(d.bug, /^B\d+$/);

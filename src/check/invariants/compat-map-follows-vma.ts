@@ -5,7 +5,7 @@
  * page to the PFN the VMA's object assigns to the matching VA
  * (object-pfn.ts), and once the buffer is revoked (resv released) none
  * is left (the reason for Jason Gunthorpe's VMA → dma-buf design in the seed
- * thread; KERNEL.md §4.1, iommufd vfio_compat.c).
+ * thread; docs/sources.md, iommufd vfio_compat.c).
  */
 import { objectPfn } from './object-pfn.js';
 import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';

@@ -15,7 +15,7 @@ export const iommuUnmapLeavesNothing: Invariant = {
   name: 'iommu-unmap-leaves-nothing',
   rule: 'Every IOMMU entry lies inside a mapping that still exists (an IOAS area or a type1 vfio_dma), and when ' +
     'no task is in the kernel every dma-buf attachment of iommufd belongs to live iopt_pages: unmap removes ' +
-    'the IOMMU entries and detaches the dma-buf (iopt_unmap_iova_range(), iopt_release_pages(), vfio_remove_dma(); v6.19, KERNEL.md §4.3).',
+    'the IOMMU entries and detaches the dma-buf (iopt_unmap_iova_range(), iopt_release_pages(), vfio_remove_dma(); v6.19).',
   check({ state }) {
     for (const p of allIommuEntries(state)) {
       const e = p.entry;

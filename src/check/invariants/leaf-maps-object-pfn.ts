@@ -30,8 +30,9 @@ export const leafMapsObjectPfn: Invariant = {
       if (first === undefined) continue;
       const last = objectPfn(k, vma, l.va + l.size - 4096) ?? null;
       if (first !== l.leaf.pfn || last !== l.leaf.pfn + pages - 1) {
-        return violated(this, `${where}: vma ${vma.id} assigns pfn ${first === null ? 'none' : hex(first)} ` +
-          `(last page ${last === null ? 'none' : hex(last)})`);
+        // Both sides: what the leaf maps against what the VMA's object assigns, first and last page.
+        return violated(this, `${where}: the leaf maps pfn ${hex(l.leaf.pfn)}..${hex(l.leaf.pfn + pages - 1)} but vma ${vma.id} ` +
+          `assigns pfn ${first === null ? 'none' : hex(first)}..${last === null ? 'none' : hex(last)}`);
       }
     }
     return null;

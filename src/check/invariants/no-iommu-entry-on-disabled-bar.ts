@@ -6,7 +6,7 @@
  * drivers/iommu/iommufd/pages.c, v6.19) keeps it for iommufd's MAP_FILE;
  * the real type1 backend follows the PFNs of a VFIO BAR mmap with no
  * lifetime link (vfio_iommu_type1.c vaddr_get_pfns → follow_fault_pfn), so a
- * memory disable leaves its entries in place (KERNEL.md §4.1).
+ * memory disable leaves its entries in place (docs/sources.md).
  */
 import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';
 import type { Invariant } from './types.js';
@@ -20,8 +20,8 @@ export const noIommuEntryOnDisabledBar: Invariant = {
   rule: 'No IOMMU page-table entry maps a BAR while its function does not decode memory, nor a dma-buf ' +
     'whose exporter has revoked it once the revoke is complete (dma_resv released): vfio-pci revokes its ' +
     'dma-bufs under memory_lock before it disables decoding, and iommufd\'s importer unmaps on move_notify ' +
-    '(iopt_revoke_notify, v6.19). The real type1 backend maps a BAR mmap\'s PFNs with no revoke ' +
-    '(vfio_iommu_type1.c follow_fault_pfn; KERNEL.md §4.1).',
+    '(iopt_revoke_notify(), v6.19). The real type1 backend maps a BAR mmap\'s PFNs with no revoke ' +
+    '(vfio_iommu_type1.c follow_fault_pfn).',
   check({ state, k }) {
     for (const p of allIommuEntries(state)) {
       const e = p.entry;

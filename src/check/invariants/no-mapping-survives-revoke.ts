@@ -3,7 +3,7 @@
  * flipped its revoked state and dropped the dma_resv lock, every attachment
  * has been told (move_notify) and has unmapped. A pinned importer never
  * reacts, which is why VFIO refuses pins (B16, 61ceaf236115) and v7.1 allows
- * only importers that implement revoke (KERNEL.md §3.3).
+ * only importers that implement revoke (docs/sources.md).
  */
 import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';
 import type { Invariant } from './types.js';
@@ -13,7 +13,7 @@ export const noMappingSurvivesRevoke: Invariant = {
   name: 'no-mapping-survives-revoke',
   rule: 'When a revoke is complete (the exporter\'s revoked state set and its dma_resv released), no importer ' +
     'attachment of that dma-buf is still mapped or pinned: vfio_pci_dma_buf_move() notifies every attachment ' +
-    'with dma_buf_move_notify() under the resv lock and dynamic importers unmap (B16 61ceaf236115; KERNEL.md §3.3).',
+    'with dma_buf_move_notify() under the resv lock and dynamic importers unmap (B16 61ceaf236115).',
   check({ state, k }) {
     for (const a of Object.values(state.attachments)) {
       if (a.mapped === null && !a.pinned) continue;

@@ -24,7 +24,7 @@ export interface InvariantContext {
 export interface Invariant {
   /** Short kebab-case name used on the command line and in reports. */
   readonly name: string;
-  /** The kernel rule the invariant encodes, with its source (KERNEL.md section, commit, function). */
+  /** The kernel rule the invariant encodes, with its source (docs/sources.md section, commit, function). */
   readonly rule: string;
   /** Check one state; null when the rule holds. */
   check(cx: InvariantContext): Violation | null;

@@ -16,6 +16,8 @@ import type { RunResult } from '../../check/run.js';
 import type { JobResult } from '../../check/job.js';
 import type { Cell } from '../../check/results.js';
 import { aggregate, aggregateKey } from '../../check/results.js';
+import { verdictOf } from '../verdict.js';
+import type { UnrunJob, Verdict } from '../verdict.js';
 import { formatValue } from '../text.js';
 import { snapshot } from './snapshot.js';
 
@@ -107,6 +109,10 @@ export interface ReportData {
   readonly rules: { readonly [name: string]: string };
   /** Link to the invariant catalogue (docs/invariants.md), relative to the report. */
   readonly docs: string;
+  /** The verdict per design (src/report/verdict.ts): the report's first view. */
+  readonly verdict?: Verdict;
+  /** Text shown for a design that breaks nothing beyond the shared findings. */
+  readonly holdsWord?: string;
   readonly matrix?: { readonly columns: readonly string[]; readonly rows: readonly string[]; readonly cells: readonly (readonly CellView[])[] };
   readonly jobs?: readonly JobView[];
   readonly traces: readonly TraceView[];
@@ -154,14 +160,19 @@ export class ReportBuilder {
       ev: this.events(setupEvents, lanes, [init, start]), st: this.intern(start),
       ...(r.steps.length === 0 && r.reproduced ? { bug: [tf.invariant] } : {}),
     }];
+    // An invariant broken during the setup stays broken: say BUG once, where it first breaks (and the recorded one at the end).
+    const seen = new Set<string>(r.model.setupViolations.map((v) => v.invariant));
+    const lastIndex = r.steps.length - 1;
     for (const st of r.steps) {
       const thread = `${st.thread}-${st.tid}`;
+      const bug = st.broken.map((b) => b.invariant).filter((b) => !seen.has(b) || (b === tf.invariant && st.index === lastIndex));
+      bug.forEach((b) => seen.add(b));
       const sys = st.events.find((e) => e.kind === 'syscall');
       steps.push({
         n: `t${st.index + 1}`, l: lanes.findIndex((l) => l.name === thread),
         at: st.at === 'user' && sys ? `${sys.fn}()` : st.at,
         ev: this.events(st.events, lanes, [st.state, init]), st: this.intern(st.state),
-        ...(st.broken.length ? { bug: st.broken.map((b) => b.invariant) } : {}),
+        ...(bug.length ? { bug } : {}),
       });
     }
     const v: TraceView = {
@@ -214,9 +225,15 @@ export class ReportBuilder {
   }
 
   /** The report's data. */
-  finish(head: { title: string; kind: ReportData['kind']; subtitle: string; rules: { readonly [name: string]: string }; docs: string; cells?: readonly Cell[]; jobs?: readonly JobResult[] }): ReportData {
+  finish(head: {
+    title: string; kind: ReportData['kind']; subtitle: string; rules: { readonly [name: string]: string }; docs: string;
+    cells?: readonly Cell[]; jobs?: readonly JobResult[]; unrun?: readonly UnrunJob[]; holdsWord?: string;
+  }): ReportData {
+    const cells = head.cells ?? [];
     return {
       version: 1, title: head.title, kind: head.kind, subtitle: head.subtitle, items: this.items, rules: head.rules, docs: head.docs,
+      ...(cells.length || head.unrun?.length ? { verdict: verdictOf(cells, head.unrun ?? []) } : {}),
+      ...(head.holdsWord !== undefined ? { holdsWord: head.holdsWord } : {}),
       ...(head.cells && head.cells.length ? { matrix: matrixView(head.cells, new Set(this.traces.map((t) => t.id))) } : {}),
       ...(head.jobs ? { jobs: head.jobs.map(jobView) } : {}),
       traces: this.traces,

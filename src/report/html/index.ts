@@ -14,6 +14,7 @@ import { DEADLOCK } from '../../check/bfs.js';
 import { ReportBuilder } from './data.js';
 import type { ReportData } from './data.js';
 import { renderPage } from './page.js';
+import type { UnrunJob } from '../verdict.js';
 
 export { renderPage } from './page.js';
 export { ReportBuilder, traceId } from './data.js';
@@ -33,6 +34,10 @@ export interface CheckReportInput {
   readonly traces: readonly { readonly tf: TraceFile; readonly file?: string }[];
   /** Link to docs/invariants.md, relative to where the report is written. */
   readonly docs: string;
+  /** Jobs that produced no result (interrupted or failed): named in the verdict, never "holds". */
+  readonly unrun?: readonly UnrunJob[];
+  /** What a design breaking nothing else gets (random walks: "not found in N walks of depth D"). */
+  readonly holdsWord?: string;
 }
 
 /** The data of a check report; a trace that no longer replays is skipped and named in `skipped`. */
@@ -48,7 +53,8 @@ export function checkReportData(input: CheckReportInput): { data: ReportData; sk
   }
   const data = b.finish({
     title: input.title ?? 'barmap check', kind: 'check', subtitle: input.subtitle, rules: rules(), docs: input.docs,
-    cells: input.cells, jobs: input.jobs,
+    cells: input.cells, jobs: input.jobs, ...(input.unrun ? { unrun: input.unrun } : {}),
+    ...(input.holdsWord !== undefined ? { holdsWord: input.holdsWord } : {}),
   });
   return { data, skipped };
 }

@@ -29,10 +29,17 @@ export function renderPage(d: ReportData): string {
 <body>
 <header><h1>${esc(d.title)}</h1><div class="sub">${esc(d.subtitle)}</div></header>
 <main>
+<section id="verdict-sec" style="display:none">
+<h2>Verdict per design</h2>
+<div class="legend">what each design breaks: the invariant, the shortest trace in transitions (<i>setup</i>: the setup itself breaks it), the scenario, and the arch profiles when not all; click one to open its trace · ! not as the scenario expects · * not run or cut short</div>
+<div id="shared"></div>
+<table id="verdict"></table>
+</section>
 <section id="matrix-sec" style="display:none">
-<h2>Result matrix: invariant × design/arch</h2>
-<div class="legend">holds = holds to the bound · broken N (scenario) = the shortest trace breaking it has N transitions; click it to open the trace · * incomplete search · ! not as the scenario expects</div>
+<details id="matrix-details"><summary>Full matrix: design/arch × invariant</summary>
+<div class="legend">holds = holds to the bound · broken N = the shortest trace breaking it has N transitions (its scenario below; click to open it) · * incomplete search or job not run · ! not as the scenario expects</div>
 <table id="matrix"></table>
+</details>
 </section>
 <section id="jobs-sec" style="display:none">
 <h2>The search</h2>

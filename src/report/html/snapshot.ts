@@ -14,6 +14,7 @@ import { vmFlagsString } from '../../mm/types.js';
 import { archProfile } from '../../arch/profiles.js';
 import { entryShift } from '../../mm/pgtable.js';
 import { hex } from '../../kernel/events.js';
+import { linkedInto } from '../state.js';
 import { lockName } from '../../kernel/locking/rwsem.js';
 import { taskLabel } from '../../kernel/sched/step.js';
 import { PCI_COMMAND_MEMORY } from '../../uapi/pci_regs.js';
@@ -94,7 +95,7 @@ export function snapshot(s: KernelState): SnapLine[] {
     for (const v of mm?.vmas ?? []) {
       out.push({
         k: `${pk}:vma${v.id}`, s: sec, d: 0, c: 'vma',
-        t: `vma ${hex(v.vm_start)}-${hex(v.vm_end)} pgoff=${hex(v.vm_pgoff)} ${vmFlagsString(v.vm_flags)} file=${fileName(v.vm_file)} ops=${v.vm_ops || '-'}`,
+        t: `vma ${hex(v.vm_start)}-${hex(v.vm_end)} pgoff=${hex(v.vm_pgoff)} ${vmFlagsString(v.vm_flags)} file=${fileName(v.vm_file)} ops=${v.vm_ops || '-'} i_mmap=${linkedInto(s, p.mm, v.id)}`,
       });
     }
     for (const v of mm?.detached ?? []) {

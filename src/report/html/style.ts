@@ -15,7 +15,22 @@ main { padding: 8px 18px 40px; }
 h2 { font-size: 16px; margin: 18px 0 6px; }
 code, .mono { font-family: var(--mono); font-size: 12px; }
 table { border-collapse: collapse; }
-#matrix th, #matrix td, #jobs th, #jobs td { border: 1px solid var(--line); padding: 3px 7px; font-size: 12px; text-align: left; white-space: nowrap; }
+#jobs th, #jobs td { border: 1px solid var(--line); padding: 3px 7px; font-size: 12px; text-align: left; white-space: nowrap; }
+#matrix { width: 100%; table-layout: fixed; }
+#matrix th, #matrix td { border: 1px solid var(--line); padding: 2px 4px; font-size: 11px; text-align: left; overflow-wrap: anywhere; vertical-align: top; }
+#matrix thead th { font-size: 10.5px; }
+#matrix th.rowhead { width: 15em; }
+#matrix td small { display: block; font-weight: 400; color: var(--muted); }
+#matrix-details summary { cursor: pointer; font-weight: 600; margin: 4px 0; }
+#verdict { border-collapse: collapse; margin-top: 4px; }
+#verdict td, #verdict th { padding: 2px 10px 2px 0; font: 12px var(--mono); text-align: left; vertical-align: top; }
+#verdict tr.first td { border-top: 1px solid var(--line); padding-top: 5px; }
+#verdict td.design { font-weight: 700; }
+#verdict td.note { color: var(--muted); }
+#verdict td.bad, #shared .bad { color: #c05800; font-weight: 700; }
+#verdict a, #shared a { color: var(--bad); }
+#shared { font: 12px var(--mono); background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: 6px 10px; margin: 4px 0 8px; display: inline-block; }
+#shared .title { font: 600 13px system-ui, sans-serif; margin-bottom: 3px; }
 #matrix th { background: var(--panel); font-weight: 600; }
 #matrix td.holds { color: var(--ok); }
 #matrix td.broken { background: #fde8e8; color: var(--bad); font-weight: 600; }
@@ -40,17 +55,17 @@ table { border-collapse: collapse; }
 #nav .hint { color: var(--muted); font-size: 12px; margin-left: auto; }
 #vbody { display: grid; grid-template-columns: minmax(0, 1.35fr) minmax(0, 1fr); }
 #lanes-wrap { overflow: auto; max-height: 78vh; border-right: 1px solid var(--line); }
-#lanes { width: 100%; table-layout: fixed; }
+#lanes { min-width: 100%; }
 #lanes th { position: sticky; top: 0; background: var(--panel); font: 600 12px var(--mono); padding: 4px 6px; border-bottom: 1px solid var(--line); text-align: left; z-index: 1; }
 #lanes th.device { color: #6b3fa0; }
 #lanes th.stepcol { width: 58px; }
-#lanes td { vertical-align: top; border-bottom: 1px solid #eee; padding: 3px 6px; font: 11px/1.35 var(--mono); overflow-wrap: anywhere; }
+#lanes td { vertical-align: top; border-bottom: 1px solid #eee; padding: 3px 6px; font: 11px/1.35 var(--mono); }
 #lanes tr { cursor: pointer; }
 #lanes tr.cur td { background: var(--cur); }
 #lanes tr.future td { color: #999; }
 #lanes td.stepname { color: var(--muted); white-space: nowrap; }
 #lanes td.ran { border-left: 3px solid #7d9be0; }
-.ev { margin: 1px 0; }
+.ev { margin: 1px 0; white-space: nowrap; }
 .ev .fn { font-weight: 600; }
 .ev .ret { color: #0b5cad; }
 .ev.k-violation, .ev.k-warn { color: var(--bad); font-weight: 700; }

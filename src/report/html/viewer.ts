@@ -32,22 +32,83 @@ export const VIEWER = String.raw`
   function traceById(id) { for (var i = 0; i < D.traces.length; i++) if (D.traces[i].id === id) return D.traces[i]; return null; }
   function docLink(name) { void name; return D.docs || null; }
 
-  /* ---------- matrix ---------- */
+  /* ---------- verdict per design (the first view) ---------- */
+  function lengthText(f) {
+    function n(x) { return x === 0 ? 'setup' : String(x); }
+    return f.min === f.max ? n(f.min) : n(f.min) + '-' + f.max;
+  }
+  /* The trace of a finding: on the archs it names (or any), the first the report holds. */
+  function findingTrace(design, f) {
+    var archs = f.archs.length ? f.archs : D.verdict.archs;
+    for (var i = 0; i < archs.length; i++) {
+      var id = [f.scenario, design, archs[i], f.invariant].map(function (x) { return x.replace(/[^A-Za-z0-9_.-]+/g, '_'); }).join('--');
+      var tr = traceById(id);
+      if (tr) return tr;
+    }
+    return null;
+  }
+  function findingNode(design, f) {
+    var tr = findingTrace(design, f);
+    var text = f.invariant;
+    return tr ? el('a', { href: '#v=' + tr.id + '&s=' + (tr.steps.length - 1), 'data-trace': tr.id, text: text }) : text;
+  }
+  function drawVerdict() {
+    var v = D.verdict;
+    if (!v) return;
+    $('verdict-sec').style.display = '';
+    if (v.shared.length) {
+      var box = $('shared');
+      box.appendChild(el('div', { cls: 'title', text: 'Every design breaks (the same on each, so it does not tell them apart):' }));
+      v.shared.forEach(function (f) {
+        box.appendChild(el('div', null, [findingNode(v.designs[0].design, f), '  ' + lengthText(f) + '  ' + f.scenario + (f.archs.length ? '  on ' + f.archs.join(', ') : ''),
+          f.ok ? null : el('span', { cls: 'bad', text: ' !' })]));
+      });
+    } else $('shared').style.display = 'none';
+    var t = $('verdict');
+    t.appendChild(el('thead', null, [el('tr', null, ['design', v.shared.length ? 'breaks (beyond what every design breaks)' : 'breaks', 'shortest', 'scenario', 'arch profiles', ''].map(function (h) { return el('th', { text: h }); }))]));
+    var body = el('tbody');
+    var seen = {};
+    v.designs.forEach(function (d) {
+      var sig = JSON.stringify([d.breaks, d.missing, d.failed, d.notRun, d.incomplete]);
+      var rows = [];
+      if (seen[sig] && d.breaks.length) rows.push([el('td', { cls: 'note', colspan: 5, text: 'the same as ' + seen[sig] })]);
+      else {
+        seen[sig] = d.design;
+        if (!d.breaks.length) rows.push([el('td', { cls: 'note', colspan: 5, text: D.holdsWord || 'nothing else (every other invariant holds to the bound)' })]);
+        d.breaks.forEach(function (f) {
+          rows.push([el('td', null, [findingNode(d.design, f)]), el('td', { text: lengthText(f) }), el('td', { text: f.scenario }),
+            el('td', { text: f.archs.length ? f.archs.join(', ') : 'all' }), el('td', { cls: f.ok ? '' : 'bad', text: f.ok ? '' : '!' })]);
+        });
+        d.missing.forEach(function (m) { rows.push([el('td', { cls: 'bad', colspan: 5, text: '! ' + m })]); });
+        if (d.failed.length) rows.push([el('td', { cls: 'bad', colspan: 5, text: '! failed: ' + d.failed.join(', ') })]);
+        if (d.notRun.length) rows.push([el('td', { cls: 'bad', colspan: 5, text: '* not run: ' + d.notRun.join(', ') })]);
+        if (d.incomplete.length) rows.push([el('td', { cls: 'bad', colspan: 5, text: '* search cut short: ' + d.incomplete.join(', ') })]);
+      }
+      rows.forEach(function (cells, i) {
+        body.appendChild(el('tr', { cls: i === 0 ? 'first' : '', 'data-design': d.design }, [el('td', { cls: 'design', text: i === 0 ? d.design : '' })].concat(cells)));
+      });
+    });
+    t.appendChild(body);
+  }
+
+  /* ---------- matrix: one row per design/arch, one column per invariant, so it fits the page ---------- */
   function drawMatrix() {
     if (!D.matrix) return;
     var m = D.matrix;
     var sec = $('matrix-sec'); sec.style.display = '';
-    var head = el('tr', null, [el('th', { text: 'invariant' })].concat(m.columns.map(function (c) { return el('th', { text: c }); })));
-    var rows = m.rows.map(function (inv, r) {
-      var th = el('th', null, [el('a', { href: '#rule-' + inv, title: D.rules[inv] || '', text: inv })]);
-      return el('tr', null, [th].concat(m.cells[r].map(function (c) {
-        var cls = c.s === 'n/a' ? 'na' : c.s;
+    var head = el('tr', null, [el('th', { cls: 'rowhead', text: 'design/arch' })].concat(m.rows.map(function (inv) {
+      return el('th', null, [el('a', { href: '#rule-' + inv, title: D.rules[inv] || '', text: inv })]);
+    })));
+    var rows = m.columns.map(function (col, ci) {
+      return el('tr', null, [el('th', { cls: 'rowhead', text: col })].concat(m.rows.map(function (inv, r) {
+        var c = m.cells[r][ci];
+        var cls = c.s === 'n/a' ? 'na' : c.s === 'not run' ? 'na' : c.s;
         if (c.bad) cls += ' bad';
-        var text = c.s === 'broken' ? 'broken ' + c.n + ' (' + c.sc + ')' : c.s;
-        text += (c.inc ? '*' : '') + (c.bad ? ' !' : '');
-        var td = el('td', { cls: cls });
-        if (c.tr) td.appendChild(el('a', { href: '#v=' + c.tr + '&s=' + c.n, text: text, 'data-trace': c.tr }));
-        else td.textContent = text;
+        var text = (c.s === 'broken' ? 'broken ' + c.n : c.s === 'holds' ? (D.holdsWord ? 'not found' : 'holds') : c.s) + (c.inc ? '*' : '') + (c.bad ? ' !' : '');
+        var td = el('td', { cls: cls, title: c.sc ? c.sc : '' });
+        var kids = [c.tr ? el('a', { href: '#v=' + c.tr + '&s=' + c.n, text: text, 'data-trace': c.tr }) : text];
+        if (c.sc) kids.push(el('small', { text: c.sc }));
+        kids.forEach(function (k) { td.appendChild(typeof k === 'string' ? document.createTextNode(k) : k); });
         return td;
       })));
     });
@@ -129,8 +190,9 @@ export const VIEWER = String.raw`
     cur.trace = tr;
     Array.prototype.forEach.call(document.querySelectorAll('.violation-link'), function (b) { b.classList.toggle('active', b.getAttribute('data-trace') === id); });
     if (fresh) drawTrace(tr);
-    go(step, push);
     $('viewer').classList.add('open');
+    go(step, push);
+    if (fresh && $('viewer').scrollIntoView) $('viewer').scrollIntoView({ block: 'start' });
   }
   function drawTrace(tr) {
     var h = $('vhead'); h.textContent = '';
@@ -223,7 +285,15 @@ export const VIEWER = String.raw`
     return !!r;
   }
   document.addEventListener('keydown', function (e) {
-    if (!cur.trace || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (!cur.trace) {
+      /* nothing open yet: the step keys open the first violation at its first or last step */
+      if (!D.traces.length || ['ArrowRight', 'ArrowLeft', 'j', 'k', 'Home', 'End'].indexOf(e.key) < 0) return;
+      var first = D.traces[0];
+      open(first.id, e.key === 'End' || e.key === 'ArrowLeft' || e.key === 'k' ? first.steps.length - 1 : 0, true);
+      e.preventDefault();
+      return;
+    }
     if (e.key === 'ArrowRight' || e.key === 'j') { go(cur.step + 1, false); e.preventDefault(); }
     else if (e.key === 'ArrowLeft' || e.key === 'k') { go(cur.step - 1, false); e.preventDefault(); }
     else if (e.key === 'Home') { go(0, false); e.preventDefault(); }
@@ -241,6 +311,7 @@ export const VIEWER = String.raw`
 
   $('prev').addEventListener('click', function () { go(cur.step - 1, false); });
   $('next').addEventListener('click', function () { go(cur.step + 1, false); });
+  drawVerdict();
   drawMatrix();
   drawJobs();
   drawList();

@@ -1,6 +1,6 @@
 /**
  * vfio-pci's dma_buf_ops (drivers/vfio/pci/vfio_pci_dmabuf.c, v6.19;
- * KERNEL.md §2.2, §3.3); the export itself, VFIO_DEVICE_FEATURE_DMA_BUF,
+ * docs/sources.md); the export itself, VFIO_DEVICE_FEATURE_DMA_BUF,
  * is in dmabuf-feature.ts.
  *
  * The exported buffer is a list of physical ranges (phys_vec) inside one

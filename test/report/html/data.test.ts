@@ -50,3 +50,17 @@ test('state lines are interned: the page stays small', () => {
   assert.ok(!html.includes('<script src=') && !html.includes('<link '), 'nothing loaded from elsewhere');
   assert.equal((html.match(/<\/script>/g) ?? []).length, 2, 'the data cannot close its script element');
 });
+
+test('the report opens with the verdict; an invariant the setup broke is BUG once, not on every later step', () => {
+  const { data } = checkReportData(input);
+  assert.deepEqual(data.verdict!.designs.map((d) => d.design), ['legacy']);
+  assert.deepEqual(data.verdict!.designs[0]!.breaks.map((f) => `${f.invariant} ${f.min}`), ['gup-fast-agrees-with-gup 19', 'no-access-to-disabled-bar 45']);
+  // dmabuf-vma@1: the setup of reset+fault already breaks zap-reaches-every-mapping and no-leaf-on-disabled-bar.
+  const fspec = { ...spec, source: { text: readFileSync(join(ROOT, 'scenarios/reset+fault.yaml'), 'utf8'), file: 'scenarios/reset+fault.yaml' }, design: 'dmabuf-vma@1', arch: 'x86_64' };
+  const fjob = runJob(fspec);
+  const later = fjob.found.find((f) => f.schedule.length > 0)!;
+  const d = checkReportData({ ...input, cells: cellsOf(fjob, checkInvariantNames()), jobs: [fjob], traces: [{ tf: traceFile(fspec, fjob, later) }] }).data;
+  const bugs = d.traces[0]!.steps.flatMap((s) => s.bug ?? []);
+  assert.ok(!bugs.includes('zap-reaches-every-mapping') && !bugs.includes('no-leaf-on-disabled-bar'), `the setup's violation is not repeated: ${bugs.join(', ')}`);
+  assert.equal(bugs.filter((b) => b === later.invariant).length, 1);
+});
