@@ -18,7 +18,8 @@
  * its process's variables, which are in every transition's read set).
  * Events are not effects: they are a function of the reads.
  */
-import { Kernel } from '../kernel/kernel.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { TrackingKernel } from './tracking-kernel.js';
 import type { KernelState, Mutable, Row, TableName } from '../kernel/state.js';
 import { TABLE_NAMES } from '../kernel/state.js';
 import type { Design } from '../designs/types.js';
@@ -64,7 +65,7 @@ export function independent(a: Footprint, b: Footprint): boolean {
 }
 
 /** A Kernel draft that records the footprint of what runs on it. */
-export class RecordingKernel extends Kernel {
+export class RecordingKernel extends TrackingKernel {
   constructor(base: KernelState, design: Design, readonly fp: Footprint) {
     super(base, design);
   }
@@ -126,7 +127,7 @@ export class RecordingKernel extends Kernel {
   }
 }
 
-/** A Kernel draft, recording into `fp` when one is given. */
+/** A Kernel draft that notes the rows it writes (for fingerprints), recording its footprint into `fp` when one is given. */
 export function draft(s: KernelState, design: Design, fp?: Footprint): Kernel {
-  return fp ? new RecordingKernel(s, design, fp) : new Kernel(s, design);
+  return fp ? new RecordingKernel(s, design, fp) : new TrackingKernel(s, design);
 }
