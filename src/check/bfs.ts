@@ -19,10 +19,11 @@
  * preemption bound; docs/check.md gives the argument.
  */
 import type { KernelState } from '../kernel/state.js';
+import { TABLE_NAMES } from '../kernel/state.js';
 import type { TraceEvent } from '../kernel/events.js';
 import type { Design } from '../designs/types.js';
 import type { UserAction } from '../kernel/syscalls.js';
-import type { Invariant, Violation } from './invariants/types.js';
+import type { Invariant, InvariantRead, Violation } from './invariants/types.js';
 import type { Transition } from './transitions.js';
 import { applyTransition, isDeadlocked, kernelTasks, transitionKey } from './transitions.js';
 import { fingerprint, hashInts, hashValue } from './fingerprint.js';
@@ -66,6 +67,12 @@ export interface SearchOptions {
   readonly shard?: { readonly index: number; readonly count: number };
   /** The visited set (default: a private {@link VisitedSet}). */
   readonly visited?: KeySet;
+  /**
+   * Re-check an invariant only after a step that wrote a table it reads or
+   * emitted events it reads (default true; false checks every invariant on
+   * every new state, to cross-check).
+   */
+  readonly incremental?: boolean;
   /** Stop as soon as this invariant is found (the bench's time to first violation). */
   readonly stopWhenFound?: string;
 }
@@ -116,6 +123,7 @@ export const DEADLOCK: Invariant = {
   name: 'no-deadlock',
   rule: 'Some task inside the kernel can always make progress: a set of tasks each sleeping on a lock ' +
     'another of them holds is a deadlock (lockdep would report the cycle).',
+  reads: ['tasks', 'locks'],
   check: ({ state: s }) => (isDeadlocked(s) ? { invariant: 'no-deadlock', message: deadlockMessage(s) } : null),
 };
 
@@ -170,12 +178,16 @@ export class Search {
   /** Duplicates dropped this level with their sleep sets (for workers that share a visited set). */
   dupes: { hi: number; lo: number; sleep: string[] | null }[] | null = null;
   private readonly invariants: readonly Invariant[];
+  /** Per invariant, the bits of {@link readMask} it reads. */
+  private readonly readMasks: readonly number[];
   private readonly apply: NonNullable<CheckModel['apply']>;
   private readonly por: boolean;
   private nextIndex = new Map<string, number>();
 
   constructor(readonly model: CheckModel, readonly opts: SearchOptions = {}) {
     this.invariants = [...model.invariants, DEADLOCK];
+    const incremental = opts.incremental ?? true;
+    this.readMasks = this.invariants.map((i) => (incremental && i.reads ? readMask(i.reads) : ALL));
     this.apply = model.apply ?? ((s, t, fp) => applyTransition(s, model.design, t, fp));
     this.por = opts.por ?? true;
     this.visited = opts.visited ?? new VisitedSet();
@@ -188,7 +200,7 @@ export class Search {
     this.visited.addKey(key.hi, key.lo);
     this.nodes.push(root);
     this.frontier = [0];
-    this.check(root, 0, []);
+    this.check(root, 0, [], ALL);
   }
 
   get done(): boolean {
@@ -317,7 +329,7 @@ export class Search {
       this.nodes.push(child);
       next.push(ci);
       if (this.por) this.nextIndex.set(`${key.hi}:${key.lo}`, ci);
-      this.check(child, ci, events);
+      this.check(child, ci, events, changedMask(s, state, events));
       if (this.model.maxStates !== undefined && this.visited.size >= this.model.maxStates) {
         this.stopped = true;
         return;
@@ -339,14 +351,44 @@ export class Search {
     this.dupes?.push({ hi: key.hi, lo: key.lo, sleep: sleep === null ? null : [...sleep] });
   }
 
-  private check(n: Node, idx: number, events: readonly TraceEvent[]): void {
+  /**
+   * Check the invariants on a new node. `changed` says what its step wrote
+   * ({@link changedMask}): an invariant that reads none of it is not
+   * re-checked — its inputs are those of the parent, where it held (an
+   * invariant that broke there is found and no longer checked).
+   */
+  private check(n: Node, idx: number, events: readonly TraceEvent[], changed: number): void {
     let k: Kernel | undefined;
-    for (const inv of this.invariants) {
+    for (let i = 0; i < this.invariants.length; i++) {
+      const inv = this.invariants[i]!;
+      if ((this.readMasks[i]! & changed) === 0) continue;
       if (this.found.has(inv.name) || this.skip.has(inv.name)) continue;
       const v = inv.check({ state: n.state!, events, k: (k ??= new Kernel(n.state!, this.model.design)) });
       if (v) this.found.set(inv.name, { violation: v, node: idx, depth: n.depth });
     }
   }
+}
+
+/** Bit of the step's events in a read mask; tables take the bits of their index in TABLE_NAMES. */
+const EVENTS_BIT = 1 << TABLE_NAMES.length;
+const ALL = -1;
+const TABLE_BIT = new Map<string, number>(TABLE_NAMES.map((t, i) => [t, 1 << i]));
+
+/** The bits of what an invariant reads. */
+export function readMask(reads: readonly InvariantRead[]): number {
+  let m = 0;
+  for (const r of reads) m |= r === 'events' ? EVENTS_BIT : TABLE_BIT.get(r)!;
+  return m;
+}
+
+/** The tables a step wrote (copied: a new table object), and whether it emitted events. */
+export function changedMask(before: KernelState, after: KernelState, events: readonly TraceEvent[]): number {
+  let m = events.length > 0 ? EVENTS_BIT : 0;
+  for (let i = 0; i < TABLE_NAMES.length; i++) {
+    const t = TABLE_NAMES[i]!;
+    if (before[t] !== after[t]) m |= 1 << i;
+  }
+  return m;
 }
 
 function intersect(a: Set<string>, b: readonly string[] | null): Set<string> | null {

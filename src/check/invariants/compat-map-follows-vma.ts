@@ -9,6 +9,7 @@
  */
 import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';
 import type { Invariant } from './types.js';
+import { REVOKE_READS, VMA_OBJECT_READS } from './reads.js';
 import { violated } from './types.js';
 
 const PAGE = 4096;
@@ -18,6 +19,7 @@ export const compatMapFollowsVma: Invariant = {
   rule: 'A type1-compatible MAP_DMA of a BAR VA that the design resolves to a dma-buf maps, page by page, the ' +
     'PFN the VMA\'s object assigns to that VA, and none of it survives the revoke of that dma-buf ' +
     '(iommufd_vfio_map_dma with the design\'s vmaToDmaBuf; iopt_revoke_notify; seed thread, KERNEL.md §4.1).',
+  reads: ['ioas', 'iopt_pages', 'hwpts', 'mms', ...REVOKE_READS, ...VMA_OBJECT_READS],
   check({ state, k }) {
     for (const io of Object.values(state.ioas)) {
       for (const area of io.areas) {

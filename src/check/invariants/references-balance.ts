@@ -13,6 +13,7 @@ export const referencesBalance: Invariant = {
     'when no task is inside the kernel each file\'s f_count equals its fd and vm_file references plus the ' +
     'kernel references the design declares (vma_set_file() and the mmap error path move exactly one ' +
     'reference: B1 495c10cc1c0c, B5 1527f926fd04).',
+  reads: ['processes', 'fdtables', 'files', 'mms', 'inodes', 'tasks', 'attachments', 'dmabufs', 'importers', 'idevs', 'iommufds', 'iopt_pages', 'vfio_dmabufs', 'vfio', 'vfio_containers', 'task_works'],
   check({ state, k }) {
     const seen = new Map<number, number>();
     const ref = (file: number, where: string): string | null => {

@@ -6,6 +6,7 @@
  * "zapping only works if both mappings share one address_space").
  */
 import type { Invariant } from './types.js';
+import { VMA_OBJECT_READS } from './reads.js';
 import { violated } from './types.js';
 import { allLeaves } from './leaves.js';
 import { hex } from '../../kernel/events.js';
@@ -15,6 +16,7 @@ export const zapReachesEveryMapping: Invariant = {
   rule: 'Every VMA with page-table leaves is in the i_mmap of every address_space its object\'s disable or ' +
     'revoke zaps (by default file(vm_file)->f_mapping), so unmap_mapping_range() reaches it (aac6db75a9fc; ' +
     'Christian König in the seed thread: one address_space, or both must be zapped).',
+  reads: ['mms', ...VMA_OBJECT_READS],
   check({ k }) {
     const checked = new Set<number>();
     for (const l of allLeaves(k)) {
