@@ -82,7 +82,7 @@ const lines = [
 ];
 const total = rows.reduce((a, r) => ({ steps: a.steps + r.modelSteps, ms: a.ms + r.medianMs }), { steps: 0, ms: 0 });
 lines.push('', `total: ${total.steps} model steps in ${total.ms.toFixed(1)} ms: ${Math.round(total.steps / (total.ms / 1000))} steps/s`);
-const checker = process.env['BARMAP_BENCH_CHECK'] === '0' ? undefined : await benchCheck(Math.min(runs, 3), (s) => process.stderr.write(s + '\n'));
+const checker = process.env['BARMAP_BENCH_CHECK'] === '0' ? undefined : await benchCheck(Math.max(3, Math.min(runs, 5)), (s) => process.stderr.write(s + '\n'));
 if (checker) lines.push('', ...checkLines(checker));
 process.stdout.write(lines.join('\n') + '\n');
 writeFileSync(join(ROOT, 'bench-results.json'), JSON.stringify({ date: new Date().toISOString(), runs, design: design.name, machine, rows, ...(checker ? { checker } : {}) }, null, 2) + '\n');
