@@ -19,7 +19,7 @@ import {
 } from '../src/designs/api.js';
 
 /** vfio_pci_mmap_huge_fault that answers VM_FAULT_FALLBACK for every order above 0. */
-const ptesOnlyHugeFault = path<{ order: number; r: number }>('my_pte_only_huge_fault', 'entry', {
+const ptesOnlyHugeFault = path<{ order: number; r: number }>()('my_pte_only_huge_fault', 'entry', {
   entry: (cx) => {
     if (cx.l.order > 0) return cx.ret(VM_FAULT_FALLBACK);
     cx.call('vfio_pci_mmap_huge_fault', { ...cx.l }, 'r', 'done');
@@ -28,7 +28,7 @@ const ptesOnlyHugeFault = path<{ order: number; r: number }>('my_pte_only_huge_f
 });
 
 /** vfio_pci_zap_bars that zaps nothing: the bug this design carries, on every zap site. */
-const forgetfulZap = path<{ vdev: number }>('vfio_pci_zap_bars', 'entry', {
+const forgetfulZap = path<{ vdev: number }>()('vfio_pci_zap_bars', 'entry', {
   entry: (cx) => {
     cx.emit('zap', 'vfio_pci_zap_bars', { skipped: 'my-design forgets the zap' });
     cx.ret(0);
@@ -39,7 +39,7 @@ const design = extendDesign(legacy, {
   name: 'my-design',
   description: 'legacy with PTE-only BAR faults and no zap on disable (an example user design)',
   paths: [ptesOnlyHugeFault, forgetfulZap],
-  vmOps: [{ ...vfioPciMmapOps, huge_fault: 'my_pte_only_huge_fault' }],
+  vmOps: [{ ...vfioPciMmapOps, huge_fault: ptesOnlyHugeFault }],
 });
 
 export default design;

@@ -16,7 +16,7 @@ test('the package exports the designs, defects, invariants and the explorer', ()
 test('a user design built with extendDesign from the package API replaces a path by name', () => {
   const noZap = barmap.extendDesign(barmap.legacy, {
     name: 'legacy-no-zap', description: 'test: vfio_pci_zap_bars zaps nothing',
-    paths: [barmap.path('vfio_pci_zap_bars', 'entry', { entry: (cx) => cx.ret(0) })],
+    paths: [barmap.path()('vfio_pci_zap_bars', 'entry', { entry: (cx) => cx.ret(0) })],
   });
   assert.equal(noZap.paths.get('vfio_pci_zap_bars')!.steps['entry'] !== undefined, true);
   assert.notEqual(noZap.paths.get('vfio_pci_zap_bars'), barmap.legacy.paths.get('vfio_pci_zap_bars'));

@@ -8,6 +8,13 @@
  * design swaps behaviour without touching it.
  */
 import type { Path } from '../kernel/sched/path.js';
+import type { PathName } from '../kernel/sched/registry.js';
+
+/**
+ * What an ops-table member names: a path of the model by name, or a path
+ * object (a design's own path; the design registers it under its name).
+ */
+export type OpTarget = PathName | Path;
 import type { Kernel } from '../kernel/kernel.js';
 import type { Vma } from '../mm/types.js';
 
@@ -15,29 +22,29 @@ import type { Vma } from '../mm/types.js';
 export interface FileOperations {
   readonly name: string;
   /** f_op->mmap(file, vma): called with the VMA built, before it is linked. */
-  readonly mmap?: string;
+  readonly mmap?: OpTarget;
   /** f_op->mmap_prepare(desc): called before the VMA exists (v6.16+). */
-  readonly mmap_prepare?: string;
+  readonly mmap_prepare?: OpTarget;
   /** f_op->release(inode, file): the last reference went. */
-  readonly release?: string;
-  readonly unlocked_ioctl?: string;
-  readonly read?: string;
-  readonly write?: string;
+  readonly release?: OpTarget;
+  readonly unlocked_ioctl?: OpTarget;
+  readonly read?: OpTarget;
+  readonly write?: OpTarget;
 }
 
 /** struct vm_operations_struct: each member names a path in the design. */
 export interface VmOperations {
   readonly name: string;
   /** ->open(vma): a VMA was copied (fork) or split. */
-  readonly open?: string;
+  readonly open?: OpTarget;
   /** ->close(vma): a VMA goes away. */
-  readonly close?: string;
+  readonly close?: OpTarget;
   /** ->may_split(vma, addr): refuse a split with an errno. */
-  readonly may_split?: string;
+  readonly may_split?: OpTarget;
   /** ->fault(vmf): PTE-level fault. */
-  readonly fault?: string;
+  readonly fault?: OpTarget;
   /** ->huge_fault(vmf, order): PMD/PUD-level fault (CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP). */
-  readonly huge_fault?: string;
+  readonly huge_fault?: OpTarget;
   /**
    * Model hook, no kernel counterpart: the PFN the mapped object assigns to
    * `address` of `vma`, or null where it assigns none. The invariants check
@@ -62,19 +69,19 @@ export interface VmOperations {
  */
 export interface DmaBufOps {
   readonly name: string;
-  readonly attach?: string;
-  readonly detach?: string;
-  readonly map_dma_buf: string;
-  readonly unmap_dma_buf: string;
-  readonly pin?: string;
-  readonly unpin?: string;
-  readonly release: string;
-  readonly mmap?: string;
+  readonly attach?: OpTarget;
+  readonly detach?: OpTarget;
+  readonly map_dma_buf: OpTarget;
+  readonly unmap_dma_buf: OpTarget;
+  readonly pin?: OpTarget;
+  readonly unpin?: OpTarget;
+  readonly release: OpTarget;
+  readonly mmap?: OpTarget;
   /**
    * ops->revoke(dmabuf) of RFC1 4/7 (not upstream): DMA_BUF_IOCTL_REVOKE
    * calls it with locals {dmabuf}; returns 0 or -errno.
    */
-  readonly revoke?: string;
+  readonly revoke?: OpTarget;
   /**
    * Model hook, no kernel counterpart: whether the exporter has revoked the
    * buffer (its private `revoked` state), for importer DMA events and the
@@ -137,4 +144,10 @@ export function extendDesign(
     ...(kernelFileRefs ? { kernelFileRefs } : {}),
     ...(vmaToDmaBuf ? { vmaToDmaBuf } : {}),
   };
+}
+
+/** The name an ops-table member calls, for traces ('none' when the member is absent). */
+export function opName(t: OpTarget | undefined): string {
+  if (t === undefined) return 'none';
+  return typeof t === 'string' ? t : t.name;
 }

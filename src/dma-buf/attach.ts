@@ -59,7 +59,7 @@ interface AttachLocals {
  * exporter's ops->attach without the resv, then list_add under the resv.
  * Returns the attachment id or -errno (the attachment is freed then).
  */
-export const dma_buf_dynamic_attach = path<AttachLocals>('dma_buf_dynamic_attach', 'entry', {
+export const dma_buf_dynamic_attach = path<AttachLocals>()('dma_buf_dynamic_attach', 'entry', {
   entry: (cx) => {
     const imp = cx.k.get('importers', cx.l.importer);
     const id = cx.k.add('attachments', (aid): DmaBufAttachment => ({
@@ -101,7 +101,7 @@ interface DetachLocals {
 }
 
 /** models dma_buf_detach(): list_del under the resv, ops->detach, free. */
-export const dma_buf_detach = path<DetachLocals>('dma_buf_detach', 'unlink', {
+export const dma_buf_detach = path<DetachLocals>()('dma_buf_detach', 'unlink', {
   unlink: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     const d = cx.k.get('dmabufs', a.dmabuf);
@@ -133,7 +133,7 @@ interface AttLocals {
 }
 
 /** models dma_buf_pin(): resv held; ops->pin if the exporter has one, else 0. */
-export const dma_buf_pin = path<AttLocals>('dma_buf_pin', 'entry', {
+export const dma_buf_pin = path<AttLocals>()('dma_buf_pin', 'entry', {
   entry: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     assertResvHeld(cx, a.dmabuf, 'dma_buf_pin');
@@ -150,7 +150,7 @@ export const dma_buf_pin = path<AttLocals>('dma_buf_pin', 'entry', {
 });
 
 /** models dma_buf_unpin(): resv held; ops->unpin. */
-export const dma_buf_unpin = path<AttLocals>('dma_buf_unpin', 'entry', {
+export const dma_buf_unpin = path<AttLocals>()('dma_buf_unpin', 'entry', {
   entry: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     assertResvHeld(cx, a.dmabuf, 'dma_buf_unpin');
@@ -168,18 +168,18 @@ export const dma_buf_unpin = path<AttLocals>('dma_buf_unpin', 'entry', {
  * dma_buf_pin_on_map; ops->map_dma_buf (which fills attachment.mapped);
  * on error unpin again. Dynamic importers wait for no fences here.
  */
-export const dma_buf_map_attachment = path<AttLocals>('dma_buf_map_attachment', 'entry', {
+export const dma_buf_map_attachment = path<AttLocals>()('dma_buf_map_attachment', 'entry', {
   entry: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     assertResvHeld(cx, a.dmabuf, 'dma_buf_map_attachment');
-    if (pinOnMap(cx.k, a)) return cx.call(opsOf(cx.k, a.dmabuf)?.pin ?? '', { attach: a.id }, 'r', 'map');
+    if (pinOnMap(cx.k, a)) return cx.call(opsOf(cx.k, a.dmabuf)?.pin!, { attach: a.id }, 'r', 'map');
     cx.l.r = 0;
     cx.goto('map');
   },
   map: (cx) => {
     if (cx.l.r < 0) return cx.ret(cx.l.r);
     const a = cx.k.get('attachments', cx.l.attach);
-    cx.call(opsOf(cx.k, a.dmabuf)?.map_dma_buf ?? '', { attach: a.id }, 'r', 'mapped');
+    cx.call(opsOf(cx.k, a.dmabuf)?.map_dma_buf!, { attach: a.id }, 'r', 'mapped');
   },
   mapped: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
@@ -188,23 +188,23 @@ export const dma_buf_map_attachment = path<AttLocals>('dma_buf_map_attachment', 
       ...(a.mapped ? { ranges: a.mapped.map((p) => `0x${p.paddr.toString(16)}+0x${p.len.toString(16)}`).join(',') } : {}),
     });
     if (cx.l.r >= 0 || !pinOnMap(cx.k, a)) return cx.ret(cx.l.r);
-    cx.call(opsOf(cx.k, a.dmabuf)?.unpin ?? '', { attach: a.id }, 'x', 'failed');
+    cx.call(opsOf(cx.k, a.dmabuf)?.unpin!, { attach: a.id }, 'x', 'failed');
   },
   failed: (cx) => cx.ret(cx.l.r),
 });
 
 /** models dma_buf_unmap_attachment(): resv held; ops->unmap_dma_buf, then unpin when pinned on map. */
-export const dma_buf_unmap_attachment = path<AttLocals>('dma_buf_unmap_attachment', 'entry', {
+export const dma_buf_unmap_attachment = path<AttLocals>()('dma_buf_unmap_attachment', 'entry', {
   entry: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     assertResvHeld(cx, a.dmabuf, 'dma_buf_unmap_attachment');
     cx.emit('dmabuf', 'dma_buf_unmap_attachment', { dmabuf: a.dmabuf, attach: a.id });
-    cx.call(opsOf(cx.k, a.dmabuf)?.unmap_dma_buf ?? '', { attach: a.id }, 'x', 'unpin');
+    cx.call(opsOf(cx.k, a.dmabuf)?.unmap_dma_buf!, { attach: a.id }, 'x', 'unpin');
   },
   unpin: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     if (!pinOnMap(cx.k, a)) return cx.ret(0);
-    cx.call(opsOf(cx.k, a.dmabuf)?.unpin ?? '', { attach: a.id }, 'x', 'done');
+    cx.call(opsOf(cx.k, a.dmabuf)?.unpin!, { attach: a.id }, 'x', 'done');
   },
   done: (cx) => cx.ret(0),
 });
@@ -221,7 +221,7 @@ interface NotifyLocals {
  * models dma_buf_move_notify(): resv held by the exporter; every attachment
  * with importer_ops gets its importer's move_notify, in list order.
  */
-export const dma_buf_move_notify = path<NotifyLocals>('dma_buf_move_notify', 'entry', {
+export const dma_buf_move_notify = path<NotifyLocals>()('dma_buf_move_notify', 'entry', {
   entry: (cx) => {
     assertResvHeld(cx, cx.l.dmabuf, 'dma_buf_move_notify');
     cx.l.todo = cx.k.get('dmabufs', cx.l.dmabuf).attachments;

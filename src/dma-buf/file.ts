@@ -7,6 +7,7 @@
  * exporter's ops->release and frees the dma_buf. The model runs both from
  * f_op->release, then frees the inode and the dma_resv with the dma_buf.
  */
+import { opName } from '../designs/types.js';
 import { path } from '../kernel/sched/path.js';
 import type { Value } from '../kernel/sched/types.js';
 import { EFAULT, EINVAL, ENOTTY } from '../uapi/errno.js';
@@ -28,7 +29,7 @@ interface ReleaseLocals {
 }
 
 /** models dma_buf_file_release(): f_op->release of a dma-buf file; then the dentry release. */
-export const dma_buf_file_release = path<ReleaseLocals>('dma_buf_file_release', 'entry', {
+export const dma_buf_file_release = path<ReleaseLocals>()('dma_buf_file_release', 'entry', {
   entry: (cx) => {
     if (!isDmaBufFile(cx.k, cx.l.file)) return cx.ret(-EINVAL);
     // __dma_buf_list_del(): the global dmabuf_list (debugfs, iterators) is not modelled.
@@ -39,7 +40,7 @@ export const dma_buf_file_release = path<ReleaseLocals>('dma_buf_file_release', 
 });
 
 /** models dma_buf_release() (dentry d_release): ops->release, then the dma_buf is freed. */
-export const dma_buf_release = path<ReleaseLocals>('dma_buf_release', 'entry', {
+export const dma_buf_release = path<ReleaseLocals>()('dma_buf_release', 'entry', {
   entry: (cx) => {
     const d = cx.k.get('dmabufs', cx.l.dmabuf);
     const ops = cx.k.design.dmaBufOps?.[d.ops];
@@ -76,7 +77,7 @@ interface MmapLocals {
  * vma_pages beyond the buffer (all -EINVAL); then ops->mmap. vm_pgoff is a
  * page offset inside the buffer. VM_SHARED is the exporter's business.
  */
-export const dma_buf_mmap_internal = path<MmapLocals>('dma_buf_mmap_internal', 'entry', {
+export const dma_buf_mmap_internal = path<MmapLocals>()('dma_buf_mmap_internal', 'entry', {
   entry: (cx) => {
     if (!isDmaBufFile(cx.k, cx.l.file)) return cx.ret(-EINVAL);
     const d = cx.k.get('dmabufs', cx.k.get('files', cx.l.file).private_data);
@@ -87,7 +88,7 @@ export const dma_buf_mmap_internal = path<MmapLocals>('dma_buf_mmap_internal', '
     if (!mmap) r = -EINVAL;
     else if (v.vm_pgoff + pages > Math.floor(d.size / 2 ** PAGE_SHIFT)) r = -EINVAL;
     cx.emit('dmabuf', 'dma_buf_mmap_internal', {
-      dmabuf: d.id, pgoff: v.vm_pgoff, pages, size: d.size, exporter_mmap: mmap ?? 'none', ret: r,
+      dmabuf: d.id, pgoff: v.vm_pgoff, pages, size: d.size, exporter_mmap: opName(mmap), ret: r,
     });
     if (r < 0 || !mmap) return cx.ret(r);
     cx.call(mmap, { ...cx.l, dmabuf: d.id }, 'r', 'done');
@@ -102,7 +103,7 @@ export const dma_buf_mmap_internal = path<MmapLocals>('dma_buf_mmap_internal', '
  * `arg` bytes stand for the user string). The sync-file ioctls are answered
  * -ENOTTY, as by a kernel without CONFIG_SYNC_FILE.
  */
-export const dma_buf_ioctl = path<UnlockedIoctlLocals>('dma_buf_ioctl', 'entry', {
+export const dma_buf_ioctl = path<UnlockedIoctlLocals>()('dma_buf_ioctl', 'entry', {
   entry: (cx) => {
     const d = cx.k.get('dmabufs', cx.k.get('files', cx.l.file).private_data);
     const cmd = cx.l.cmd;

@@ -17,13 +17,14 @@
  *           IOMMU domains and sets the phys length to 0; nothing re-maps on
  *           un-revoke in the model (KERNEL.md §4.3: not confirmed upstream).
  */
+import type { PathName } from '../kernel/sched/registry.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { path } from '../kernel/sched/path.js';
 import type { Value } from '../kernel/sched/types.js';
 import type { Importer, ImporterKind } from './types.js';
 
 /** The move_notify path of each importer kind. */
-export const IMPORTER_MOVE_NOTIFY: { readonly [K in ImporterKind]: string } = {
+export const IMPORTER_MOVE_NOTIFY: { readonly [K in ImporterKind]: PathName } = {
   dynamic: 'dynamic_importer_move_notify',
   pinned: 'ib_umem_dmabuf_unsupported_move_notify',
   iommufd: 'iopt_revoke_notify',
@@ -41,7 +42,7 @@ interface NotifyLocals {
 }
 
 /** GPU-like importer: invalidate and unmap now (resv held by the exporter). */
-export const dynamic_importer_move_notify = path<NotifyLocals>('dynamic_importer_move_notify', 'entry', {
+export const dynamic_importer_move_notify = path<NotifyLocals>()('dynamic_importer_move_notify', 'entry', {
   entry: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     cx.emit('dmabuf', 'move_notify', {
@@ -54,8 +55,7 @@ export const dynamic_importer_move_notify = path<NotifyLocals>('dynamic_importer
 });
 
 /** RDMA-like pinned importer: warns and keeps its mapping. */
-export const ib_umem_dmabuf_unsupported_move_notify = path<NotifyLocals>(
-  'ib_umem_dmabuf_unsupported_move_notify', 'entry', {
+export const ib_umem_dmabuf_unsupported_move_notify = path<NotifyLocals>()('ib_umem_dmabuf_unsupported_move_notify', 'entry', {
     entry: (cx) => {
       const a = cx.k.get('attachments', cx.l.attach);
       cx.emit('dmabuf', 'move_notify', {
@@ -68,7 +68,7 @@ export const ib_umem_dmabuf_unsupported_move_notify = path<NotifyLocals>(
 );
 
 /** iommufd: unmap from the IOMMU domains, phys.len = 0 (pages->mutex is not modelled). */
-export const iopt_revoke_notify = path<NotifyLocals>('iopt_revoke_notify', 'entry', {
+export const iopt_revoke_notify = path<NotifyLocals>()('iopt_revoke_notify', 'entry', {
   entry: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     cx.emit('dmabuf', 'move_notify', {

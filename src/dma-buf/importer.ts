@@ -45,7 +45,7 @@ interface AttachLocals {
   x: number;
 }
 
-export const dmabuf_importer_attach = path<AttachLocals>('dmabuf_importer_attach', 'get', {
+export const dmabuf_importer_attach = path<AttachLocals>()('dmabuf_importer_attach', 'get', {
   /** dma_buf_get(fd). */
   get: (cx) => {
     if (cx.k.find('importers', cx.l.importer) === undefined) return cx.ret(-EINVAL);
@@ -97,7 +97,7 @@ const unlockResv: Step<MapLocals> = (cx) => {
   cx.ret(cx.l.r);
 };
 
-export const dmabuf_importer_map = path<MapLocals>('dmabuf_importer_map', 'lock', {
+export const dmabuf_importer_map = path<MapLocals>()('dmabuf_importer_map', 'lock', {
   lock: (cx) => {
     const a = lockAttachmentResv(cx);
     if (a === null) return;
@@ -129,7 +129,7 @@ export const dmabuf_importer_map = path<MapLocals>('dmabuf_importer_map', 'lock'
   unlock: unlockResv,
 });
 
-export const dmabuf_importer_unmap = path<MapLocals>('dmabuf_importer_unmap', 'lock', {
+export const dmabuf_importer_unmap = path<MapLocals>()('dmabuf_importer_unmap', 'lock', {
   lock: (cx) => {
     const a = lockAttachmentResv(cx);
     if (a === null) return;
@@ -157,7 +157,7 @@ interface DetachLocals {
   x: number;
 }
 
-export const dmabuf_importer_detach = path<DetachLocals>('dmabuf_importer_detach', 'unmap', {
+export const dmabuf_importer_detach = path<DetachLocals>()('dmabuf_importer_detach', 'unmap', {
   unmap: (cx) => {
     const a = cx.k.find('attachments', cx.l.attachment);
     if (a === undefined) return cx.ret(-EINVAL);
@@ -199,7 +199,7 @@ export function mappedPhys(mapped: readonly PhysVec[], offset: number, size: num
  * while the revoke is in flight: the exporter still holds the resv it flips
  * the state and notifies under, so the importer has not been told yet).
  */
-export const importer_dma = path<DmaLocals>('importer_dma', 'entry', {
+export const importer_dma = path<DmaLocals>()('importer_dma', 'entry', {
   entry: (cx) => {
     const a = cx.k.find('attachments', cx.l.attachment);
     if (a === undefined) return cx.ret(-EINVAL);

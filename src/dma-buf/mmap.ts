@@ -29,7 +29,7 @@ interface Locals {
 
 const ULONG_MAX = 2n ** 64n - 1n;
 
-export const dma_buf_mmap = path<Locals>('dma_buf_mmap', 'entry', {
+export const dma_buf_mmap = path<Locals>()('dma_buf_mmap', 'entry', {
   entry: (cx) => {
     const d = cx.k.get('dmabufs', cx.l.dmabuf);
     const ops = cx.k.design.dmaBufOps?.[d.ops];
@@ -46,7 +46,7 @@ export const dma_buf_mmap = path<Locals>('dma_buf_mmap', 'entry', {
   set_pgoff: (cx) => {
     setMmapVma(cx, { vm_pgoff: cx.l.pgoff });
     const d = cx.k.get('dmabufs', cx.l.dmabuf);
-    const mmap = cx.k.design.dmaBufOps?.[d.ops]?.mmap ?? '';
+    const mmap = cx.k.design.dmaBufOps?.[d.ops]?.mmap!;
     cx.call(mmap, { ...mmapCallLocals(mmapVma(cx), d.file), dmabuf: d.id }, 'r', 'done');
   },
   done: (cx) => cx.ret(cx.l.r),

@@ -38,7 +38,7 @@ interface RunLocals {
 }
 
 /** task_work_run(): the deferred __fput's of this task, in queue order. */
-export const taskWorkRunPath = path<RunLocals>('task_work_run', 'next', {
+export const taskWorkRunPath = path<RunLocals>()('task_work_run', 'next', {
   next: (cx) => {
     const w = cx.k.find('task_works', cx.tid);
     const file = w?.files[0];

@@ -69,7 +69,7 @@ interface CloseLocals {
 }
 
 /** close(fd): file_close_fd() then filp_close() → fput(). */
-export const closeFdPath = path<CloseLocals>('close_fd', 'start', {
+export const closeFdPath = path<CloseLocals>()('close_fd', 'start', {
   start: (cx) => {
     const file = fdRemove(cx.k, cx.pid, cx.l.fd);
     if (file === 0) return cx.ret(-EBADF);
@@ -80,7 +80,7 @@ export const closeFdPath = path<CloseLocals>('close_fd', 'start', {
 });
 
 /** dup(fd): a new fd (lowest free, close-on-exec clear) on the same file. */
-export const sysDupPath = path<CloseLocals>('sys_dup', 'start', {
+export const sysDupPath = path<CloseLocals>()('sys_dup', 'start', {
   start: (cx) => {
     const file = fdLookup(cx.k, cx.pid, cx.l.fd);
     if (file === 0) return cx.ret(-EBADF);

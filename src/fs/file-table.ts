@@ -43,7 +43,7 @@ interface FputLocals {
  * is freed. The release runs in the caller's task (the kernel defers it to
  * task_work on return to user space, which is the same task).
  */
-export const fputPath = path<FputLocals>('fput', 'start', {
+export const fputPath = path<FputLocals>()('fput', 'start', {
   start: (cx) => {
     const f = cx.k.get('files', cx.l.file);
     if (f.f_count <= 0) throw new ModelError(`fput on file ${cx.l.file} with f_count ${f.f_count}`);

@@ -35,7 +35,7 @@ interface IoctlLocals {
   x: number;
 }
 
-export const sysIoctlPath = path<IoctlLocals>('sys_ioctl', 'start', {
+export const sysIoctlPath = path<IoctlLocals>()('sys_ioctl', 'start', {
   start: (cx) => {
     const file = fget(cx.k, cx.pid, cx.l.fd, cx.tid);
     if (file === 0) return cx.ret(-EBADF);

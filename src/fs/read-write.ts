@@ -23,8 +23,8 @@ interface RwLocals {
   x: number;
 }
 
-function rwPath(name: string, write: boolean) {
-  return path<RwLocals>(name, 'start', {
+function rwPath<N extends string>(name: N, write: boolean) {
+  return path<RwLocals>()(name, 'start', {
     start: (cx) => {
       if (cx.l.offset < 0) return cx.ret(-EINVAL);
       const file = fget(cx.k, cx.pid, cx.l.fd, cx.tid);

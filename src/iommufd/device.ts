@@ -61,7 +61,7 @@ interface DfLocals {
 }
 
 /** models vfio_df_ioctl_bind_iommufd(). Returns 0; out_devid is copied out. */
-export const vfio_df_ioctl_bind_iommufd = path<DfLocals>('vfio_df_ioctl_bind_iommufd', 'entry', {
+export const vfio_df_ioctl_bind_iommufd = path<DfLocals>()('vfio_df_ioctl_bind_iommufd', 'entry', {
   entry: (cx) => {
     if (cx.l.argFault || cx.l.arg.length < 4) return cx.ret(-EFAULT); // get_user(argsz)
     const size = leValue(cx.l.arg.slice(0, 4));
@@ -153,7 +153,7 @@ function detachDevice(k: Kernel, idev: number): void {
 }
 
 /** models vfio_df_ioctl_attach_pt() → vfio_iommufd_physical_attach_ioas() → iommufd_device_attach/replace(). */
-export const vfio_df_ioctl_attach_pt = path<DfLocals>('vfio_df_ioctl_attach_pt', 'entry', {
+export const vfio_df_ioctl_attach_pt = path<DfLocals>()('vfio_df_ioctl_attach_pt', 'entry', {
   entry: (cx) => {
     const d = idevOfFile(cx.k, cx.l.file);
     if (d === undefined) return cx.ret(-EINVAL); // !access_granted for iommufd
@@ -188,7 +188,7 @@ export const vfio_df_ioctl_attach_pt = path<DfLocals>('vfio_df_ioctl_attach_pt',
 });
 
 /** models vfio_df_ioctl_detach_pt() → iommufd_device_detach(). */
-export const vfio_df_ioctl_detach_pt = path<DfLocals>('vfio_df_ioctl_detach_pt', 'entry', {
+export const vfio_df_ioctl_detach_pt = path<DfLocals>()('vfio_df_ioctl_detach_pt', 'entry', {
   entry: (cx) => {
     const d = idevOfFile(cx.k, cx.l.file);
     if (d === undefined) return cx.ret(-EINVAL);
@@ -209,7 +209,7 @@ type UnbindLocals = { readonly [key: string]: Value; file: number; x: number };
  * models vfio_df_unbind_iommufd() on the release of a bound device file:
  * detach, iommufd_device_unbind(), iommufd_ctx_put() (fput of the iommufd file).
  */
-export const vfio_df_unbind_iommufd = path<UnbindLocals>('vfio_df_unbind_iommufd', 'entry', {
+export const vfio_df_unbind_iommufd = path<UnbindLocals>()('vfio_df_unbind_iommufd', 'entry', {
   entry: (cx) => {
     const d = idevOfFile(cx.k, cx.l.file);
     if (d === undefined) return cx.ret(0);

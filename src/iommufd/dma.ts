@@ -55,7 +55,7 @@ interface DmaLocals {
   value: number;
 }
 
-export const iommu_dma = path<DmaLocals>('iommu_dma', 'entry', {
+export const iommu_dma = path<DmaLocals>()('iommu_dma', 'entry', {
   entry: (cx) => {
     const v = findVfioDevice(cx.k, cx.l.device);
     if (v === undefined) return cx.ret(-ENOENT);

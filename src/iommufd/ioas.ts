@@ -45,7 +45,7 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 type IoasUcmdLocals = UcmdLocals & { r: number; x: number };
 
 /** models iommufd_ioas_alloc_ioctl(). */
-export const iommufd_ioas_alloc_ioctl = path<IoasUcmdLocals>('iommufd_ioas_alloc_ioctl', 'entry', {
+export const iommufd_ioas_alloc_ioctl = path<IoasUcmdLocals>()('iommufd_ioas_alloc_ioctl', 'entry', {
   entry: (cx) => {
     const cmd = decodeStruct(iommu_ioas_alloc, cx.l.ucmd);
     if (u32(cmd, 'flags') !== 0) return cx.ret(-EOPNOTSUPP);
@@ -86,7 +86,7 @@ function mapArgs(cx: { l: MapLocals }, flags: number): { [key: string]: Value } 
 }
 
 /** models iommufd_ioas_map() → iopt_map_user_pages(). */
-export const iommufd_ioas_map = path<MapLocals>('iommufd_ioas_map', 'entry', {
+export const iommufd_ioas_map = path<MapLocals>()('iommufd_ioas_map', 'entry', {
   entry: (cx) => {
     const cmd = decodeStruct(iommu_ioas_map, cx.l.ucmd);
     const chk = mapChecks(cmd, true);
@@ -124,7 +124,7 @@ export const iommufd_ioas_map = path<MapLocals>('iommufd_ioas_map', 'entry', {
 });
 
 /** models iommufd_ioas_map_file() → iopt_map_file_pages(). */
-export const iommufd_ioas_map_file = path<MapLocals>('iommufd_ioas_map_file', 'entry', {
+export const iommufd_ioas_map_file = path<MapLocals>()('iommufd_ioas_map_file', 'entry', {
   entry: (cx) => {
     const cmd = decodeStruct(iommu_ioas_map_file, cx.l.ucmd);
     const chk = mapChecks(cmd, false);
@@ -183,7 +183,7 @@ export const iommufd_ioas_map_file = path<MapLocals>('iommufd_ioas_map_file', 'e
 });
 
 /** models iommufd_ioas_unmap(). */
-export const iommufd_ioas_unmap = path<IoasUcmdLocals & { ioas: number }>('iommufd_ioas_unmap', 'entry', {
+export const iommufd_ioas_unmap = path<IoasUcmdLocals & { ioas: number }>()('iommufd_ioas_unmap', 'entry', {
   entry: (cx) => {
     const cmd = decodeStruct(iommu_ioas_unmap, cx.l.ucmd);
     const ioas = getIoas(cx.k, cx.l.ictx, u32(cmd, 'ioas_id'));

@@ -47,7 +47,7 @@ export interface UcmdLocals {
 }
 
 /** models iommufd_fops_ioctl(). */
-export const iommufd_fops_ioctl = path<IoctlLocals>('iommufd_fops_ioctl', 'entry', {
+export const iommufd_fops_ioctl = path<IoctlLocals>()('iommufd_fops_ioctl', 'entry', {
   entry: (cx) => {
     const ictx = cx.k.get('files', cx.l.file).private_data;
     const nr = _IOC_NR(cx.l.cmd);
@@ -98,7 +98,7 @@ interface ReleaseLocals {
  * reference on the file (iommufd_ctx_get at bind), so none is left here;
  * each IOAS is emptied (iopt_unmap_all) and freed.
  */
-export const iommufd_fops_release = path<ReleaseLocals>('iommufd_fops_release', 'entry', {
+export const iommufd_fops_release = path<ReleaseLocals>()('iommufd_fops_release', 'entry', {
   entry: (cx) => {
     const ictx = cx.k.get('files', cx.l.file).private_data;
     cx.l.ictx = ictx;

@@ -44,7 +44,7 @@ interface MapLocals {
   x: number;
 }
 
-export const iopt_map_pages = path<MapLocals>('iopt_map_pages', 'alloc_area', {
+export const iopt_map_pages = path<MapLocals>()('iopt_map_pages', 'alloc_area', {
   /** iopt_alloc_area_pages(): the IOVA range is reserved by an area whose pages are still NULL. */
   alloc_area: (cx) => {
     const io = cx.k.get('ioas', cx.l.ioas);

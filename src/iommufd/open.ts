@@ -29,7 +29,7 @@ interface OpenLocals {
   r: number;
 }
 
-export const misc_open = path<OpenLocals>('misc_open', 'entry', {
+export const misc_open = path<OpenLocals>()('misc_open', 'entry', {
   entry: (cx) => {
     const fn = cx.l.node === DEV_IOMMU ? 'iommufd_fops_open' : cx.l.node === DEV_VFIO_VFIO ? 'vfio_fops_open' : null;
     if (fn === null || !cx.k.design.paths.has(fn)) return cx.ret(-ENOENT);
@@ -50,7 +50,7 @@ type ContextOpenLocals = { flags: number; r: number; x: number };
 export function contextOpenPath(
   fn: string, fop: string, name: string, addContext: (k: Kernel, id: number, file: number) => void,
 ): Path {
-  return path<ContextOpenLocals>(fn, 'entry', {
+  return path<ContextOpenLocals>()(fn, 'entry', {
     entry: (cx) => {
       const id = cx.k.allocId();
       const inode = newInode(cx.k, 'anon', id);

@@ -79,7 +79,7 @@ interface AllocLocals {
  * multi-range buffer, -ENODEV when revoked). Returns the iopt_pages id or
  * -errno; on failure the caller still owns the file reference (dma_buf_put).
  */
-export const iopt_alloc_dmabuf_pages = path<AllocLocals>('iopt_alloc_dmabuf_pages', 'entry', {
+export const iopt_alloc_dmabuf_pages = path<AllocLocals>()('iopt_alloc_dmabuf_pages', 'entry', {
   entry: (cx) => {
     const d = cx.k.get('dmabufs', cx.l.dmabuf);
     if (d.size <= cx.l.start + cx.l.length - 1 || cx.l.length / PAGE_SIZE >= 2 ** 32 - 1) return cx.ret(-EINVAL);
@@ -133,7 +133,7 @@ interface ReleaseLocals {
 }
 
 /** models iopt_release_pages(): a dma-buf's attachment is detached and the buffer put. */
-export const iopt_release_pages = path<ReleaseLocals>('iopt_release_pages', 'entry', {
+export const iopt_release_pages = path<ReleaseLocals>()('iopt_release_pages', 'entry', {
   entry: (cx) => {
     const p = cx.k.get('iopt_pages', cx.l.pages);
     if (p.type === 'file') return cx.call('fput', { file: p.file }, 'x', 'free');
@@ -169,7 +169,7 @@ interface NotifyLocals {
  * An attachment that no iopt_pages owns (the importer model's stand-alone
  * iommufd importer, src/dma-buf/importer.ts) just drops its mapping.
  */
-export const iopt_revoke_notify = path<NotifyLocals>('iopt_revoke_notify', 'entry', {
+export const iopt_revoke_notify = path<NotifyLocals>()('iopt_revoke_notify', 'entry', {
   entry: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     const pagesId = cx.k.ids('iopt_pages').find((id) => cx.k.get('iopt_pages', id).dmabuf?.attach === a.id);

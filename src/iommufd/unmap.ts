@@ -27,7 +27,7 @@ interface UnmapLocals {
   x: number;
 }
 
-export const iopt_unmap_iova_range = path<UnmapLocals>('iopt_unmap_iova_range', 'next', {
+export const iopt_unmap_iova_range = path<UnmapLocals>()('iopt_unmap_iova_range', 'next', {
   next: (cx) => {
     const io = cx.k.get('ioas', cx.l.ioas);
     const unmapped = cx.l.unmapped ?? 0;

@@ -57,7 +57,7 @@ function compatIoas(k: import('../kernel/kernel.js').Kernel, ictx: number): numb
 }
 
 /** models iommufd_vfio_ioas(): GET / SET / CLEAR of the compatibility IOAS. */
-export const iommufd_vfio_ioas = path<UcmdLocals>('iommufd_vfio_ioas', 'entry', {
+export const iommufd_vfio_ioas = path<UcmdLocals>()('iommufd_vfio_ioas', 'entry', {
   entry: (cx) => {
     const cmd = decodeStruct(iommu_vfio_ioas, cx.l.ucmd);
     if (u32(cmd, '__reserved') !== 0) return cx.ret(-EOPNOTSUPP);
@@ -94,7 +94,7 @@ interface CompatLocals {
 }
 
 /** models iommufd_vfio_ioctl(). */
-export const iommufd_vfio_ioctl = path<CompatLocals>('iommufd_vfio_ioctl', 'entry', {
+export const iommufd_vfio_ioctl = path<CompatLocals>()('iommufd_vfio_ioctl', 'entry', {
   entry: (cx) => {
     const value = cx.l.argFault ? 0 : leValue(cx.l.arg.slice(0, 6));
     switch (cx.l.cmd) {
@@ -140,7 +140,7 @@ interface MapDmaLocals {
 }
 
 /** models iommufd_vfio_map_dma(), with the design's VMA → dma-buf hook before iopt_map_user_pages(). */
-export const iommufd_vfio_map_dma = path<MapDmaLocals>('iommufd_vfio_map_dma', 'entry', {
+export const iommufd_vfio_map_dma = path<MapDmaLocals>()('iommufd_vfio_map_dma', 'entry', {
   entry: (cx) => {
     if (cx.l.argFault || cx.l.arg.length < VFIO_DMA_MAP_MINSZ) return cx.ret(-EFAULT);
     const map = decodeStruct(vfio_iommu_type1_dma_map, cx.l.arg);
@@ -228,7 +228,7 @@ interface UnmapDmaLocals {
 }
 
 /** models iommufd_vfio_unmap_dma(). */
-export const iommufd_vfio_unmap_dma = path<UnmapDmaLocals>('iommufd_vfio_unmap_dma', 'entry', {
+export const iommufd_vfio_unmap_dma = path<UnmapDmaLocals>()('iommufd_vfio_unmap_dma', 'entry', {
   entry: (cx) => {
     if (cx.l.argFault || cx.l.arg.length < VFIO_DMA_UNMAP_MINSZ) return cx.ret(-EFAULT);
     const u = decodeStruct(vfio_iommu_type1_dma_unmap, cx.l.arg);

@@ -23,7 +23,7 @@ interface ExitLocals {
   r: number;
 }
 
-export const doExitPath = path<ExitLocals>('do_exit', 'exit_mm', {
+export const doExitPath = path<ExitLocals>()('do_exit', 'exit_mm', {
   exit_mm: (cx) => {
     const k = cx.k;
     const p = k.get('processes', cx.pid);

@@ -9,6 +9,7 @@
  * Addresses, lengths and offsets are plain numbers (all below 2^53; the uapi
  * layer refuses larger values with the kernel's errno before they get here).
  */
+import type { PathName } from './sched/registry.js';
 import type { Locals } from './sched/types.js';
 
 export type UserAction =
@@ -106,7 +107,7 @@ export interface IoctlOut {
 export type ActionName = UserAction['op'];
 
 /** Kernel path each action enters. */
-export const ACTION_PATHS: { readonly [A in ActionName]: string } = {
+export const ACTION_PATHS: { readonly [A in ActionName]: PathName } = {
   open: 'do_sys_openat2',
   close: 'close_fd',
   dup: 'sys_dup',
@@ -131,7 +132,7 @@ export const ACTION_PATHS: { readonly [A in ActionName]: string } = {
 };
 
 /** The path an action enters and its initial locals (the action's fields). */
-export function actionEntry(action: UserAction): { readonly fn: string; readonly locals: Locals } {
+export function actionEntry(action: UserAction): { readonly fn: PathName; readonly locals: Locals } {
   const { op, ...rest } = action;
   const locals: Record<string, Locals[string]> = { ...(rest as Locals) };
   if (op === 'load' || op === 'store') locals['write'] = op === 'store';

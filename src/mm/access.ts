@@ -44,7 +44,7 @@ interface AccessLocals {
   r: number;
 }
 
-export const userAccessPath = path<AccessLocals>('user_access', 'walk', {
+export const userAccessPath = path<AccessLocals>()('user_access', 'walk', {
   walk: (cx) => {
     const k = cx.k;
     const mm = k.get('processes', cx.pid).mm;

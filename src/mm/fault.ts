@@ -28,6 +28,7 @@
 import type { Level } from '../arch/types.js';
 import type { Value } from '../kernel/sched/types.js';
 import { path } from '../kernel/sched/path.js';
+import type { Cx } from '../kernel/sched/path.js';
 import { hex } from '../kernel/events.js';
 import { VM_FAULT_FALLBACK, VM_FAULT_SIGBUS, vmFaultName } from './fault-codes.js';
 import type { Vma } from './types.js';
@@ -66,7 +67,7 @@ function shared(v: Vma): boolean {
   return vmFlagsHas(v.vm_flags, VM_SHARED) || vmFlagsHas(v.vm_flags, VM_MAYSHARE);
 }
 
-export const handleMmFaultPath = path<FaultLocals>('handle_mm_fault', 'pud', {
+export const handleMmFaultPath = path<FaultLocals>()('handle_mm_fault', 'pud', {
   pud: (cx) => {
     const k = cx.k;
     const v = getVma(k, cx.l.mm, cx.l.vma);
@@ -162,10 +163,10 @@ export const handleMmFaultPath = path<FaultLocals>('handle_mm_fault', 'pud', {
   done: (cx) => cx.ret(cx.l.r),
 });
 
-type FaultCx = Parameters<Parameters<typeof path<FaultLocals>>[2][string]>[0];
+type FaultCx = Cx<FaultLocals>;
 
 /** A present huge/pte leaf: done unless it is a write to a read-only leaf. */
-function wpOrDone(cx: FaultCx, leafWrite: boolean, level: 'pud' | 'pmd'): string {
+function wpOrDone(cx: FaultCx, leafWrite: boolean, level: 'pud' | 'pmd'): `wp_${'pud' | 'pmd'}` | 'done' {
   if (cx.l.write && !leafWrite) return `wp_${level}`;
   cx.l.r = 0;
   return 'done';

@@ -45,7 +45,7 @@ interface ForkLocals {
   r: number;
 }
 
-export const kernelClonePath = path<ForkLocals>('kernel_clone', 'copy_process', {
+export const kernelClonePath = path<ForkLocals>()('kernel_clone', 'copy_process', {
   copy_process: (cx) => {
     const k = cx.k;
     const parent = k.get('processes', cx.pid);

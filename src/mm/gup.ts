@@ -51,8 +51,8 @@ type GupKind = 'gup' | 'o_direct';
 /** Data pattern an O_DIRECT read DMAs into each page. */
 export const O_DIRECT_PATTERN = 0x5a5a5a5a;
 
-function gupPath(name: string, kind: GupKind) {
-  return path<GupLocals>(name, 'start', {
+function gupPath<N extends string>(name: N, kind: GupKind) {
+  return path<GupLocals>()(name, 'start', {
     start: (cx) => {
       const l = cx.l as GupLocals & Record<string, Value>;
       cx.l.mm = cx.k.get('processes', cx.pid).mm;

@@ -25,6 +25,7 @@
 import type { Level } from '../arch/types.js';
 import type { Value } from '../kernel/sched/types.js';
 import { path } from '../kernel/sched/path.js';
+import type { Cx } from '../kernel/sched/path.js';
 import { hex } from '../kernel/events.js';
 import { VM_FAULT_FALLBACK, VM_FAULT_NOPAGE, VM_FAULT_OOM, VM_FAULT_SIGBUS, vmFaultName } from './fault-codes.js';
 import type { PgLeaf, Vma } from './types.js';
@@ -51,15 +52,15 @@ export function leafWritable(v: Vma, write: boolean): boolean {
   return write || (vmFlagsHas(v.vm_flags, VM_WRITE) && vmFlagsHas(v.vm_flags, VM_SHARED));
 }
 
-const FN: Readonly<Record<Level, string>> = { pte: 'vmf_insert_pfn', pmd: 'vmf_insert_pfn_pmd', pud: 'vmf_insert_pfn_pud' };
+const FN = { pte: 'vmf_insert_pfn', pmd: 'vmf_insert_pfn_pmd', pud: 'vmf_insert_pfn_pud' } as const;
 
-function insertPath(level: Level) {
-  const fn = FN[level];
-  return path<InsertLocals>(fn, 'lock', {
+function insertPath<V extends Level>(level: V) {
+  const fn: (typeof FN)[V] = FN[level];
+  return path<InsertLocals>()(fn, 'lock', {
     lock: (cx) => {
       const k = cx.k;
       const m = k.get('mms', cx.l.mm);
-      if (level !== 'pte' && !k.arch.hugePfnmap[level]) return cx.ret(VM_FAULT_FALLBACK);
+      if (level !== 'pte' && !k.arch.hugePfnmap[level as 'pmd' | 'pud']) return cx.ret(VM_FAULT_FALLBACK);
       const v = vmaById(k, cx.l.mm, cx.l.vma);
       if (v === undefined) {
         cx.emit('warn', fn, { report: 'vma not in mm (use after unmap)', vma: cx.l.vma });
@@ -80,7 +81,7 @@ function insertPath(level: Level) {
   });
 
   function installLeaf(
-    cx: Parameters<Parameters<typeof path<InsertLocals>>[2][string]>[0], v: Vma, lvl: Level, addr: number,
+    cx: Cx<InsertLocals, 'lock'>, v: Vma, lvl: Level, addr: number,
   ): number {
     const k = cx.k;
     const m = k.get('mms', cx.l.mm);

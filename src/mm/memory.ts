@@ -39,7 +39,7 @@ interface UmrLocals {
   total: number;
 }
 
-export const unmapMappingRangePath = path<UmrLocals>('unmap_mapping_range', 'lock', {
+export const unmapMappingRangePath = path<UmrLocals>()('unmap_mapping_range', 'lock', {
   lock: (cx) => {
     const ino = cx.k.get('inodes', cx.l.inode);
     if (!cx.lock(ino.i_mapping.i_mmap_rwsem, 'read')) return;

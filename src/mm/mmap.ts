@@ -171,7 +171,7 @@ interface MmapLocals {
  * checks in the kernel's order, MAP_FIXED unmapping, mmap_region, fput.
  * Returns the address or -errno.
  */
-export const ksysMmapPgoffPath = path<MmapLocals>('ksys_mmap_pgoff', 'start', {
+export const ksysMmapPgoffPath = path<MmapLocals>()('ksys_mmap_pgoff', 'start', {
   start: (cx) => {
     if (cx.l.offset % PAGE_SIZE !== 0 || cx.l.offset < 0) return cx.ret(-EINVAL);
     cx.l.pgoff = cx.l.offset / PAGE_SIZE;
@@ -299,7 +299,7 @@ interface RegionLocals {
  * mmap_region() → __mmap_region() → __mmap_new_vma() (mm/vma.c, v6.19), for
  * a checked range; mmap_lock held for write. See the contract at the top.
  */
-export const mmapRegionPath = path<RegionLocals>('mmap_region', 'start', {
+export const mmapRegionPath = path<RegionLocals>()('mmap_region', 'start', {
   start: (cx) => {
     const ops = cx.l.file !== 0 ? cx.k.design.fileOps[cx.k.get('files', cx.l.file).f_op] : undefined;
     cx.l.r = 0;
@@ -385,7 +385,7 @@ interface SetFileLocals {
  * vma_set_file(vma, file) inside f_op->mmap: get_file(new), store it in
  * the VMA being built, fput(old). Locals {file}; returns 0.
  */
-export const vmaSetFilePath = path<SetFileLocals>('vma_set_file', 'start', {
+export const vmaSetFilePath = path<SetFileLocals>()('vma_set_file', 'start', {
   start: (cx) => {
     const old = mmapVma(cx).vm_file;
     getFile(cx.k, cx.l.file, cx.tid);

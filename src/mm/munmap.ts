@@ -35,7 +35,7 @@ interface MunmapLocals {
 }
 
 /** munmap(addr, length): mmap_write_lock_killable, do_vmi_munmap, unlock. */
-export const vmMunmapPath = path<MunmapLocals>('__vm_munmap', 'lock', {
+export const vmMunmapPath = path<MunmapLocals>()('__vm_munmap', 'lock', {
   lock: (cx) => {
     const p = cx.k.get('processes', cx.pid);
     cx.l.mm = p.mm;
@@ -71,7 +71,7 @@ interface AlignMunmapLocals {
 }
 
 /** do_vmi_munmap on a checked, page-aligned [start, end); mmap_lock held for write. */
-export const doVmiMunmapPath = path<AlignMunmapLocals>('do_vmi_munmap', 'split_start', {
+export const doVmiMunmapPath = path<AlignMunmapLocals>()('do_vmi_munmap', 'split_start', {
   split_start: (cx) => {
     const m = cx.k.get('mms', cx.l.mm);
     const first = m.vmas.find((v) => v.vm_end > cx.l.start && v.vm_start < cx.l.end);

@@ -86,7 +86,7 @@ interface SplitLocals {
  * (vma_adjust_trans_huge → split_huge_pmd on a special VMA).
  * The caller holds mmap_lock for write. Returns 0 or -errno.
  */
-export const splitVmaPath = path<SplitLocals>('__split_vma', 'start', {
+export const splitVmaPath = path<SplitLocals>()('__split_vma', 'start', {
   start: (cx) => {
     const v = getVma(cx.k, cx.l.mm, cx.l.vma);
     const maySplit = vmOps(cx.k, v)?.may_split;

@@ -22,7 +22,7 @@ type Locals = {
   saved: number;
 };
 
-export const pci_try_reset_function = path<Locals>('pci_try_reset_function', 'entry', {
+export const pci_try_reset_function = path<Locals>()('pci_try_reset_function', 'entry', {
   entry: (cx) => {
     const dev = cx.k.get('pci', cx.l.pdev);
     if (!pciResetSupported(dev)) {

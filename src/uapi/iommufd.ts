@@ -7,6 +7,7 @@
  * All iommufd ioctls are _IO(';', nr): the size lives in the struct's first
  * u32, not in the command number.
  */
+import type { PathName } from '../kernel/sched/registry.js';
 import { _IO } from './ioctl.js';
 import { defineStruct, offsetofend } from './codec.js';
 import type { StructLayout } from './codec.js';
@@ -77,16 +78,17 @@ export interface IommufdIoctlOp {
   /** offsetofend(struct, last mandatory member). */
   readonly min_size: number;
   /** The model's path that executes it (null: the command is not modelled, -ENOTTY). */
-  readonly execute: string | null;
+  readonly execute: PathName | null;
 }
 
-function op(cmd: number, name: string, layout: StructLayout, last: string, execute: string | null): IommufdIoctlOp {
+function op(cmd: number, name: string, layout: StructLayout, last: string, execute: PathName | null): IommufdIoctlOp {
   return { cmd, name, layout, min_size: offsetofend(layout, last), execute };
 }
 
 /** iommufd_ioctl_ops[] entries the model executes, by command. */
 export const IOMMUFD_IOCTL_OPS: readonly IommufdIoctlOp[] = [
-  op(IOMMU_DESTROY, 'IOMMU_DESTROY', iommu_destroy, 'id', 'iommufd_destroy'),
+  // IOMMU_DESTROY is not modelled (docs/model.md): the ioctl answers as an unknown command.
+  op(IOMMU_DESTROY, 'IOMMU_DESTROY', iommu_destroy, 'id', null),
   op(IOMMU_IOAS_ALLOC, 'IOMMU_IOAS_ALLOC', iommu_ioas_alloc, 'out_ioas_id', 'iommufd_ioas_alloc_ioctl'),
   op(IOMMU_IOAS_MAP, 'IOMMU_IOAS_MAP', iommu_ioas_map, 'iova', 'iommufd_ioas_map'),
   op(IOMMU_IOAS_MAP_FILE, 'IOMMU_IOAS_MAP_FILE', iommu_ioas_map_file, 'iova', 'iommufd_ioas_map_file'),

@@ -17,7 +17,7 @@ import type { Invariant } from '../../src/check/invariants/types.js';
  * with the read and the write cut apart (a lost update when the lock is skipped:
  * value 0 means "skip the lock").
  */
-const userAccess = path<{ addr: number; value: number; write: boolean; first: number; tmp: number }>('user_access', 'entry', {
+const userAccess = path<{ addr: number; value: number; write: boolean; first: number; tmp: number }>()('user_access', 'entry', {
   entry: (cx) => {
     if (cx.l.write) { cx.goto(cx.l.value === 0 ? 'read' : 'lock'); return; }
     cx.l.first = cx.l.addr === 1 ? LOCK_A : LOCK_B;

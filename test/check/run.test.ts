@@ -17,7 +17,7 @@ function devLock(k: Kernel, n: number): number {
 type L = { fd: number; [k: string]: number };
 
 /** dup(fd): hold device fd's lock across two steps, return fd + 100. */
-const dup = path<L>('sys_dup', 'start', {
+const dup = path<L>()('sys_dup', 'start', {
   start: (cx) => {
     if (!cx.lock(devLock(cx.k, cx.l.fd), 'write')) return;
     cx.goto('held');
@@ -30,7 +30,7 @@ const dup = path<L>('sys_dup', 'start', {
 });
 
 /** close(fd): take device fd's lock, then the other device's: ABBA with two threads. */
-const close = path<L>('close_fd', 'start', {
+const close = path<L>()('close_fd', 'start', {
   start: (cx) => {
     if (!cx.lock(devLock(cx.k, cx.l.fd), 'write')) return;
     cx.goto('second');
@@ -47,7 +47,7 @@ const close = path<L>('close_fd', 'start', {
 });
 
 /** A load that always raises SIGBUS. */
-const access = path<L>('user_access', 'start', {
+const access = path<L>()('user_access', 'start', {
   start: (cx) => {
     cx.k.mut('tasks', cx.tid).pending = ['SIGBUS'];
     cx.emit('signal', 'force_sig', { sig: 'SIGBUS' });

@@ -20,7 +20,7 @@ const PAGE = 4096;
 type L = { readonly [k: string]: Value; dmabuf: number; file: number; r: number };
 
 /** A test exporter: its mmap succeeds for priv 1 and fails -ENOMEM otherwise. */
-const exporterMmap = path<L>('test_exporter_mmap', 'entry', {
+const exporterMmap = path<L>()('test_exporter_mmap', 'entry', {
   entry: (cx) => {
     const d = cx.k.get('dmabufs', cx.l.dmabuf);
     if (d.priv !== 1) return cx.ret(-ENOMEM);
@@ -28,9 +28,9 @@ const exporterMmap = path<L>('test_exporter_mmap', 'entry', {
     cx.ret(0);
   },
 });
-const nop = path<L>('test_exporter_nop', 'entry', { entry: (cx) => cx.ret(0) });
+const nop = path<L>()('test_exporter_nop', 'entry', { entry: (cx) => cx.ret(0) });
 /** A driver whose ->mmap forwards into the dma-buf in private_data at page offset 1 (as drm prime mmap does). */
-const driverMmap = path<L>('test_driver_mmap', 'entry', {
+const driverMmap = path<L>()('test_driver_mmap', 'entry', {
   entry: (cx) => {
     const dmabuf = cx.k.get('files', cx.l.file).private_data;
     cx.call('dma_buf_mmap', { dmabuf, pgoff: mmapVma(cx).vm_pgoff + 1 }, 'r', 'done');
@@ -41,10 +41,10 @@ const driverMmap = path<L>('test_driver_mmap', 'entry', {
 const design = extendDesign(legacy, {
   name: 'test-dmabuf-mmap', description: 'test exporter with ->mmap and a forwarding driver',
   paths: [exporterMmap, nop, driverMmap],
-  fileOps: [{ name: 'test_driver_fops', mmap: 'test_driver_mmap' }],
+  fileOps: [{ name: 'test_driver_fops', mmap: driverMmap }],
   dmaBufOps: [
-    { name: 'test_ops', map_dma_buf: 'test_exporter_nop', unmap_dma_buf: 'test_exporter_nop', release: 'test_exporter_nop', mmap: 'test_exporter_mmap' },
-    { name: 'test_ops_nommap', map_dma_buf: 'test_exporter_nop', unmap_dma_buf: 'test_exporter_nop', release: 'test_exporter_nop' },
+    { name: 'test_ops', map_dma_buf: nop, unmap_dma_buf: nop, release: nop, mmap: exporterMmap },
+    { name: 'test_ops_nommap', map_dma_buf: nop, unmap_dma_buf: nop, release: nop },
   ],
 });
 

@@ -1,3 +1,4 @@
+import type { PathName } from '../../src/kernel/sched/registry.js';
 /**
  * A test-only PFN-map driver: file_operations whose ->mmap makes the VMA
  * VM_IO|VM_PFNMAP and whose vm_ops fault/huge_fault insert the PFNs of one
@@ -30,7 +31,7 @@ interface MmapLocals {
   x: number;
 }
 
-const testMmap = path<MmapLocals>('test_pfnmap_mmap', 'start', {
+const testMmap = path<MmapLocals>()('test_pfnmap_mmap', 'start', {
   start: (cx) => {
     if (!vmFlagsHas(cx.l.vm_flags, VM_SHARED)) return cx.ret(-EINVAL);
     const v = mmapVma(cx);
@@ -46,7 +47,7 @@ const testMmap = path<MmapLocals>('test_pfnmap_mmap', 'start', {
 });
 
 /** ->mmap that swaps vm_file to `private_data` of the file (another file id) and fails. */
-const swapThenFail = path<MmapLocals>('test_swap_fail_mmap', 'start', {
+const swapThenFail = path<MmapLocals>()('test_swap_fail_mmap', 'start', {
   start: (cx) => {
     const other = cx.k.get('files', cx.l.file).private_data;
     cx.call('vma_set_file', { file: other }, 'x', 'fail');
@@ -55,7 +56,7 @@ const swapThenFail = path<MmapLocals>('test_swap_fail_mmap', 'start', {
 });
 
 /** ->mmap_prepare that maps the other file (private_data) instead, handing over a reference it takes. */
-const prepareSwap = path<MmapLocals>('test_prepare_mmap', 'start', {
+const prepareSwap = path<MmapLocals>()('test_prepare_mmap', 'start', {
   start: (cx) => {
     const d = mmapDesc(cx);
     const other = cx.k.get('files', d.file).private_data;
@@ -79,10 +80,10 @@ interface VmfLocals {
   r: number;
 }
 
-const INSERT: Readonly<Record<number, string>> = { 0: 'vmf_insert_pfn', 9: 'vmf_insert_pfn_pmd', 18: 'vmf_insert_pfn_pud' };
+const INSERT: Readonly<Record<number, PathName>> = { 0: 'vmf_insert_pfn', 9: 'vmf_insert_pfn_pmd', 18: 'vmf_insert_pfn_pud' };
 
 /** huge_fault(vmf, order): is_aligned_for_order-like, then the matching vmf_insert_*. */
-const testHugeFault = path<VmfLocals>('test_pfnmap_huge_fault', 'start', {
+const testHugeFault = path<VmfLocals>()('test_pfnmap_huge_fault', 'start', {
   start: (cx) => {
     const v = getVma(cx.k, cx.l.mm, cx.l.vma);
     const size = 4096 * 2 ** cx.l.order;
@@ -98,14 +99,14 @@ const testHugeFault = path<VmfLocals>('test_pfnmap_huge_fault', 'start', {
 });
 
 /** fault(vmf): huge_fault at order 0. */
-const testFault = path<VmfLocals>('test_pfnmap_fault', 'start', {
-  start: (cx) => cx.call('test_pfnmap_huge_fault', { ...cx.l, order: 0 }, 'r', 'done'),
+const testFault = path<VmfLocals>()('test_pfnmap_fault', 'start', {
+  start: (cx) => cx.call(testHugeFault, { ...cx.l, order: 0 }, 'r', 'done'),
   done: (cx) => cx.ret(cx.l.r),
 });
 
 /** Counts ->open/->close calls in the process's vars (opens/closes). */
 function counter(name: string, key: string): Path {
-  return path<{ readonly [k: string]: Value }>(name, 'start', {
+  return path<{ readonly [k: string]: Value }>()(name, 'start', {
     start: (cx) => {
       const p = cx.k.get('processes', cx.pid);
       cx.k.mut('processes', cx.pid).vars = { ...p.vars, [key]: (p.vars[key] ?? 0) + 1 };
@@ -114,16 +115,19 @@ function counter(name: string, key: string): Path {
   });
 }
 
-export const TEST_FOPS: FileOperations = { name: 'test_pfnmap_fops', mmap: 'test_pfnmap_mmap' };
-export const SWAP_FAIL_FOPS: FileOperations = { name: 'test_swap_fail_fops', mmap: 'test_swap_fail_mmap' };
-export const PREPARE_FOPS: FileOperations = { name: 'test_prepare_fops', mmap_prepare: 'test_prepare_mmap' };
+const testOpen = counter('test_pfnmap_open', 'opens');
+const testClose = counter('test_pfnmap_close', 'closes');
+
+export const TEST_FOPS: FileOperations = { name: 'test_pfnmap_fops', mmap: testMmap };
+export const SWAP_FAIL_FOPS: FileOperations = { name: 'test_swap_fail_fops', mmap: swapThenFail };
+export const PREPARE_FOPS: FileOperations = { name: 'test_prepare_fops', mmap_prepare: prepareSwap };
 export const NOMMAP_FOPS: FileOperations = { name: 'test_nommap_fops' };
 export const TEST_VM_OPS: VmOperations = {
-  name: 'test_pfnmap_vm_ops', fault: 'test_pfnmap_fault', huge_fault: 'test_pfnmap_huge_fault',
-  open: 'test_pfnmap_open', close: 'test_pfnmap_close',
+  name: 'test_pfnmap_vm_ops', fault: testFault, huge_fault: testHugeFault,
+  open: testOpen, close: testClose,
 };
 /** The same without huge_fault. */
-export const PTE_ONLY_VM_OPS: VmOperations = { name: 'test_pte_vm_ops', fault: 'test_pfnmap_fault' };
+export const PTE_ONLY_VM_OPS: VmOperations = { name: 'test_pte_vm_ops', fault: testFault };
 /** No fault handler at all. */
 export const NOFAULT_VM_OPS: VmOperations = { name: 'test_nofault_vm_ops' };
 
@@ -131,7 +135,7 @@ export const testDesign: Design = extendDesign(legacy, {
   name: 'test-pfnmap',
   description: 'legacy plus a test-only PFN-map driver',
   paths: [testMmap, swapThenFail, prepareSwap, testHugeFault, testFault,
-    counter('test_pfnmap_open', 'opens'), counter('test_pfnmap_close', 'closes')],
+    testOpen, testClose],
   fileOps: [TEST_FOPS, SWAP_FAIL_FOPS, PREPARE_FOPS, NOMMAP_FOPS],
   vmOps: [TEST_VM_OPS, PTE_ONLY_VM_OPS, NOFAULT_VM_OPS],
 });

@@ -116,7 +116,7 @@ test('re-enabling memory un-revokes: the importer can map again', () => {
 const pinAllowed = extendDesign(legacy, {
   name: 'legacy-pin-allowed',
   description: 'test: vfio_pci_dma_buf_pin returns 0 (before 61ceaf236115)',
-  paths: [path('vfio_pci_dma_buf_pin', 'entry', { entry: (cx) => cx.ret(0) })],
+  paths: [path()('vfio_pci_dma_buf_pin', 'entry', { entry: (cx) => cx.ret(0) })],
 });
 
 test('without B16 a pinned importer keeps DMA-ing after revoke: unsupported request', () => {

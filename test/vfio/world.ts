@@ -1,3 +1,5 @@
+import type { PathName } from '../../src/kernel/sched/registry.js';
+import type { Path } from '../../src/kernel/sched/path.js';
 /**
  * A small world for the vfio-pci tests: one process with threads, one PCI
  * function bound to vfio-pci, and helpers that run user actions and read
@@ -78,7 +80,7 @@ export function act(w: World, action: UserAction, t = 0): number {
 }
 
 /** Run a kernel path directly on thread `t` (for paths no syscall enters alone). */
-export function runPath(w: World, fn: string, locals: Locals, t = 0): number {
+export function runPath(w: World, fn: PathName | Path, locals: Locals, t = 0): number {
   const k = new Kernel(w.state, w.design);
   enterKernel(k, w.tids[t]!, fn, locals);
   const r = runTask(k.finish(), w.design, w.tids[t]!);

@@ -26,6 +26,7 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import { path } from '../../kernel/sched/path.js';
 import type { Path } from '../../kernel/sched/path.js';
+import type { PathName } from '../../kernel/sched/registry.js';
 import { hex } from '../../kernel/events.js';
 import type { Vma } from '../../mm/types.js';
 import { VM_FAULT_FALLBACK, VM_FAULT_SIGBUS, vmFaultName } from '../../mm/fault-codes.js';
@@ -41,9 +42,9 @@ import type { ObjectRange } from './vfio-dmabuf.js';
 
 export interface DmaBufFaultSpec {
   /** Path name of ->fault (order 0). */
-  readonly fault: string;
+  readonly fault: PathName;
   /** Path name of ->huge_fault. */
-  readonly hugeFault: string;
+  readonly hugeFault: PathName;
   readonly lookup: 'single' | 'multi';
   readonly check: 'memory' | 'revoked';
 }
@@ -82,12 +83,12 @@ type FaultLocals = VmFaultLocals & {
   r: number;
 };
 
-const INSERT: Readonly<Record<string, string>> = { pte: 'vmf_insert_pfn', pmd: 'vmf_insert_pfn_pmd', pud: 'vmf_insert_pfn_pud' };
+const INSERT = { pte: 'vmf_insert_pfn', pmd: 'vmf_insert_pfn_pmd', pud: 'vmf_insert_pfn_pud' } as const;
 
 /** The ->fault and ->huge_fault paths of one design's dma-buf vm_operations. */
 export function dmaBufFaultPaths(spec: DmaBufFaultSpec): readonly Path[] {
   const fn = spec.hugeFault;
-  const huge = path<FaultLocals>(fn, 'entry', {
+  const huge = path<FaultLocals>()(fn, 'entry', {
     entry: (cx) => {
       const vma = getVma(cx.k, cx.l.mm, cx.l.vma);
       const o = faultObject(cx.k, vma);
@@ -137,7 +138,7 @@ export function dmaBufFaultPaths(spec: DmaBufFaultSpec): readonly Path[] {
         cx.unlock(lock);
         return cx.goto('dbg');
       }
-      cx.call(INSERT[level]!, {
+      cx.call(INSERT[level], {
         mm: cx.l.mm, vma: cx.l.vma, address: cx.l.address, pfn: cx.l.pfn, write: false,
       }, 'r', 'up_read');
     },
@@ -153,7 +154,7 @@ export function dmaBufFaultPaths(spec: DmaBufFaultSpec): readonly Path[] {
       cx.ret(cx.l.r);
     },
   });
-  const fault = path<FaultLocals>(spec.fault, 'entry', {
+  const fault = path<FaultLocals>()(spec.fault, 'entry', {
     entry: (cx) => cx.call(fn, { ...cx.l, order: 0 }, 'r', 'done'),
     done: (cx) => cx.ret(cx.l.r),
   });

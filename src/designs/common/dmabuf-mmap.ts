@@ -35,7 +35,7 @@ type MmapLocals = FopMmapLocals & { dmabuf: number };
 
 /** models vfio_pci_dma_buf_mmap(): locals as dma_buf_mmap_internal passes them, plus {dmabuf}. */
 export function dmaBufMmapPath(spec: DmaBufMmapSpec): Path {
-  return path<MmapLocals>('vfio_pci_dma_buf_mmap', 'entry', {
+  return path<MmapLocals>()('vfio_pci_dma_buf_mmap', 'entry', {
     entry: (cx) => {
       const d = cx.k.get('dmabufs', cx.l.dmabuf);
       const p = vdmabufOf(cx.k, d.id);

@@ -55,7 +55,7 @@ type PrepareLocals = {
 };
 
 /** models vfio_pci_core_mmap_prepare() of dmabuf-vma: locals are the vm_area_desc's. */
-export const vfio_pci_core_mmap_prepare = path<PrepareLocals>('vfio_pci_core_mmap_prepare', 'entry', {
+export const vfio_pci_core_mmap_prepare = path<PrepareLocals>()('vfio_pci_core_mmap_prepare', 'entry', {
   entry: (cx) => {
     const vdev = cx.k.get('files', cx.l.file).private_data;
     const index = pgoffIndex(cx.l.pgoff);

@@ -14,7 +14,7 @@ import { zapOwnMappingArgs } from '../../vfio/pci/dmabuf-move.js';
 type ZapLocals = { vdev: number; todo: readonly number[]; i: number; x: number; r: number };
 
 /** models vfio_pci_zap_bars() of stage 4: unmap_mapping_range(dmabuf->file->f_mapping, 0, size) per buffer. */
-export const vfio_pci_zap_bars = path<ZapLocals>('vfio_pci_zap_bars', 'entry', {
+export const vfio_pci_zap_bars = path<ZapLocals>()('vfio_pci_zap_bars', 'entry', {
   entry: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     cx.l.todo = v.dmabufs;

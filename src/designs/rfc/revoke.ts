@@ -12,6 +12,7 @@
  * that is only temporarily revoked (memory off) becomes permanent without a
  * second notify. vfio_pci_dma_buf_move(vdev, false) skips it from then on.
  */
+import { opName } from '../types.js';
 import { path } from '../../kernel/sched/path.js';
 import type { UnlockedIoctlLocals } from '../../fs/ioctl.js';
 import { EBADFD, EINVAL, ENODEV } from '../../uapi/errno.js';
@@ -32,12 +33,12 @@ interface IoctlLocals extends UnlockedIoctlLocals {
 }
 
 /** models dma_buf_ioctl() with DMA_BUF_IOCTL_REVOKE; every other command as v6.19. */
-export const dma_buf_ioctl = path<IoctlLocals>('dma_buf_ioctl', 'entry', {
+export const dma_buf_ioctl = path<IoctlLocals>()('dma_buf_ioctl', 'entry', {
   entry: (cx) => {
     if (cx.l.cmd !== DMA_BUF_IOCTL_REVOKE) return coreDmaBufIoctl.steps['entry']!(cx);
     const d = cx.k.get('dmabufs', cx.k.get('files', cx.l.file).private_data);
     const revoke = cx.k.design.dmaBufOps?.[d.ops]?.revoke;
-    cx.emit('dmabuf', 'dma_buf_ioctl', { dmabuf: d.id, cmd: 'DMA_BUF_IOCTL_REVOKE', exporter_revoke: revoke ?? 'none' });
+    cx.emit('dmabuf', 'dma_buf_ioctl', { dmabuf: d.id, cmd: 'DMA_BUF_IOCTL_REVOKE', exporter_revoke: opName(revoke) });
     if (!revoke) return cx.ret(-EINVAL);
     cx.call(revoke, { dmabuf: d.id }, 'r', 'done');
   },
@@ -47,7 +48,7 @@ export const dma_buf_ioctl = path<IoctlLocals>('dma_buf_ioctl', 'entry', {
 type RevokeLocals = { dmabuf: number; vdev: number; was: boolean; x: number };
 
 /** models vfio_pci_dma_buf_revoke() (RFC1 4/7 + 5/7): ops->revoke of vfio-pci. */
-export const vfio_pci_dma_buf_revoke = path<RevokeLocals>('vfio_pci_dma_buf_revoke', 'entry', {
+export const vfio_pci_dma_buf_revoke = path<RevokeLocals>()('vfio_pci_dma_buf_revoke', 'entry', {
   entry: (cx) => {
     const p = vdmabufOf(cx.k, cx.l.dmabuf);
     if (p === undefined || p.vdev === 0) return cx.ret(-ENODEV);

@@ -10,37 +10,69 @@
  * A step that takes a lock must take it first and return at once when
  * {@link Cx.lock} answers false: the task then sleeps on the lock at the same
  * label and the step is run again, from its start, once the lock is free.
+ *
+ * Paths and labels are typed handles: `path<L>()(name, entry, steps)` keeps
+ * the path's name and the set of its labels in its type, `cx.goto` accepts
+ * only a label of the same path, and `cx.call` only the name of a path the
+ * model defines (src/kernel/sched/registry.ts) or a path object. A typo in a
+ * label or a callee is a compile-time error.
  */
 import type { Kernel } from '../kernel.js';
 import type { EventKind, EventValue } from '../events.js';
 import type { LockMode } from '../locking/types.js';
 import type { Locals, Value } from './types.js';
+import type { PathName } from './registry.js';
 
 /** One atomic step; it moves the frame on with goto, call or ret. */
-export type Step<L extends Locals> = (cx: Cx<L>) => void;
+export type Step<L extends Locals, Lab extends string = string> = (cx: Cx<L, Lab>) => void;
 
-export interface Path<L extends Locals = Locals> {
+/**
+ * A path with its name, labels and locals in its type: what `path()` returns
+ * and what design patches address.
+ */
+export interface KernelPath<N extends string, Lab extends string, L extends Locals> {
   /** The kernel function the path models, used in labels: `fn:label`. */
-  readonly name: string;
+  readonly name: N;
   /** Label of the first step. */
+  readonly entry: Lab;
+  readonly steps: { readonly [K in Lab]: Step<L, Lab> };
+  /**
+   * Steps a patch inserted (src/designs/patch.ts): a move to the key's label
+   * from any other step lands on the value's label first; the inserted step
+   * continues to the key's label itself.
+   */
+  readonly before?: { readonly [label: string]: string };
+}
+
+/** Any path, its name, labels and locals erased: what designs hold and frames name. */
+export interface Path {
+  readonly name: string;
   readonly entry: string;
-  readonly steps: { readonly [label: string]: Step<L> };
+  readonly steps: { readonly [label: string]: (cx: never) => void };
+  readonly before?: { readonly [label: string]: string };
 }
 
 /**
- * Declare a path. The generic keeps the locals typed inside its steps; the
- * result is erased to `Path` because frames carry locals as plain data.
+ * Declare a path: `path<Locals>()('fn', 'entry', { entry: (cx) => ..., })`.
+ * The first call fixes the locals' type; the second infers the name and the
+ * labels from its arguments, so every `goto`, `call ... then` and patch
+ * that names a label is checked against them.
  */
-export function path<L extends Locals>(
-  name: string,
-  entry: string,
-  steps: { readonly [label: string]: Step<L> },
-): Path {
-  return { name, entry, steps } as unknown as Path;
+export function path<L extends Locals = Locals>() {
+  return <N extends string, Lab extends string>(
+    name: N,
+    entry: NoInfer<Lab>,
+    steps: { readonly [K in Lab]: Step<L, Lab> },
+  ): KernelPath<N, Lab, L> => ({ name, entry, steps });
 }
 
+/** The labels of a path type. */
+export type LabelsOf<P> = P extends KernelPath<string, infer Lab, never> ? Lab : never;
+/** The locals of a path type. */
+export type LocalsOf<P> = P extends KernelPath<string, string, infer L> ? L : never;
+
 /** What a step sees and how it moves its frame on. */
-export interface Cx<L extends Locals> {
+export interface Cx<L extends Locals, Lab extends string = string> {
   readonly k: Kernel;
   /** The running task's id. */
   readonly tid: number;
@@ -49,12 +81,13 @@ export interface Cx<L extends Locals> {
   /** The frame's locals; writes are kept for the next step. */
   readonly l: Mutable<L>;
   /** Continue at another label of this path in the next step. */
-  goto(label: string): void;
+  goto(label: Lab): void;
   /**
-   * Call another path; its return value lands in local `into` and this path
-   * continues at `then`.
+   * Call another path, by the name of a path the model defines or by a path
+   * object (a design's own); the design's path of that name runs. Its return
+   * value lands in local `into` and this path continues at `then`.
    */
-  call(callee: string, args: Locals, into: keyof L & string, then: string): void;
+  call(callee: PathName | Path, args: Locals, into: keyof L & string, then: Lab): void;
   /** Return from this path with a value. */
   ret(value: Value): void;
   /** Take a lock, or answer false and sleep on it (return at once then). */

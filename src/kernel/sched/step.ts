@@ -10,6 +10,7 @@ import { ModelError } from '../kernel.js';
 import { acquire, canAcquire, lockName, release } from '../locking/rwsem.js';
 import type { KernelState } from '../state.js';
 import type { Cx, Path } from './path.js';
+import type { PathName } from './registry.js';
 import type { Frame, Locals, Task, Value } from './types.js';
 import type { Lock, LockMode } from '../locking/types.js';
 import { addEdge, hasEdge } from '../locking/lockdep.js';
@@ -44,11 +45,12 @@ export function taskLabel(task: Task): string {
 }
 
 /** Start a kernel path on a task that is in user space. */
-export function enterKernel(k: Kernel, tid: number, fn: string, args: Locals): void {
+export function enterKernel(k: Kernel, tid: number, handle: PathName | Path, args: Locals): void {
+  const fn = typeof handle === 'string' ? handle : handle.name;
   const task = k.get('tasks', tid);
   if (task.frames.length > 0) throw new ModelError(`task ${tid} is already in the kernel`);
   const p = lookupPath(k, fn);
-  k.mut('tasks', tid).frames = [{ fn, pc: p.entry, locals: args, into: '' }];
+  k.mut('tasks', tid).frames = [{ fn, pc: landing(p, '', p.entry), locals: args, into: '' }];
 }
 
 export function lookupPath(k: Kernel, fn: string): Path {
@@ -80,7 +82,8 @@ export function stepTask(k: Kernel, tid: number): StepOutcome {
     pid: task.pid,
     l: locals,
     goto: (label) => setMove({ kind: 'goto', label }),
-    call: (callee, args, into, then) => setMove({ kind: 'call', callee, args, into, then }),
+    call: (callee, args, into, then) =>
+      setMove({ kind: 'call', callee: typeof callee === 'string' ? callee : callee.name, args, into, then }),
     ret: (value) => setMove({ kind: 'ret', value }),
     lock: (lockId: number, mode: LockMode): boolean => {
       const lock = k.get('locks', lockId);
@@ -109,7 +112,8 @@ export function stepTask(k: Kernel, tid: number): StepOutcome {
       k.emit({ tid, kind, fn, args }),
   };
 
-  step(cx);
+  // The step was written for its path's own locals and labels; the frame holds them as plain data.
+  step(cx as never);
 
   const m = move as Move | null;
   if (m === null) throw new ModelError(`${top.fn}:${top.pc} did not move its frame`);
@@ -117,12 +121,12 @@ export function stepTask(k: Kernel, tid: number): StepOutcome {
   const frames = k.get('tasks', tid).frames.slice(0, -1);
   switch (m.kind) {
     case 'goto':
-      frames.push({ ...top, pc: m.label, locals });
+      frames.push({ ...top, pc: landing(p, top.pc, m.label), locals });
       break;
     case 'call': {
       const callee = lookupPath(k, m.callee);
-      frames.push({ ...top, pc: m.then, locals });
-      frames.push({ fn: m.callee, pc: callee.entry, locals: m.args, into: m.into });
+      frames.push({ ...top, pc: landing(p, top.pc, m.then), locals });
+      frames.push({ fn: m.callee, pc: landing(callee, '', callee.entry), locals: m.args, into: m.into });
       break;
     }
     case 'ret': {
@@ -134,6 +138,15 @@ export function stepTask(k: Kernel, tid: number): StepOutcome {
   }
   k.mut('tasks', tid).frames = frames as readonly Frame[];
   return 'ran';
+}
+
+/**
+ * Where a move to `label` lands: a step a patch inserted before `label`
+ * (Path.before), unless the move comes from that inserted step itself.
+ */
+function landing(p: Path, from: string, label: string): string {
+  const inserted = p.before?.[label];
+  return inserted !== undefined && inserted !== from ? inserted : label;
 }
 
 /** Record held-class -> new-class edges and report an inversion as lockdep would (models check_prev_add()). */

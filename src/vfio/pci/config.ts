@@ -21,6 +21,7 @@
  * AF capability's FLR, D1/D2 (written states other than D0/D3hot leave the
  * power state as it is, as pci_set_power_state() fails without D1/D2 support).
  */
+import type { PathName } from '../../kernel/sched/registry.js';
 import { path } from '../../kernel/sched/path.js';
 import { hex } from '../../kernel/events.js';
 import type { Kernel } from '../../kernel/kernel.js';
@@ -56,7 +57,7 @@ export function vconfigBytes(k: Kernel, vdev: number): number[] {
 }
 
 /** Which special register a config write chunk at [pos, pos+width) hits. */
-function writeTarget(pos: number, width: number, val: number): string | null {
+function writeTarget(pos: number, width: number, val: number): PathName | null {
   if (pos === PCI_COMMAND && width >= 2) return 'vfio_basic_config_write';
   if (pos === PM_CAP + PCI_PM_CTRL && width >= 2) return 'vfio_pm_config_write';
   const devctl = EXP_CAP + PCI_EXP_DEVCTL;
@@ -69,7 +70,7 @@ function writeTarget(pos: number, width: number, val: number): string | null {
 }
 
 /** models vfio_pci_config_rw(): aligned chunks of 4/2/1 bytes through vfio_config_do_rw(). */
-export const vfio_pci_config_rw = path<RegionRwLocals>('vfio_pci_config_rw', 'entry', {
+export const vfio_pci_config_rw = path<RegionRwLocals>()('vfio_pci_config_rw', 'entry', {
   entry: (cx) => {
     if (cx.l.pos < 0 || cx.l.pos >= CFG_SIZE || cx.l.pos + cx.l.count > CFG_SIZE) return cx.ret(-EFAULT);
     cx.goto('chunk');
@@ -97,7 +98,7 @@ export const vfio_pci_config_rw = path<RegionRwLocals>('vfio_pci_config_rw', 'en
 type CfgWriteLocals = { vdev: number; val: number; phys: number; r: number; x: number };
 
 /** models vfio_basic_config_write() at PCI_COMMAND. */
-export const vfio_basic_config_write = path<CfgWriteLocals>('vfio_basic_config_write', 'entry', {
+export const vfio_basic_config_write = path<CfgWriteLocals>()('vfio_basic_config_write', 'entry', {
   entry: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     cx.l.phys = cx.k.get('pci', v.pdev).command; // pci_user_read_config_word, before any lock
@@ -135,7 +136,7 @@ export const vfio_basic_config_write = path<CfgWriteLocals>('vfio_basic_config_w
 });
 
 /** models vfio_pm_config_write() at PM_CTRL + vfio_lock_and_set_power_state(). */
-export const vfio_pm_config_write = path<CfgWriteLocals>('vfio_pm_config_write', 'entry', {
+export const vfio_pm_config_write = path<CfgWriteLocals>()('vfio_pm_config_write', 'entry', {
   entry: (cx) => {
     const state = cx.l.val & PCI_PM_CTRL_STATE_MASK;
     if (state === 3) cx.call('vfio_pci_zap_and_down_write_memory_lock', { vdev: cx.l.vdev, r: 0 }, 'x', 'revoke');
@@ -163,7 +164,7 @@ export const vfio_pm_config_write = path<CfgWriteLocals>('vfio_pm_config_write',
 });
 
 /** models vfio_exp_config_write(): the virtual FLR bit issues a function reset when DEVCAP has FLR. */
-export const vfio_exp_config_write = path<CfgWriteLocals>('vfio_exp_config_write', 'entry', {
+export const vfio_exp_config_write = path<CfgWriteLocals>()('vfio_exp_config_write', 'entry', {
   entry: (cx) => {
     const dev = cx.k.get('pci', cx.k.get('vfio', cx.l.vdev).pdev);
     const devcap = dev.flr ? PCI_EXP_DEVCAP_FLR : 0;

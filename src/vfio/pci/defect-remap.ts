@@ -16,7 +16,7 @@ import { vmaToPfn } from './fault.js';
 type RemapLocals = { mm: number; vma: number };
 
 /** models io_remap_pfn_range(vma, vma->vm_start, pfn, vma size) as the old fault handler called it. */
-export const io_remap_pfn_range = path<RemapLocals>('io_remap_pfn_range', 'ptl', {
+export const io_remap_pfn_range = path<RemapLocals>()('io_remap_pfn_range', 'ptl', {
   ptl: (cx) => {
     const lock = cx.k.get('mms', cx.l.mm).page_table_lock;
     if (!cx.lock(lock, 'write')) return;

@@ -145,7 +145,7 @@ type FeatureLocals = {
 
 /** models vfio_pci_core_feature_dma_buf() as `choices` make it. Returns the new fd or -errno. */
 export function featureDmaBufPath(choices: FeatureChoices): Path {
-  return path<FeatureLocals>('vfio_pci_core_feature_dma_buf', 'entry', {
+  return path<FeatureLocals>()('vfio_pci_core_feature_dma_buf', 'entry', {
     entry: (cx) => {
       const chk = vfioCheckFeature(cx.l.flags, cx.l.argsz, VFIO_DEVICE_FEATURE_GET, vfio_device_feature_dma_buf.size);
       if (chk !== 1) return cx.ret(chk);

@@ -77,7 +77,7 @@ export function zapOwnMappingArgs(k: Kernel, dmabuf: number) {
 export function dmaBufMovePath(choices: DmaBufMoveChoices): Path {
   // After move_notify: the design's zap of the buffer's own mapping, or straight to the unlock.
   const afterNotify = choices.zapOwnMapping ? 'zap' : 'resv_unlock';
-  return path<MoveLocals>('vfio_pci_dma_buf_move', 'entry', {
+  return path<MoveLocals>()('vfio_pci_dma_buf_move', 'entry', {
     entry: (cx) => {
       const v = cx.k.get('vfio', cx.l.vdev);
       if (!cx.holds(v.memory_lock, 'write')) {
@@ -133,7 +133,7 @@ type CleanupLocals = { vdev: number; todo: readonly number[]; i: number; cur: nu
 /** models vfio_pci_dma_buf_cleanup() as `choices` make it: the device's last close. */
 export function dmaBufCleanupPath(choices: Pick<DmaBufMoveChoices, 'zapOwnMapping'>): Path {
   const afterNotify = choices.zapOwnMapping ? 'zap' : 'resv_unlock';
-  return path<CleanupLocals>('vfio_pci_dma_buf_cleanup', 'down_write', {
+  return path<CleanupLocals>()('vfio_pci_dma_buf_cleanup', 'down_write', {
     down_write: (cx) => {
       const v = cx.k.get('vfio', cx.l.vdev);
       if (!cx.lock(v.memory_lock, 'write')) return;

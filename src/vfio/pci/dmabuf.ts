@@ -36,7 +36,7 @@ function privOf(k: Kernel, dmabuf: number): VfioPciDmaBuf | undefined {
 type OpLocals = { dmabuf: number; attach: number; r: number };
 
 /** models vfio_pci_dma_buf_attach(): peer2peer required (-EOPNOTSUPP), not revoked (-ENODEV). */
-export const vfio_pci_dma_buf_attach = path<OpLocals>('vfio_pci_dma_buf_attach', 'entry', {
+export const vfio_pci_dma_buf_attach = path<OpLocals>()('vfio_pci_dma_buf_attach', 'entry', {
   entry: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     const p = privOf(cx.k, cx.l.dmabuf);
@@ -49,7 +49,7 @@ export const vfio_pci_dma_buf_attach = path<OpLocals>('vfio_pci_dma_buf_attach',
 });
 
 /** models vfio_pci_dma_buf_map(): resv held; -ENODEV if revoked; else the phys_vec ranges. */
-export const vfio_pci_dma_buf_map = path<OpLocals>('vfio_pci_dma_buf_map', 'entry', {
+export const vfio_pci_dma_buf_map = path<OpLocals>()('vfio_pci_dma_buf_map', 'entry', {
   entry: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     const d = cx.k.get('dmabufs', a.dmabuf);
@@ -62,7 +62,7 @@ export const vfio_pci_dma_buf_map = path<OpLocals>('vfio_pci_dma_buf_map', 'entr
 });
 
 /** models vfio_pci_dma_buf_unmap(): dma_buf_free_sgt. */
-export const vfio_pci_dma_buf_unmap = path<OpLocals>('vfio_pci_dma_buf_unmap', 'entry', {
+export const vfio_pci_dma_buf_unmap = path<OpLocals>()('vfio_pci_dma_buf_unmap', 'entry', {
   entry: (cx) => {
     cx.k.mut('attachments', cx.l.attach).mapped = null;
     cx.ret(0);
@@ -73,12 +73,12 @@ export const vfio_pci_dma_buf_unmap = path<OpLocals>('vfio_pci_dma_buf_unmap', '
  * models vfio_pci_dma_buf_pin(): always -EOPNOTSUPP (61ceaf236115, B16).
  * Defect B16-pinned-importer: the pin succeeds, as before that fix.
  */
-export const vfio_pci_dma_buf_pin = path<OpLocals>('vfio_pci_dma_buf_pin', 'entry', {
+export const vfio_pci_dma_buf_pin = path<OpLocals>()('vfio_pci_dma_buf_pin', 'entry', {
   entry: (cx) => cx.ret(cx.k.defect('B16-pinned-importer') ? 0 : -EOPNOTSUPP),
 });
 
 /** models vfio_pci_dma_buf_unpin(): nothing to do. */
-export const vfio_pci_dma_buf_unpin = path<OpLocals>('vfio_pci_dma_buf_unpin', 'entry', {
+export const vfio_pci_dma_buf_unpin = path<OpLocals>()('vfio_pci_dma_buf_unpin', 'entry', {
   entry: (cx) => cx.ret(0),
 });
 
@@ -101,7 +101,7 @@ type ReleaseLocals = { dmabuf: number; priv: number; vdev: number; vfile: number
  * ioctl's dma_buf_fd error path) is reported as KASAN would and left alone.
  */
 export function dmaBufReleasePath(choices: DmaBufReleaseChoices): Path {
-  return path<ReleaseLocals>('vfio_pci_dma_buf_release', 'entry', {
+  return path<ReleaseLocals>()('vfio_pci_dma_buf_release', 'entry', {
     entry: (cx) => {
       const d = cx.k.get('dmabufs', cx.l.dmabuf);
       const p = cx.k.find('vfio_dmabufs', d.priv) as DesignVfioDmaBuf | undefined;
@@ -147,7 +147,7 @@ export const vfio_pci_dma_buf_release = dmaBufReleasePath({ putVfile: false });
  * one range → -EOPNOTSUPP; else the one physical range becomes the
  * importer's mapping.
  */
-export const vfio_pci_dma_buf_iommufd_map = path<OpLocals>('vfio_pci_dma_buf_iommufd_map', 'entry', {
+export const vfio_pci_dma_buf_iommufd_map = path<OpLocals>()('vfio_pci_dma_buf_iommufd_map', 'entry', {
   entry: (cx) => {
     const a = cx.k.get('attachments', cx.l.attach);
     const d = cx.k.get('dmabufs', a.dmabuf);

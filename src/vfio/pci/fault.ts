@@ -73,7 +73,7 @@ type FaultLocals = VmFaultLocals & {
 };
 
 /** models vfio_pci_mmap_page_fault(): the PTE-level fault is huge_fault at order 0. */
-export const vfio_pci_mmap_page_fault = path<FaultLocals>('vfio_pci_mmap_page_fault', 'entry', {
+export const vfio_pci_mmap_page_fault = path<FaultLocals>()('vfio_pci_mmap_page_fault', 'entry', {
   entry: (cx) => {
     cx.call('vfio_pci_mmap_huge_fault', { ...cx.l, order: 0 }, 'r', 'done');
   },
@@ -81,7 +81,7 @@ export const vfio_pci_mmap_page_fault = path<FaultLocals>('vfio_pci_mmap_page_fa
 });
 
 /** models vfio_pci_mmap_huge_fault(). */
-export const vfio_pci_mmap_huge_fault = path<FaultLocals>('vfio_pci_mmap_huge_fault', 'entry', {
+export const vfio_pci_mmap_huge_fault = path<FaultLocals>()('vfio_pci_mmap_huge_fault', 'entry', {
   entry: (cx) => {
     const vma = getVma(cx.k, cx.l.mm, cx.l.vma);
     const order = cx.l.order;
@@ -130,7 +130,7 @@ type InsertLocals = {
  * the device is in runtime low power or its memory is disabled, else the
  * insert helper of the order's level.
  */
-export const vfio_pci_vmf_insert_pfn = path<InsertLocals>('vfio_pci_vmf_insert_pfn', 'entry', {
+export const vfio_pci_vmf_insert_pfn = path<InsertLocals>()('vfio_pci_vmf_insert_pfn', 'entry', {
   entry: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     if (!cx.holds(v.memory_lock, 'read')) {

@@ -78,7 +78,7 @@ export function regionInfo(
 }
 
 /** models vfio_device_fops_unl_ioctl() and the vfio_pci_core_ioctl() switch. */
-export const vfio_device_fops_unl_ioctl = path<IoctlLocals>('vfio_device_fops_unl_ioctl', 'entry', {
+export const vfio_device_fops_unl_ioctl = path<IoctlLocals>()('vfio_device_fops_unl_ioctl', 'entry', {
   entry: (cx) => {
     const f = cx.k.get('files', cx.l.file);
     cx.l.vdev = f.private_data;
@@ -165,7 +165,7 @@ type ResetLocals = { vdev: number; r: number; x: number };
  * up_write; the dma-bufs are revoked after the power change and
  * un-revoked before up_write when memory decodes after the reset.
  */
-export const vfio_pci_ioctl_reset = path<ResetLocals>('vfio_pci_ioctl_reset', 'entry', {
+export const vfio_pci_ioctl_reset = path<ResetLocals>()('vfio_pci_ioctl_reset', 'entry', {
   entry: (cx) => {
     if (!cx.k.get('vfio', cx.l.vdev).reset_works) return cx.ret(-EINVAL);
     cx.call('vfio_pci_zap_and_down_write_memory_lock', { vdev: cx.l.vdev, r: 0 }, 'x', 'set_power');

@@ -95,7 +95,7 @@ export function vfioPciSetupBarmap(k: Kernel, vdev: number, index: number): bool
 }
 
 /** models vfio_pci_core_mmap(): every -EINVAL check in the v6.19 order, then the VMA setup. */
-export const vfio_pci_core_mmap = path<FopMmapLocals>('vfio_pci_core_mmap', 'entry', {
+export const vfio_pci_core_mmap = path<FopMmapLocals>()('vfio_pci_core_mmap', 'entry', {
   entry: (cx) => {
     const vdev = cx.k.get('files', cx.l.file).private_data;
     const index = pgoffIndex(cx.l.vm_pgoff);

@@ -30,7 +30,7 @@ type OpenLocals = {
 };
 
 /** models do_sys_openat2() of a vfio device cdev, bound to iommufd at once. */
-export const do_sys_openat2 = path<OpenLocals>('do_sys_openat2', 'entry', {
+export const do_sys_openat2 = path<OpenLocals>()('do_sys_openat2', 'entry', {
   entry: (cx) => {
     // path lookup: no cdev for a function that vfio-pci does not drive
     const v = findVfioDevice(cx.k, cx.l.device);
@@ -80,7 +80,7 @@ type EnableLocals = { vdev: number; r: number };
  * which BARs can be mmapped. No mapping of the device exists yet (mappings
  * hold the file, the file holds the open), so memory_lock is not needed.
  */
-export const vfio_pci_core_enable = path<EnableLocals>('vfio_pci_core_enable', 'entry', {
+export const vfio_pci_core_enable = path<EnableLocals>()('vfio_pci_core_enable', 'entry', {
   entry: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     pciSetPowerState(cx.k, v.pdev, 'D0');

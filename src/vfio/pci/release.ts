@@ -35,7 +35,7 @@ export interface ReleaseChoices {
 
 /** models vfio_device_fops_release() as `choices` make it: the file's last reference went. */
 export function vfioDeviceFopsReleasePath(choices: ReleaseChoices): Path {
-  return path<ReleaseLocals>('vfio_device_fops_release', 'entry', {
+  return path<ReleaseLocals>()('vfio_device_fops_release', 'entry', {
     entry: (cx) => {
       // vfio_df_unbind_iommufd() first, when the file was bound (src/iommufd/device.ts); it re-enters here.
       if (cx.k.design.paths.has('vfio_df_unbind_iommufd') && Object.values(cx.k.state.idevs).some((d) => d.file === cx.l.file)) {
@@ -79,7 +79,7 @@ type DisableLocals = { vdev: number; reset: boolean };
  * command has memory decode on again), then pci_disable_device() (bus
  * mastering off).
  */
-export const vfio_pci_core_disable = path<DisableLocals>('vfio_pci_core_disable', 'entry', {
+export const vfio_pci_core_disable = path<DisableLocals>()('vfio_pci_core_disable', 'entry', {
   entry: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     pciSetPowerState(cx.k, v.pdev, 'D0');

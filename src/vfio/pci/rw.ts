@@ -37,7 +37,7 @@ type RwLocals = {
 };
 
 function rwPath(name: string, write: boolean) {
-  return path<RwLocals>(name, 'entry', {
+  return path<RwLocals>()(name, 'entry', {
     /** models vfio_pci_core_read/write() + vfio_pci_rw(): dispatch by region index. */
     entry: (cx) => {
       const data = write ? (cx.l.data ?? []) : [];
@@ -86,7 +86,7 @@ export function chunkWidth(pos: number, left: number): number {
 }
 
 /** models vfio_pci_bar_rw() + vfio_pci_core_do_io_rw() with test_mem. */
-export const vfio_pci_bar_rw = path<RegionRwLocals>('vfio_pci_bar_rw', 'entry', {
+export const vfio_pci_bar_rw = path<RegionRwLocals>()('vfio_pci_bar_rw', 'entry', {
   entry: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     const dev = cx.k.get('pci', v.pdev);

@@ -18,7 +18,7 @@ import { vdevName } from './device.js';
 type ZapLocals = { vdev: number; r: number };
 
 /** models vfio_pci_zap_bars(): unmap_mapping_range on the device inode, BAR0..BAR5, even_cows. */
-export const vfio_pci_zap_bars = path<ZapLocals>('vfio_pci_zap_bars', 'entry', {
+export const vfio_pci_zap_bars = path<ZapLocals>()('vfio_pci_zap_bars', 'entry', {
   entry: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     if (cx.k.defect('B3-no-zap')) {
@@ -38,8 +38,7 @@ export const vfio_pci_zap_bars = path<ZapLocals>('vfio_pci_zap_bars', 'entry', {
  * models vfio_pci_zap_and_down_write_memory_lock(): down_write(memory_lock),
  * then zap. Returns with memory_lock held for write: the caller releases it.
  */
-export const vfio_pci_zap_and_down_write_memory_lock = path<ZapLocals>(
-  'vfio_pci_zap_and_down_write_memory_lock', 'down_write', {
+export const vfio_pci_zap_and_down_write_memory_lock = path<ZapLocals>()('vfio_pci_zap_and_down_write_memory_lock', 'down_write', {
     down_write: (cx) => {
       if (!cx.lock(cx.k.get('vfio', cx.l.vdev).memory_lock, 'write')) return;
       cx.call('vfio_pci_zap_bars', { vdev: cx.l.vdev, r: 0 }, 'r', 'done');

@@ -38,7 +38,7 @@ interface IoctlLocals extends UnlockedIoctlLocals {
 }
 
 /** models vfio_fops_unl_ioctl() and vfio_iommu_type1_ioctl(). */
-export const vfio_fops_unl_ioctl = path<IoctlLocals>('vfio_fops_unl_ioctl', 'entry', {
+export const vfio_fops_unl_ioctl = path<IoctlLocals>()('vfio_fops_unl_ioctl', 'entry', {
   entry: (cx) => {
     const container = cx.k.get('files', cx.l.file).private_data;
     const c = cx.k.get('vfio_containers', container);
@@ -75,7 +75,7 @@ export const vfio_fops_unl_ioctl = path<IoctlLocals>('vfio_fops_unl_ioctl', 'ent
 type ReleaseLocals = { readonly [key: string]: Value; file: number };
 
 /** models vfio_fops_release() → vfio_iommu_type1_release(): every vfio_dma is unmapped, the domain freed. */
-export const vfio_fops_release = path<ReleaseLocals>('vfio_fops_release', 'entry', {
+export const vfio_fops_release = path<ReleaseLocals>()('vfio_fops_release', 'entry', {
   entry: (cx) => {
     const container = cx.k.get('files', cx.l.file).private_data;
     cx.emit('iommu', 'vfio_iommu_type1_release', {

@@ -64,7 +64,7 @@ function overlaps(dmas: readonly VfioDma[], iova: number, size: number): boolean
   return dmas.some((d) => d.iova < iova + size && iova < d.iova + d.size);
 }
 
-export const vfio_iommu_type1_map_dma = path<MapLocals>('vfio_iommu_type1_map_dma', 'entry', {
+export const vfio_iommu_type1_map_dma = path<MapLocals>()('vfio_iommu_type1_map_dma', 'entry', {
   entry: (cx) => {
     if (cx.l.argFault || cx.l.arg.length < VFIO_DMA_MAP_MINSZ) return cx.ret(-EFAULT);
     const map = decodeStruct(vfio_iommu_type1_dma_map, cx.l.arg);
@@ -174,7 +174,7 @@ interface UnmapLocals {
  * range → -EINVAL (v2 cannot split); every vfio_dma inside is unmapped and
  * the size unmapped is copied back.
  */
-export const vfio_iommu_type1_unmap_dma = path<UnmapLocals>('vfio_iommu_type1_unmap_dma', 'entry', {
+export const vfio_iommu_type1_unmap_dma = path<UnmapLocals>()('vfio_iommu_type1_unmap_dma', 'entry', {
   entry: (cx) => {
     if (cx.l.argFault || cx.l.arg.length < VFIO_DMA_UNMAP_MINSZ) return cx.ret(-EFAULT);
     const u = decodeStruct(vfio_iommu_type1_dma_unmap, cx.l.arg);

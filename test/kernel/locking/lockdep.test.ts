@@ -19,7 +19,7 @@ test('edges are directed and recorded once', () => {
   assert.deepEqual(edges(g), ['mmap_lock -> memory_lock', 'dma_resv -> page_table_lock']);
 });
 
-const nest = path<{ outer: number; inner: number }>('nest', 'outer', {
+const nest = path<{ outer: number; inner: number }>()('nest', 'outer', {
   outer: (cx) => { if (!cx.lock(cx.l.outer, 'read')) return; cx.goto('inner'); },
   inner: (cx) => { if (!cx.lock(cx.l.inner, 'read')) return; cx.goto('out'); },
   out: (cx) => { cx.unlock(cx.l.inner); cx.unlock(cx.l.outer); cx.ret(0); },
@@ -35,7 +35,7 @@ test('taking locks in both orders, even at different times, is reported as lockd
   const events: TraceEvent[] = [];
   const runNest = (outer: number, inner: number) => {
     const k1 = new Kernel(s, design);
-    enterKernel(k1, tid, 'nest', { outer, inner });
+    enterKernel(k1, tid, nest, { outer, inner });
     for (let i = 0; i < 3; i++) stepTask(k1, tid);
     events.push(...k1.events);
     s = k1.finish();

@@ -9,16 +9,16 @@ import { enterKernel, isRunnable, stepTask, taskLabel } from '../../../src/kerne
 import type { Design } from '../../../src/designs/types.js';
 
 /* Two toy paths: `lock_then` takes lock A then lock B (or B then A), and `caller` calls a callee. */
-const takeTwo = path<{ first: number; second: number }>('take_two', 'first', {
+const takeTwo = path<{ first: number; second: number }>()('take_two', 'first', {
   first: (cx) => { if (!cx.lock(cx.l.first, 'write')) return; cx.goto('second'); },
   second: (cx) => { if (!cx.lock(cx.l.second, 'write')) return; cx.goto('release'); },
   release: (cx) => { cx.unlock(cx.l.second); cx.unlock(cx.l.first); cx.ret(7); },
 });
-const callee = path<{ x: number }>('callee', 'entry', {
+const callee = path<{ x: number }>()('callee', 'entry', {
   entry: (cx) => cx.ret(cx.l.x * 2),
 });
-const caller = path<{ r: number }>('caller', 'entry', {
-  entry: (cx) => cx.call('callee', { x: 21 }, 'r', 'after'),
+const caller = path<{ r: number }>()('caller', 'entry', {
+  entry: (cx) => cx.call(callee, { x: 21 }, 'r', 'after'),
   after: (cx) => cx.ret(cx.l.r + 1),
 });
 const design: Design = {
@@ -51,7 +51,7 @@ function run(s: KernelState, tid: number, steps: number): KernelState {
 test('a call returns its value into the caller local and the outer return lands in lastRet', () => {
   const { s, t1 } = world();
   const k = new Kernel(s, design);
-  enterKernel(k, t1, 'caller', {});
+  enterKernel(k, t1, caller, {});
   const done = run(k.finish(), t1, 3);
   assert.equal(done.tasks[t1]!.lastRet, 43);
   assert.equal(done.tasks[t1]!.frames.length, 0);
@@ -60,7 +60,7 @@ test('a call returns its value into the caller local and the outer return lands 
 test('drafts copy on write: the old state is untouched', () => {
   const { s, t1 } = world();
   const k = new Kernel(s, design);
-  enterKernel(k, t1, 'caller', {});
+  enterKernel(k, t1, caller, {});
   const next = k.finish();
   assert.equal(s.tasks[t1]!.frames.length, 0);
   assert.equal(next.tasks[t1]!.frames.length, 1);
@@ -70,8 +70,8 @@ test('drafts copy on write: the old state is untouched', () => {
 test('a task sleeps on a held lock at the same label and runs once it is free', () => {
   const { s, a, b, t1, t2 } = world();
   let k = new Kernel(s, design);
-  enterKernel(k, t1, 'take_two', { first: a, second: b });
-  enterKernel(k, t2, 'take_two', { first: a, second: b });
+  enterKernel(k, t1, takeTwo, { first: a, second: b });
+  enterKernel(k, t2, takeTwo, { first: a, second: b });
   let state = run(k.finish(), t1, 1); // A holds lock a
   state = run(state, t2, 1); // B tries lock a and sleeps
   assert.deepEqual(state.tasks[t2]!.blockedOn, { lock: a, mode: 'write' });
@@ -89,8 +89,8 @@ test('a task sleeps on a held lock at the same label and runs once it is free', 
 test('opposite lock orders deadlock: neither task is runnable and lockdep reports the inversion', () => {
   const { s, a, b, t1, t2 } = world();
   const k = new Kernel(s, design);
-  enterKernel(k, t1, 'take_two', { first: a, second: b });
-  enterKernel(k, t2, 'take_two', { first: b, second: a });
+  enterKernel(k, t1, takeTwo, { first: a, second: b });
+  enterKernel(k, t2, takeTwo, { first: b, second: a });
   let state = run(k.finish(), t1, 1);
   state = run(state, t2, 1);
   state = run(state, t1, 1);
