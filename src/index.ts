@@ -51,19 +51,13 @@ export type { Stepped, RunStop } from './check/exec.js';
 
 /* ---- Designs and arch profiles ---- */
 
-/** The built-in designs by name, and {@link extendDesign} to build your own from one. */
-export { DESIGNS, DEFAULT_DESIGN, findDesign, extendDesign } from './designs/index.js';
-export type { Design, FileOperations, VmOperations, DmaBufOps } from './designs/types.js';
-/** The built-in designs themselves and the building blocks a user design reuses (docs/designs.md). */
-export {
-  legacy, rfc, dmabufVma, sharedBase, mmapVma, setMmapVma, mmapDesc, setMmapDesc, errno,
-  vfioPciMmapOps, vfioDeviceFops, vmaToPfn, isAlignedForOrder, vfioPciDmabufOps, dmaBufReleasePath,
-  vfioDeviceFopsReleasePath, dmaBufFaultPaths, faultObject, dmaBufMmapPath, dmaBufMovePath, dmaBufCleanupPath,
-  featureDmaBufPath,
-} from './designs/api.js';
-export type {
-  DmaBufVmaStage, DmaBufReleaseChoices, ReleaseChoices, DmaBufFaultSpec, FaultObject, DmaBufMoveChoices, FeatureChoices,
-} from './designs/api.js';
+/**
+ * The design API (docs/designs.md): the built-in designs, the patch-stack
+ * builders (stack, patch, patchPath, replacePath, addPath, setVmOps, ...),
+ * the upstream paths and ops tables as typed handles, and the building
+ * blocks of the built-in designs.
+ */
+export * from './designs/api.js';
 /** Historical bugs that `--defect` switches on (docs/defects.md). */
 export { DEFECTS, findDefect } from './designs/defects.js';
 export type { Defect } from './designs/defects.js';

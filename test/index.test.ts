@@ -13,12 +13,23 @@ test('the package exports the designs, defects, invariants and the explorer', ()
   assert.equal(typeof barmap.bfs, 'function');
 });
 
-test('a user design built with extendDesign from the package API replaces a path by name', () => {
-  const noZap = barmap.extendDesign(barmap.legacy, {
+test('a user design stacked from the package API replaces a path and a step, and names a missing label in one line', () => {
+  const noZap = barmap.stack(barmap.legacy, {
     name: 'legacy-no-zap', description: 'test: vfio_pci_zap_bars zaps nothing',
-    paths: [barmap.path()('vfio_pci_zap_bars', 'entry', { entry: (cx) => cx.ret(0) })],
+    patches: [barmap.patch('test: no zap', 'test', barmap.replacePath(barmap.path()('vfio_pci_zap_bars', 'entry', { entry: (cx) => cx.ret(0) })))],
   });
   assert.equal(noZap.paths.get('vfio_pci_zap_bars')!.steps['entry'] !== undefined, true);
   assert.notEqual(noZap.paths.get('vfio_pci_zap_bars'), barmap.legacy.paths.get('vfio_pci_zap_bars'));
   assert.equal(noZap.paths.get('vfio_pci_mmap_huge_fault'), barmap.legacy.paths.get('vfio_pci_mmap_huge_fault'));
+  assert.equal(noZap.base, 'legacy');
+  const step = barmap.stack(barmap.legacy, {
+    name: 'one-step', description: 'test',
+    patches: [barmap.patch('test: one step', 'test', barmap.patchPath(barmap.vfio_pci_mmap_huge_fault).replace('dbg', (cx) => cx.ret(cx.l.r)))],
+  });
+  assert.notEqual(step.paths.get('vfio_pci_mmap_huge_fault')!.steps['dbg'], barmap.vfio_pci_mmap_huge_fault.steps.dbg);
+  assert.equal(step.paths.get('vfio_pci_mmap_huge_fault')!.steps['entry'], barmap.vfio_pci_mmap_huge_fault.steps.entry);
+  // What a JavaScript design (no type checking) gets for a label typo: one line with the labels there are.
+  const typo = barmap.patch('test: typo', 'test', { kind: 'replace-step', path: 'vfio_pci_mmap_huge_fault', label: 'memroy_lock', step: () => {} });
+  assert.throws(() => barmap.stack(barmap.legacy, { name: 'typo', description: 'test', patches: [typo] }),
+    /^DesignError: design 'typo': patch "test: typo": path 'vfio_pci_mmap_huge_fault' has no label 'memroy_lock' \(labels: entry, memory_lock, up_read, dbg\)$/);
 });

@@ -15,4 +15,4 @@ export function findDesign(name: string): Design | undefined {
 }
 
 export type { Design, DmaBufOps, FileOperations, VmOperations } from './types.js';
-export { extendDesign } from './types.js';
+

@@ -22,7 +22,7 @@
  * map; a scenario does that explicitly); mapping an attachment that is
  * already mapped answers -EBUSY; one mapping per attachment.
  */
-import { dmaBufRevokeComplete } from './revoke-state.js';
+import { dmaBufRevoked, dmaBufRevokeComplete } from './revoke-state.js';
 import { path } from '../kernel/sched/path.js';
 import type { Cx, Step } from '../kernel/sched/path.js';
 import type { Value } from '../kernel/sched/types.js';
@@ -205,7 +205,7 @@ export const importer_dma = path<DmaLocals>()('importer_dma', 'entry', {
     if (a === undefined) return cx.ret(-EINVAL);
     const d = cx.k.get('dmabufs', a.dmabuf);
     const imp = cx.k.get('importers', a.importer);
-    const revoked = cx.k.design.dmaBufOps?.[d.ops]?.isRevoked?.(cx.k, d.id) ?? false;
+    const revoked = dmaBufRevoked(cx.k, d);
     const base = {
       importer: imp.name, attach: a.id, dmabuf: d.id, offset: hex(cx.l.offset), size: cx.l.size,
       write: cx.l.write, revoked,

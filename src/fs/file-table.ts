@@ -37,6 +37,9 @@ interface FputLocals {
   r: number;
 }
 
+/** The report of a count dropped below zero, as refcount_t warns it (lib/refcount.c). */
+export const REFCOUNT_UNDERFLOW = 'refcount_t: underflow; use-after-free';
+
 /**
  * fput(file): drop one reference; the last one runs __fput(): the
  * f_op->release path of the file's operations (locals {file}), then the file
@@ -46,7 +49,11 @@ interface FputLocals {
 export const fputPath = path<FputLocals>()('fput', 'start', {
   start: (cx) => {
     const f = cx.k.get('files', cx.l.file);
-    if (f.f_count <= 0) throw new ModelError(`fput on file ${cx.l.file} with f_count ${f.f_count}`);
+    // fput() of a file nobody holds: the kernel's refcount warns and the file is used after free.
+    if (f.f_count <= 0) {
+      cx.emit('warn', 'fput', { report: REFCOUNT_UNDERFLOW, file: cx.l.file, name: f.name, f_count: f.f_count });
+      return cx.ret(0);
+    }
     cx.k.mut('files', cx.l.file).f_count = f.f_count - 1;
     cx.emit('file', 'fput', { file: cx.l.file, name: f.name, f_count: f.f_count - 1 });
     if (f.f_count > 1) return cx.ret(0);

@@ -74,6 +74,5 @@ export function iommufdFileRefs(k: import('../kernel/kernel.js').Kernel): Map<nu
 export { IOMMUFD_FOPS } from './main.js';
 export { DEV_IOMMU, DEV_VFIO_VFIO } from './open.js';
 export { deviceTranslation, translate } from './dma.js';
-export { vmaToDmaBuf, dmabufOffsetOf } from './vma-dmabuf.js';
 export { IOMMUFD_GLOBAL_DEVICE } from './pages.js';
 export type { Hwpt, IommuEntry, IommufdCtx, IommufdDevice, Ioas, IoptArea, IoptPages, AreaOrigin } from './types.js';

@@ -19,16 +19,13 @@
  *                          unmapped is copied back
  *   others                 -ENOIOCTLCMD (-ENOTTY)
  *
- * The design hook (vma-dmabuf.ts): when the design resolves the VMA of the
- * whole [vaddr, vaddr + size) range to a dma-buf, MAP_DMA maps that buffer
- * as IOMMU_IOAS_MAP_FILE would (dynamic attach, one range, revoked with
- * the buffer) — the path Jason's design opens for type1 emulation. Without
- * it (legacy) the user-pages path refuses the PFN map.
+ * v6.19 maps user pages only, so a VFIO BAR VMA is refused. The designs
+ * that put a dma-buf under the VMA patch a step in before `user_pages`
+ * that maps the buffer instead (src/designs/common/compat-map-dmabuf.ts).
  */
 import { path } from '../kernel/sched/path.js';
 import type { Value } from '../kernel/sched/types.js';
 import { hex } from '../kernel/events.js';
-import { getFile } from '../fs/file-table.js';
 import { ENODEV, EFAULT, EINVAL, EOPNOTSUPP, EOVERFLOW } from '../uapi/errno.js';
 import { ENOIOCTLCMD } from '../fs/ioctl.js';
 import { decodeStruct, encodeStruct, leValue, u32 } from '../uapi/codec.js';
@@ -39,13 +36,11 @@ import {
   VFIO_TYPE1v2_IOMMU, VFIO_UNMAP_ALL, vfio_iommu_type1_dma_map, vfio_iommu_type1_dma_unmap,
 } from '../uapi/vfio-iommu.js';
 import { IOMMU_VFIO_IOAS_CLEAR, IOMMU_VFIO_IOAS_GET, IOMMU_VFIO_IOAS_SET, iommu_vfio_ioas } from '../uapi/iommufd.js';
-import { vmaLookup } from '../mm/mm.js';
 import type { IoptPages } from './types.js';
 import { PAGE_SIZE } from './io-pagetable.js';
 import { getIoas } from './objects.js';
 import { ucmdRespond } from './main.js';
 import type { UcmdLocals } from './main.js';
-import { dmabufOffsetOf, vmaToDmaBuf } from './vma-dmabuf.js';
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -118,7 +113,7 @@ export const iommufd_vfio_ioctl = path<CompatLocals>()('iommufd_vfio_ioctl', 'en
   done: (cx) => cx.ret(cx.l.r),
 });
 
-interface MapDmaLocals {
+export interface MapDmaLocals {
   readonly [key: string]: Value;
   ictx: number;
   arg: readonly number[];
@@ -130,16 +125,12 @@ interface MapDmaLocals {
   read: boolean;
   write: boolean;
   mm: number;
-  dmabuf: number;
-  file: number;
-  start: number;
-  vma: number;
   pages: number;
   r: number;
   x: number;
 }
 
-/** models iommufd_vfio_map_dma(), with the design's VMA → dma-buf hook before iopt_map_user_pages(). */
+/** models iommufd_vfio_map_dma(): the checks, then iopt_map_user_pages() at the fixed IOVA. */
 export const iommufd_vfio_map_dma = path<MapDmaLocals>()('iommufd_vfio_map_dma', 'entry', {
   entry: (cx) => {
     if (cx.l.argFault || cx.l.arg.length < VFIO_DMA_MAP_MINSZ) return cx.ret(-EFAULT);
@@ -165,44 +156,7 @@ export const iommufd_vfio_map_dma = path<MapDmaLocals>()('iommufd_vfio_map_dma',
     cx.emit('syscall', 'iommufd_vfio_map_dma', {
       vaddr: hex(cx.l.vaddr), iova: hex(cx.l.iova), size: hex(cx.l.size), read: cx.l.read, write: cx.l.write,
     });
-    cx.goto('vma_to_dmabuf');
-  },
-  /**
-   * Design hook, under mmap_lock (read): the VMA covering the whole range
-   * and the dma-buf the design finds behind it, pinned by a file reference
-   * (dma_buf_get) before the lock is dropped.
-   */
-  vma_to_dmabuf: (cx) => {
-    const m = cx.k.get('mms', cx.l.mm);
-    if (!cx.lock(m.mmap_lock, 'read')) return;
-    const v = vmaLookup(m, cx.l.vaddr);
-    const dmabuf = v !== undefined && cx.l.vaddr + cx.l.size <= v.vm_end ? vmaToDmaBuf(cx.k, v) : null;
-    const start = v !== undefined && dmabuf !== null ? dmabufOffsetOf(cx.k, v, dmabuf, cx.l.vaddr) : null;
-    cx.emit('iommu', 'vma_to_dmabuf', {
-      vaddr: hex(cx.l.vaddr), vma: v?.id ?? 0, dmabuf: dmabuf ?? 'none', ...(start !== null ? { offset: hex(start) } : {}),
-    });
-    if (v === undefined || dmabuf === null || start === null) {
-      cx.unlock(m.mmap_lock);
-      return cx.goto('user_pages');
-    }
-    const file = cx.k.get('dmabufs', dmabuf).file;
-    getFile(cx.k, file, cx.tid);
-    cx.unlock(m.mmap_lock);
-    cx.l.dmabuf = dmabuf;
-    cx.l.file = file;
-    cx.l.start = start;
-    cx.l.vma = v.id;
-    cx.call('iopt_alloc_dmabuf_pages', {
-      ictx: cx.l.ictx, file, dmabuf, start, length: cx.l.size, writable: cx.l.write,
-    }, 'r', 'dmabuf_pages');
-  },
-  dmabuf_pages: (cx) => {
-    if (cx.l.r < 0) return cx.call('fput', { file: cx.l.file }, 'x', 'out');
-    cx.call('iopt_map_pages', {
-      ioas: cx.l.ioas, pages: cx.l.r, length: cx.l.size, iova: cx.l.iova, fixed: true, read: cx.l.read,
-      write: cx.l.write, start_byte: cx.l.start % PAGE_SIZE, addr: cx.l.start,
-      origin: { kind: 'compat-vma', mm: cx.l.mm, vma: cx.l.vma, vaddr: cx.l.vaddr },
-    }, 'r', 'out');
+    cx.goto('user_pages');
   },
   /** iopt_map_user_pages() at the fixed IOVA. */
   user_pages: (cx) => {

@@ -19,6 +19,12 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Vma } from './types.js';
 import { PAGE_SIZE, zapRange } from './vma.js';
 
+/** Note on the task that it walked `inode`'s i_mmap (Task.zapped). */
+function recordZapWalk(k: Kernel, tid: number, inode: number): void {
+  const walked = k.get('tasks', tid).zapped ?? [];
+  if (!walked.includes(inode)) k.mut('tasks', tid).zapped = [...walked, inode];
+}
+
 /** A VMA reached through i_mmap, wherever its mm keeps it now. */
 export function rmapVma(k: Kernel, mm: number, id: number): Vma | undefined {
   const m = k.find('mms', mm);
@@ -50,11 +56,13 @@ export const unmapMappingRangePath = path<UmrLocals>()('unmap_mapping_range', 'l
     cx.l.todo = cx.k.get('inodes', cx.l.inode).i_mapping.i_mmap.map((r) => ({ mm: r.mm, vma: r.vma }));
     cx.l.i = 0;
     cx.l.total = 0;
+    recordZapWalk(cx.k, cx.tid, cx.l.inode);
     cx.goto('zap_vma');
   },
   zap_vma: (cx) => {
     const ref = cx.l.todo[cx.l.i];
     if (ref === undefined) {
+      cx.emit('zap', 'unmap_mapping_range', { inode: cx.l.inode, vmas: cx.l.todo.length, leaves: cx.l.total });
       cx.unlock(cx.k.get('inodes', cx.l.inode).i_mapping.i_mmap_rwsem);
       return cx.ret(cx.l.total);
     }

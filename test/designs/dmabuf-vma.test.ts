@@ -1,9 +1,10 @@
+import { vmaDmaBuf } from '../../src/designs/common/vfio-dmabuf.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { dmabufVma } from '../../src/designs/dmabuf-vma/index.js';
 import { findDesign } from '../../src/designs/index.js';
-import { extendDesign } from '../../src/designs/types.js';
+import { extendDesign } from '../helpers/extend-design.js';
 import { dmaBufMmapPath } from '../../src/designs/common/dmabuf-mmap.js';
 import { vfioPciDmabufOps } from '../../src/vfio/pci/dmabuf.js';
 import { VFIO_PCI_MMAP_OPS } from '../../src/vfio/pci/mmap.js';
@@ -46,7 +47,7 @@ for (const stage of [1, 2, 3, 4, 5] as const) {
     assert.equal(f.f_count, 1, 'the VMA holds the export\'s reference');
     assert.deepEqual(w.state.inodes[f.f_mapping]!.i_mapping.i_mmap.map((r) => r.vma), [v.id]);
     assert.deepEqual(w.state.inodes[w.state.vfio[w.vdev]!.inode]!.i_mapping.i_mmap, []);
-    assert.equal(w.design.vmaToDmaBuf?.(new Kernel(w.state, w.design), v), d.id);
+    assert.equal(vmaDmaBuf(new Kernel(w.state, w.design), v), d.id);
     assert.equal(broken.size, 0, [...broken.values()].join('; '));
     // munmap releases the buffer, which puts the vfio file
     assert.equal(checkedAct(w, { op: 'munmap', addr: va, length: 2 * MiB }, broken), 0);
@@ -128,7 +129,7 @@ test('dmabuf-vma@1..4: the dma-buf fd has no mmap; @5 maps a multi-range export 
   assert.deepEqual(leafAt(w, va + 2 * MiB), { level: 'pmd', pfn: BAR0_PFN + (8 * MiB) / PAGE, base: va + 2 * MiB });
   assert.deepEqual(leafAt(w, va), { level: 'pmd', pfn: BAR0_PFN, base: va });
   assert.equal(w.state.pci[w.pdev]!.memory[64 * GiB + 8 * MiB + 16], 7);
-  assert.equal(w.design.vmaToDmaBuf?.(new Kernel(w.state, w.design), vmaAt(w, va)), dmabufOfFd(w, fd));
+  assert.equal(vmaDmaBuf(new Kernel(w.state, w.design), vmaAt(w, va)), dmabufOfFd(w, fd));
   assert.equal(broken.size, 0, [...broken.values()].join('; '));
   // a disable zaps the export's mapping too (it is on vdev->dmabufs)
   assert.equal(writeCommand(w, devFd, 0), 2);

@@ -1,10 +1,10 @@
+import { vmaDmaBuf } from '../../src/designs/common/vfio-dmabuf.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { rfc } from '../../src/designs/rfc/index.js';
-import { DMA_BUF_IOCTL_REVOKE } from '../../src/designs/rfc/revoke.js';
-import { VFIO_DMABUF_MMAP_ATTR_WC } from '../../src/designs/common/feature.js';
-import { extendDesign } from '../../src/designs/types.js';
+import { DMA_BUF_IOCTL_REVOKE, VFIO_DMABUF_MMAP_ATTR_WC } from '../../src/designs/rfc/index.js';
+import { extendDesign } from '../helpers/extend-design.js';
 import { vfioPciDmabufOps } from '../../src/vfio/pci/dmabuf.js';
 import { EBADFD, EINVAL, ENODEV } from '../../src/uapi/errno.js';
 import { MAP_PRIVATE } from '../../src/uapi/mman.js';
@@ -42,7 +42,7 @@ test('rfc 3/7: mmap of a multi-range dma-buf fd maps each range; huge faults onl
   assert.equal(w.state.pci[w.pdev]!.memory[64 * GiB + 20 * MiB + PAGE], 2);
   const pmdRets = w.events.filter((e) => e.kind === 'fault' && e.fn === 'vfio_pci_dma_buf_mmap_huge_fault' && e.args['order'] === 9);
   assert.deepEqual(pmdRets.map((e) => e.args['ret']), ['VM_FAULT_FALLBACK'], 'the 2M block straddles ranges 1 and 2');
-  assert.equal(w.design.vmaToDmaBuf?.(new Kernel(w.state, w.design), v), dmabufOfFd(w, fd));
+  assert.equal(vmaDmaBuf(new Kernel(w.state, w.design), v), dmabufOfFd(w, fd));
   assert.equal(broken.size, 0, ok(broken));
 });
 
@@ -54,7 +54,7 @@ test('rfc 3/7: mmap checks (-EINVAL private, -EINVAL past the end, -ENODEV revok
   assert.equal(checkedAct(w, mmapFdAction(fd, 2 * MiB, PAGE), broken), -EINVAL);
   const bar = mmapBar(w, devFd, 0, 2 * MiB);
   assert.equal(vmaAt(w, bar).vm_ops, 'vfio_pci_mmap_ops');
-  assert.equal(w.design.vmaToDmaBuf?.(new Kernel(w.state, w.design), vmaAt(w, bar)), null);
+  assert.equal(vmaDmaBuf(new Kernel(w.state, w.design), vmaAt(w, bar)), null);
   assert.equal(writeCommand(w, devFd, 0), 2);
   assert.equal(checkedAct(w, mmapFdAction(fd, 2 * MiB), broken), -ENODEV);
   assert.equal(broken.size, 0, ok(broken));

@@ -1,3 +1,4 @@
+import { vmaDmaBuf } from '../../src/designs/common/vfio-dmabuf.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kernel } from '../../src/kernel/kernel.js';
@@ -34,8 +35,8 @@ test('shared-base: one vm_operations_struct serves the BAR mmap and the dma-buf 
     assert.deepEqual(leafAt(w, va), { level: 'pmd', pfn, base: va });
   }
   const k = new Kernel(w.state, w.design);
-  assert.equal(w.design.vmaToDmaBuf?.(k, vb), null, 'a vfio-file VMA has no dma-buf');
-  assert.equal(w.design.vmaToDmaBuf?.(k, vd), dmabufOfFd(w, fd));
+  assert.equal(vmaDmaBuf(k, vb), null, 'a vfio-file VMA has no dma-buf');
+  assert.equal(vmaDmaBuf(k, vd), dmabufOfFd(w, fd));
   assert.equal(broken.size, 0, ok(broken));
   // the disable zaps both address spaces: the device inode and the dma-buf's
   assert.equal(checkedAct(w, { op: 'pwrite', fd: devFd, offset: 7 * 2 ** 40 + 4, data: [0, 0] }, broken), 2);
@@ -70,5 +71,5 @@ test('legacy: the dma-buf fd cannot be mmapped and no VMA has a dma-buf under it
   const bar = checkedAct(w, {
     op: 'mmap', addr: 0, length: 2 * MiB, prot: PROT_READ | PROT_WRITE, flags: MAP_SHARED, fd: devFd, offset: 0,
   }, new Map());
-  assert.equal(w.design.vmaToDmaBuf?.(new Kernel(w.state, w.design), vmaAt(w, bar)), null);
+  assert.equal(vmaDmaBuf(new Kernel(w.state, w.design), vmaAt(w, bar)), null);
 });

@@ -5,7 +5,7 @@ import type { World } from '../vfio/world.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { path } from '../../src/kernel/sched/path.js';
 import type { Value } from '../../src/kernel/sched/types.js';
-import { extendDesign } from '../../src/designs/types.js';
+import { extendDesign } from '../helpers/extend-design.js';
 import { legacy } from '../../src/designs/legacy.js';
 import { dmaBufExport, dmaBufFd } from '../../src/dma-buf/export.js';
 import { allocFile } from '../../src/fs/file-table.js';

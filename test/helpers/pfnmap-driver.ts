@@ -9,7 +9,7 @@ import type { PathName } from '../../src/kernel/sched/registry.js';
 import type { Value } from '../../src/kernel/sched/types.js';
 import { path } from '../../src/kernel/sched/path.js';
 import type { Path } from '../../src/kernel/sched/path.js';
-import { extendDesign } from '../../src/designs/types.js';
+import { extendDesign } from './extend-design.js';
 import type { Design, FileOperations, VmOperations } from '../../src/designs/types.js';
 import { legacy } from '../../src/designs/legacy.js';
 import { mmapDesc, mmapVma, setMmapDesc, setMmapVma } from '../../src/mm/mmap-vma.js';

@@ -5,7 +5,8 @@ import { exportDmaBuf, fileOfFd } from '../dma-buf/helpers.js';
 import { writeCommand } from '../vfio/config-helpers.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import type { Vma } from '../../src/mm/types.js';
-import { extendDesign } from '../../src/designs/types.js';
+import { stack } from '../../src/designs/patch.js';
+import { compatMapDmaBufWith } from '../../src/designs/common/compat-map-dmabuf.js';
 import { legacy } from '../../src/designs/legacy.js';
 import { VFIO_PCI_MMAP_OPS, vmaToPfn } from '../../src/vfio/pci/index.js';
 import { EFAULT, EINVAL, ENODEV, ENOTTY } from '../../src/uapi/errno.js';
@@ -22,19 +23,21 @@ const BAR0 = 64 * GiB;
  * A test design: legacy plus a VMA → dma-buf hook that finds a vfio dma-buf
  * of the VMA's device whose one range holds the VMA's first PFN.
  */
-const vmaDesign = extendDesign(legacy, {
+const vmaDesign = stack(legacy, {
   name: 'test-vma-dmabuf',
   description: 'legacy with a VMA → dma-buf lookup for BAR mmaps',
-  vmaToDmaBuf: (k: Kernel, vma: Vma) => {
+  patches: [compatMapDmaBufWith((k: Kernel, vma: Vma, vaddr: number) => {
     if (vma.vm_ops !== VFIO_PCI_MMAP_OPS) return null;
-    const phys = vmaToPfn(k, vma) * PAGE;
+    const phys = vmaToPfn(k, vma) * PAGE + (vaddr - vma.vm_start);
     for (const id of k.ids('vfio_dmabufs')) {
       const p = k.get('vfio_dmabufs', id);
       const r = p.phys_vec[0]!;
-      if (p.vdev === vma.vm_private_data && phys >= r.paddr && phys < r.paddr + r.len) return p.dmabuf;
+      if (p.vdev === vma.vm_private_data && phys >= r.paddr && phys < r.paddr + r.len) {
+        return { dmabuf: p.dmabuf, offset: phys - r.paddr };
+      }
     }
     return null;
-  },
+  }, 'test: look up the dma-buf by physical address', 'test')],
 });
 
 function compatWorld(design = legacy) {

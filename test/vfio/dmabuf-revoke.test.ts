@@ -9,7 +9,7 @@ import {
 import { EIO, ENODEV, EOPNOTSUPP, EINVAL } from '../../src/uapi/errno.js';
 import { VFIO_DEVICE_RESET } from '../../src/uapi/vfio.js';
 import { PCI_COMMAND_MEMORY } from '../../src/uapi/pci_regs.js';
-import { extendDesign } from '../../src/designs/types.js';
+import { extendDesign } from '../helpers/extend-design.js';
 import { legacy } from '../../src/designs/legacy.js';
 import { path } from '../../src/kernel/sched/path.js';
 

@@ -3,13 +3,14 @@
  * exactly what the VMA maps there, and is revoked with the buffer: while the
  * VMA is still in place, every IOMMU entry of such a mapping translates each
  * page to the PFN the VMA's object assigns to the matching VA
- * (vm_ops.expectedPfn), and once the buffer is revoked (resv released) none
+ * (object-pfn.ts), and once the buffer is revoked (resv released) none
  * is left (the reason for Jason Gunthorpe's VMA → dma-buf design in the seed
  * thread; KERNEL.md §4.1, iommufd vfio_compat.c).
  */
+import { objectPfn } from './object-pfn.js';
 import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';
 import type { Invariant } from './types.js';
-import { REVOKE_READS, VMA_OBJECT_READS } from './reads.js';
+import { ALL_READS } from './reads.js';
 import { violated } from './types.js';
 
 const PAGE = 4096;
@@ -18,8 +19,8 @@ export const compatMapFollowsVma: Invariant = {
   name: 'compat-map-follows-vma',
   rule: 'A type1-compatible MAP_DMA of a BAR VA that the design resolves to a dma-buf maps, page by page, the ' +
     'PFN the VMA\'s object assigns to that VA, and none of it survives the revoke of that dma-buf ' +
-    '(iommufd_vfio_map_dma with the design\'s vmaToDmaBuf; iopt_revoke_notify; seed thread, KERNEL.md §4.1).',
-  reads: ['ioas', 'iopt_pages', 'hwpts', 'mms', ...REVOKE_READS, ...VMA_OBJECT_READS],
+    '(iommufd_vfio_map_dma of a VMA with a dma-buf under it; iopt_revoke_notify; Jason Gunthorpe <20260227125109.GH5933@nvidia.com>).',
+  reads: ALL_READS,
   check({ state, k }) {
     for (const io of Object.values(state.ioas)) {
       for (const area of io.areas) {
@@ -34,15 +35,14 @@ export const compatMapFollowsVma: Invariant = {
           }
         }
         const vma = state.mms[origin.mm]?.vmas.find((v) => v.id === origin.vma);
-        const expected = vma === undefined ? undefined : k.design.vmOps[vma.vm_ops]?.expectedPfn;
-        if (vma === undefined || expected === undefined) continue;
+        if (vma === undefined) continue;
         for (const e of entries) {
           for (let off = 0; off < e.len; off += PAGE) {
             const va = origin.vaddr + (e.iova - area.iova) + off;
             if (va < vma.vm_start || va >= vma.vm_end) continue;
-            const want = expected(k, vma, va);
+            const want = objectPfn(k, vma, va);
             const got = Math.floor((e.paddr + off) / PAGE);
-            if (want !== null && want !== got) {
+            if (want !== null && want !== undefined && want !== got) {
               return violated(this, `compat MAP_DMA iova 0x${(e.iova + off).toString(16)} maps pfn 0x${got.toString(16)} ` +
                 `but vma ${vma.id} maps va 0x${va.toString(16)} to pfn 0x${want.toString(16)}`);
             }

@@ -9,6 +9,7 @@ import { VMA_OBJECT_READS } from './reads.js';
 import { violated } from './types.js';
 import { allLeaves } from './leaves.js';
 import { hex } from '../../kernel/events.js';
+import { objectPfn } from './object-pfn.js';
 
 export const leafMapsObjectPfn: Invariant = {
   name: 'leaf-maps-object-pfn',
@@ -27,10 +28,9 @@ export const leafMapsObjectPfn: Invariant = {
       }
       const pages = l.size / 4096;
       if (l.leaf.pfn % pages !== 0) return violated(this, `${where}: pfn not aligned to the ${l.leaf.level} size`);
-      const expected = k.design.vmOps[vma.vm_ops]?.expectedPfn;
-      if (expected === undefined) continue;
-      const first = expected(k, vma, l.va);
-      const last = expected(k, vma, l.va + l.size - 4096);
+      const first = objectPfn(k, vma, l.va);
+      if (first === undefined) continue;
+      const last = objectPfn(k, vma, l.va + l.size - 4096) ?? null;
       if (first !== l.leaf.pfn || last !== l.leaf.pfn + pages - 1) {
         return violated(this, `${where}: vma ${vma.id} assigns pfn ${first === null ? 'none' : hex(first)} ` +
           `(last page ${last === null ? 'none' : hex(last)})`);

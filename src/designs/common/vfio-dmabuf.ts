@@ -142,11 +142,11 @@ export function vdevEnabled(k: Kernel, vdev: number): boolean {
   return vdev !== 0 && k.find('vfio', vdev) !== undefined && vfioPciMemoryEnabled(k, vdev);
 }
 
-/** File references design objects hold: priv->vfile of each BAR-mmap dma-buf (dmabuf-vma). */
-export function vfileRefs(k: Kernel, into: Map<number, number>): Map<number, number> {
-  for (const id of k.ids('vfio_dmabufs')) {
-    const f = (k.get('vfio_dmabufs', id) as DesignVfioDmaBuf).vfile;
-    if (f !== undefined && f !== 0) into.set(f, (into.get(f) ?? 0) + 1);
-  }
-  return into;
+/**
+ * The unmap_mapping_range locals that zap every page of a dma-buf's own
+ * address_space: unmap_mapping_range(dmabuf->file->f_mapping, 0, size, 1).
+ */
+export function zapOwnMappingArgs(k: Kernel, dmabuf: number) {
+  const d = k.get('dmabufs', dmabuf);
+  return { inode: k.get('files', d.file).f_mapping, holebegin: 0, holelen: d.size, even_cows: true };
 }

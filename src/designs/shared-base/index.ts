@@ -13,53 +13,39 @@
  * zapped: vfio_pci_zap_bars() the device inode (as v6.19), and every
  * revoke and cleanup each dma-buf's own (as RFC1 3/7).
  *
- * Built on the RFC series it answers: 1/7 (barmap before export), 2/7
- * (cleanup before disable) and 3/7's mmap of the dma-buf fd are kept; the
- * revoke ioctl and mmap attributes (4/7–6/7) are not part of it.
+ * The stack: the RFC series it answers, 1/7 (barmap before export), 2/7
+ * (cleanup before disable) and 3/7 (mmap of the dma-buf fd, with the zap
+ * of the buffer's own address_space), then this patch, which points both
+ * kinds of VMA at one vm_operations_struct whose fault path reads the base
+ * object (3/7's second fault path stays in the stack, unused). The revoke
+ * ioctl and mmap attributes (4/7–6/7) are not part of it.
  */
-import type { Design, VmOperations } from '../types.js';
-import { extendDesign } from '../types.js';
+import type { Design } from '../types.js';
+import { addPath, patch, patchPath, setVmOps, stack } from '../patch.js';
 import { legacy } from '../legacy.js';
-import { vfioPciDmabufOps } from '../../vfio/pci/dmabuf.js';
 import { VFIO_PCI_MMAP_OPS } from '../../vfio/pci/mmap.js';
-import { isDmaBufFile } from '../../dma-buf/export.js';
-import { featureDmaBufPath } from '../common/feature.js';
-import { vfioDeviceFopsReleaseCleanupFirst } from '../common/release.js';
-import { dmaBufMmapPath } from '../common/dmabuf-mmap.js';
-import { dmaBufFaultPaths } from '../common/dmabuf-fault.js';
-import { dmaBufCleanupPath, dmaBufMovePath } from '../common/dmabuf-move.js';
-import { deviceRanges, dmaBufVmaPfn, objectOffset, rangePfn, vmaDmaBuf } from '../common/vfio-dmabuf.js';
+import { compatMapDmaBuf } from '../common/compat-map-dmabuf.js';
+import { dmaBufHugeFault, dmaBufPageFault } from '../common/dmabuf-fault.js';
+import { dmaBufMmapStep } from '../common/dmabuf-mmap.js';
+import { cleanupBeforeDisable, ensureBarmap, mmapDmaBuf } from '../rfc/index.js';
+import { vfio_pci_dma_buf_mmap } from '../rfc/0003-mmap-dmabuf.js';
 
-/** The one vm_operations_struct of both kinds of VMA. */
-export const sharedBaseVmOps: VmOperations = {
-  name: VFIO_PCI_MMAP_OPS,
-  fault: 'vfio_pci_base_mmap_page_fault',
-  huge_fault: 'vfio_pci_base_mmap_huge_fault',
-  expectedPfn: (k, vma, address) => {
-    if (isDmaBufFile(k, vma.vm_file)) return dmaBufVmaPfn(k, vma, address);
-    const vdev = k.get('files', vma.vm_file).private_data;
-    return rangePfn(deviceRanges(k, vdev), objectOffset(vma, address));
-  },
-  // each VMA is zapped through its own file's address_space: the device inode or the dma-buf's
-  zapMappings: (k, vma) => [k.get('files', vma.vm_file).f_mapping],
-};
+/** The fault path of the one vm_operations_struct: the base object's ranges, refused while it is revoked. */
+export const vfio_pci_base_mmap_huge_fault = dmaBufHugeFault('vfio_pci_base_mmap_huge_fault', 'multi', 'revoked');
+export const vfio_pci_base_mmap_page_fault = dmaBufPageFault('vfio_pci_base_mmap_page_fault', 'vfio_pci_base_mmap_huge_fault');
 
-export const sharedBase: Design = extendDesign(legacy, {
+export const commonBaseObject = patch(
+  'vfio/pci, dma-buf: one base object behind vfio and dma-buf files, one vm_operations_struct for both',
+  'Christian König <b729ebe1-aea2-4f45-bb3f-3b4b59078c8d@amd.com> (proposed in the thread; not posted as a patch)',
+  addPath(vfio_pci_base_mmap_huge_fault),
+  addPath(vfio_pci_base_mmap_page_fault),
+  setVmOps(VFIO_PCI_MMAP_OPS, { fault: 'vfio_pci_base_mmap_page_fault', huge_fault: 'vfio_pci_base_mmap_huge_fault' }),
+  patchPath(vfio_pci_dma_buf_mmap).replace('entry', dmaBufMmapStep({ vmOps: VFIO_PCI_MMAP_OPS, refuseRevoked: true, memattr: false })),
+);
+
+export const sharedBase: Design = stack(legacy, {
   name: 'shared-base',
   description: 'Christian\'s common base object behind vfio and dma-buf files: one vm_ops for both kinds of VMA, ' +
     'zap of both address spaces',
-  paths: [
-    featureDmaBufPath({ setupBarmap: true, memattr: false }),
-    vfioDeviceFopsReleaseCleanupFirst,
-    dmaBufMmapPath({ vmOps: VFIO_PCI_MMAP_OPS, refuseRevoked: true, memattr: false }),
-    ...dmaBufFaultPaths({
-      fault: 'vfio_pci_base_mmap_page_fault', hugeFault: 'vfio_pci_base_mmap_huge_fault',
-      lookup: 'multi', check: 'revoked',
-    }),
-    dmaBufMovePath({ zapOwnMapping: true, permanentRevoke: false }),
-    dmaBufCleanupPath({ zapOwnMapping: true }),
-  ],
-  vmOps: [sharedBaseVmOps],
-  dmaBufOps: [{ ...vfioPciDmabufOps, mmap: 'vfio_pci_dma_buf_mmap' }],
-  vmaToDmaBuf: vmaDmaBuf,
+  patches: [ensureBarmap, cleanupBeforeDisable, mmapDmaBuf, commonBaseObject, compatMapDmaBuf],
 });

@@ -132,12 +132,21 @@ export function stepTask(k: Kernel, tid: number): StepOutcome {
     case 'ret': {
       const caller = frames.pop();
       if (caller) frames.push({ ...caller, locals: { ...caller.locals, [top.into]: m.value } });
-      else k.mut('tasks', tid).lastRet = m.value;
+      else returnToUser(k, tid, m.value);
       break;
     }
   }
   k.mut('tasks', tid).frames = frames as readonly Frame[];
   return 'ran';
+}
+
+/** The outermost frame returned: the task is back in user space with `value`. */
+function returnToUser(k: Kernel, tid: number, value: Value): void {
+  const t = k.mut('tasks', tid);
+  t.lastRet = value;
+  if (t.zapped === undefined) return;
+  k.emit({ tid, kind: 'zap', fn: 'zap_walks', args: { inodes: t.zapped.join(',') } });
+  delete t.zapped;
 }
 
 /**

@@ -50,6 +50,13 @@ export interface Task {
   readonly lastRet: Value;
   /** The task exited; it runs nothing more. */
   readonly dead: boolean;
+  /**
+   * Inodes whose i_mmap unmap_mapping_range() walked since the task last
+   * entered the kernel (absent: none); cleared, and reported as a
+   * `zap_walks` event, when it returns to user space. The
+   * zap-reaches-every-mapping invariant judges what the zap actually walked.
+   */
+  readonly zapped?: readonly number[];
 }
 
 export interface Process {

@@ -17,7 +17,8 @@ import { hex } from '../../kernel/events.js';
 import { ENODEV } from '../../uapi/errno.js';
 import { dmaBufExport } from '../../dma-buf/export.js';
 import type { PhysVec } from '../../dma-buf/types.js';
-import type { DesignVfioDmaBuf, DmaBufMemAttr } from '../../designs/common/vfio-dmabuf.js';
+import type { Value } from '../../kernel/sched/types.js';
+import type { VfioPciDmaBuf } from './dmabuf-types.js';
 import { vdevName, vfioPciMemoryEnabled } from './device.js';
 
 /** The name of vfio-pci's dma_buf_ops table (vfio_pci_dmabuf_ops). */
@@ -29,10 +30,8 @@ export interface NewVfioDmaBuf {
   readonly phys_vec: readonly PhysVec[];
   readonly size: number;
   readonly open_flags: number;
-  /** RFC1 6/7: the mmap attribute the export asked for. */
-  readonly memattr?: DmaBufMemAttr;
-  /** dmabuf-vma: the vfio file priv keeps (its reference is the caller's, handed over). */
-  readonly vfile?: number;
+  /** Members a design added to struct vfio_pci_dma_buf (src/designs/patch.ts addField), set at allocation. */
+  readonly fields?: { readonly [field: string]: Value };
 }
 
 /**
@@ -46,11 +45,10 @@ export function createVfioDmaBuf(
   // vfio_device_try_get_registration()
   if (v.registration <= 0) return -ENODEV;
   k.mut('vfio', v.id).registration = v.registration + 1;
-  const priv = k.add('vfio_dmabufs', (id): DesignVfioDmaBuf => ({
+  const priv = k.add('vfio_dmabufs', (id): VfioPciDmaBuf => ({
+    ...req.fields,
     id, dmabuf: 0, vdev: v.id, listed: false, size: req.size, region_index: req.region_index,
     phys_vec: req.phys_vec, nr_ranges: req.phys_vec.length, revoked: false,
-    ...(req.memattr !== undefined ? { memattr: req.memattr } : {}),
-    ...(req.vfile !== undefined ? { vfile: req.vfile } : {}),
   }));
   const dmabuf = dmaBufExport(k, {
     ops: VFIO_PCI_DMABUF_OPS, size: req.size, flags: req.open_flags, priv, exp_name: 'vfio_pci',
@@ -65,7 +63,7 @@ export function createVfioDmaBuf(
     tid, kind: 'dmabuf', fn, args: {
       dev: vdevName(k, v.id), dmabuf, bar: req.region_index, size: hex(req.size),
       ranges: req.phys_vec.map((p) => `${hex(p.paddr)}+${hex(p.len)}`).join(','),
-      ...(req.memattr ? { memattr: req.memattr } : {}), ...(req.vfile ? { vfile: req.vfile } : {}),
+      ...req.fields,
     },
   });
   return { priv, dmabuf };

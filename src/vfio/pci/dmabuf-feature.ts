@@ -1,27 +1,21 @@
 /**
  * VFIO_DEVICE_FEATURE_DMA_BUF: exporting BAR ranges of a vfio-pci device as
  * a dma-buf (vfio_pci_core_feature_dma_buf; drivers/vfio/pci/vfio_pci_dmabuf.c,
- * v6.19; KERNEL.md §2.2).
+ * v6.19, merged by 5d74781ebc86).
  *
  * The request is checked in the kernel's order, the buffer is made
  * (dmabuf-create.ts), then registered under memory_lock (write) and its
  * resv, revoked iff memory decoding is off; dma_buf_fd() comes last.
  *
- * The path is built from the choices RFC1 makes ({@link FeatureChoices});
- * with both off it is v6.19's, the path `legacy` runs:
- *  - 1/7 (`setupBarmap`): vfio_pci_core_setup_barmap() of the region before
- *    the buffer is made, so vfio-pci has requested the BAR that the buffer
- *    points at (B17a);
- *  - 6/7 (`memattr`): bits 28–31 of `flags` choose the mmap attribute,
- *    0 = uncached, 1 << 28 = write-combine; other values, and any other bit
- *    of `flags`, are -EINVAL (the RFC's answer to an unknown attribute is
- *    not recorded; v3 answers -ENOENT through a separate feature).
+ * RFC1 1/7 (request the BAR first) and 6/7 (mmap attribute in `flags`)
+ * patch the entry step: src/designs/rfc/.
  */
 import type { Kernel } from '../../kernel/kernel.js';
 import { path } from '../../kernel/sched/path.js';
-import type { Path } from '../../kernel/sched/path.js';
+import type { Cx } from '../../kernel/sched/path.js';
+import type { Value } from '../../kernel/sched/types.js';
 import { EFAULT, EINVAL, ENODEV, ENOMEM, EOVERFLOW } from '../../uapi/errno.js';
-import { decodeStruct, leBytes, leValue, u32 } from '../../uapi/codec.js';
+import { decodeStruct, u32 } from '../../uapi/codec.js';
 import {
   VFIO_DEVICE_FEATURE_GET, VFIO_DEVICE_FEATURE_PROBE, VFIO_DEVICE_FEATURE_SET, VFIO_PCI_ROM_REGION_INDEX,
   vfio_device_feature_dma_buf, vfio_region_dma_range,
@@ -29,11 +23,9 @@ import {
 import { dmaBufFd } from '../../dma-buf/export.js';
 import { fputDeferred } from '../../dma-buf/task-work.js';
 import type { PhysVec } from '../../dma-buf/types.js';
-import type { DmaBufMemAttr } from '../../designs/common/vfio-dmabuf.js';
 import { vdevName } from './device.js';
 import { createVfioDmaBuf, registerVfioDmaBufLocked } from './dmabuf-create.js';
 import { downWriteMemoryLock } from './memory-lock.js';
-import { vfioPciSetupBarmap } from './mmap.js';
 
 /** KMALLOC_MAX_SIZE on x86_64/arm64 4K (MAX_PAGE_ORDER 10): memdup_user beyond it fails -ENOMEM. */
 export const KMALLOC_MAX_SIZE = 4 * 2 ** 20;
@@ -99,38 +91,7 @@ export function parseDmaBufRequest(
   return { region_index: index, open_flags: u32(req, 'open_flags'), size: Number(length), phys_vec };
 }
 
-/** RFC1 6/7: the mmap attribute field of vfio_device_feature_dma_buf.flags. */
-export const VFIO_DMABUF_FL_MMAP_ATTR_SHIFT = 28;
-export const VFIO_DMABUF_FL_MMAP_ATTR_MASK = 0xf * 2 ** VFIO_DMABUF_FL_MMAP_ATTR_SHIFT;
-export const VFIO_DMABUF_MMAP_ATTR_UC = 0;
-export const VFIO_DMABUF_MMAP_ATTR_WC = 1 * 2 ** VFIO_DMABUF_FL_MMAP_ATTR_SHIFT;
-
-/** Byte offset of `flags` in struct vfio_device_feature_dma_buf. */
-const FLAGS_AT = 8;
-
-/** The attribute bits taken out of the request's flags: [arg with them cleared, attr] or -EINVAL. */
-function takeMemAttr(arg: readonly number[]): [readonly number[], DmaBufMemAttr] | number {
-  if (arg.length < vfio_device_feature_dma_buf.size) return [arg, 'UC'];
-  const flags = leValue(arg.slice(FLAGS_AT, FLAGS_AT + 4));
-  const attr = flags - (flags % 2 ** VFIO_DMABUF_FL_MMAP_ATTR_SHIFT);
-  if (attr !== VFIO_DMABUF_MMAP_ATTR_UC && attr !== VFIO_DMABUF_MMAP_ATTR_WC) return -EINVAL;
-  const rest = [...arg];
-  rest.splice(FLAGS_AT, 4, ...leBytes(flags - attr, 4));
-  return [rest, attr === VFIO_DMABUF_MMAP_ATTR_WC ? 'WC' : 'UC'];
-}
-
-/** What a design changes in vfio_pci_core_feature_dma_buf(). */
-export interface FeatureChoices {
-  /** RFC1 1/7: vfio_pci_core_setup_barmap() of the region before the export. */
-  readonly setupBarmap: boolean;
-  /** RFC1 6/7: the mmap attribute in bits 28–31 of flags, kept in priv. */
-  readonly memattr: boolean;
-}
-
-/** v6.19: neither. */
-export const V6_19_FEATURE: FeatureChoices = { setupBarmap: false, memattr: false };
-
-type FeatureLocals = {
+export type FeatureLocals = {
   vdev: number;
   flags: number;
   argsz: number;
@@ -143,62 +104,55 @@ type FeatureLocals = {
   x: number;
 };
 
-/** models vfio_pci_core_feature_dma_buf() as `choices` make it. Returns the new fd or -errno. */
-export function featureDmaBufPath(choices: FeatureChoices): Path {
-  return path<FeatureLocals>()('vfio_pci_core_feature_dma_buf', 'entry', {
-    entry: (cx) => {
-      const chk = vfioCheckFeature(cx.l.flags, cx.l.argsz, VFIO_DEVICE_FEATURE_GET, vfio_device_feature_dma_buf.size);
-      if (chk !== 1) return cx.ret(chk);
-      let arg = cx.l.arg;
-      let memattr: DmaBufMemAttr = 'UC';
-      if (choices.memattr && !cx.l.argFault) {
-        const got = takeMemAttr(arg);
-        if (typeof got === 'number') return cx.ret(got);
-        [arg, memattr] = got;
-      }
-      const req = parseDmaBufRequest(cx.k, cx.l.vdev, arg, cx.l.argFault);
-      if (typeof req === 'number') return cx.ret(req);
-      if (choices.setupBarmap) {
-        // 1/7: vfio_pci_core_setup_barmap(vdev, region_index): request the BAR (never fails here)
-        if (vfioPciSetupBarmap(cx.k, cx.l.vdev, req.region_index)) {
-          cx.emit('device', 'vfio_pci_core_setup_barmap', { dev: vdevName(cx.k, cx.l.vdev), bar: req.region_index });
-        }
-      }
-      const made = createVfioDmaBuf(cx.k, cx.tid, {
-        vdev: cx.l.vdev, region_index: req.region_index, phys_vec: req.phys_vec, size: req.size,
-        open_flags: req.open_flags, ...(choices.memattr ? { memattr } : {}),
-      }, 'vfio_pci_core_feature_dma_buf');
-      if (typeof made === 'number') return cx.ret(made);
-      cx.l.priv = made.priv;
-      cx.l.dmabuf = made.dmabuf;
-      cx.l.open_flags = req.open_flags;
-      cx.goto('down_write');
-    },
-    down_write: downWriteMemoryLock('resv_lock'),
-    /** Revoked iff memory is disabled now, decided under memory_lock (write) and the resv. */
-    resv_lock: (cx) => {
-      if (!registerVfioDmaBufLocked(cx)) return;
-      cx.goto('fd');
-    },
-    /** dma_buf_fd(): the fd consumes the export's reference. */
-    fd: (cx) => {
-      const fd = dmaBufFd(cx.k, cx.pid, cx.l.dmabuf, cx.l.open_flags, cx.tid);
-      if (fd >= 0) return cx.ret(fd);
-      // err_dma_buf: dma_buf_put (its __fput waits for task_work), then err_dev_put and kfree(priv):
-      // v6.19 frees priv and drops the registration here although the release will do both again,
-      // and leaves priv on vdev->dmabufs.
-      cx.l.r = fd;
-      const d = cx.k.get('dmabufs', cx.l.dmabuf);
-      fputDeferred(cx.k, d.file, cx.tid);
-      const v = cx.k.get('vfio', cx.l.vdev);
-      cx.k.mut('vfio', v.id).registration = v.registration - 1;
-      cx.k.remove('vfio_dmabufs', cx.l.priv);
-      cx.emit('dmabuf', 'vfio_pci_core_feature_dma_buf', { dev: vdevName(cx.k, v.id), dmabuf: d.id, ret: fd, freed_priv: true });
-      cx.call('task_work_run', {}, 'x', 'out');
-    },
-    out: (cx) => cx.ret(cx.l.r),
-  });
-}
+/** models vfio_pci_core_feature_dma_buf(). Returns the new fd or -errno. */
+export const vfio_pci_core_feature_dma_buf = path<FeatureLocals>()('vfio_pci_core_feature_dma_buf', 'entry', {
+  entry: (cx) => {
+    const chk = vfioCheckFeature(cx.l.flags, cx.l.argsz, VFIO_DEVICE_FEATURE_GET, vfio_device_feature_dma_buf.size);
+    if (chk !== 1) return cx.ret(chk);
+    const req = parseDmaBufRequest(cx.k, cx.l.vdev, cx.l.arg, cx.l.argFault);
+    if (typeof req === 'number') return cx.ret(req);
+    exportChecked(cx, req);
+  },
+  down_write: downWriteMemoryLock('resv_lock'),
+  /** Revoked iff memory is disabled now, decided under memory_lock (write) and the resv. */
+  resv_lock: (cx) => {
+    if (!registerVfioDmaBufLocked(cx)) return;
+    cx.goto('fd');
+  },
+  /** dma_buf_fd(): the fd consumes the export's reference. */
+  fd: (cx) => {
+    const fd = dmaBufFd(cx.k, cx.pid, cx.l.dmabuf, cx.l.open_flags, cx.tid);
+    if (fd >= 0) return cx.ret(fd);
+    // err_dma_buf: dma_buf_put (its __fput waits for task_work), then err_dev_put and kfree(priv):
+    // v6.19 frees priv and drops the registration here although the release will do both again,
+    // and leaves priv on vdev->dmabufs.
+    cx.l.r = fd;
+    const d = cx.k.get('dmabufs', cx.l.dmabuf);
+    fputDeferred(cx.k, d.file, cx.tid);
+    const v = cx.k.get('vfio', cx.l.vdev);
+    cx.k.mut('vfio', v.id).registration = v.registration - 1;
+    cx.k.remove('vfio_dmabufs', cx.l.priv);
+    cx.emit('dmabuf', 'vfio_pci_core_feature_dma_buf', { dev: vdevName(cx.k, v.id), dmabuf: d.id, ret: fd, freed_priv: true });
+    cx.call('task_work_run', {}, 'x', 'out');
+  },
+  out: (cx) => cx.ret(cx.l.r),
+});
 
-/** models vfio_pci_core_feature_dma_buf() (v6.19). */
-export const vfio_pci_core_feature_dma_buf = featureDmaBufPath(V6_19_FEATURE);
+/**
+ * The end of the entry step once the request is checked: make the buffer
+ * (design fields set as `fields` gives them) and go on to register it.
+ */
+export function exportChecked(
+  cx: Cx<FeatureLocals>, req: { region_index: number; open_flags: number; size: number; phys_vec: PhysVec[] },
+  fields?: { readonly [field: string]: Value },
+): void {
+  const made = createVfioDmaBuf(cx.k, cx.tid, {
+    vdev: cx.l.vdev, region_index: req.region_index, phys_vec: req.phys_vec, size: req.size,
+    open_flags: req.open_flags, ...(fields ? { fields } : {}),
+  }, 'vfio_pci_core_feature_dma_buf');
+  if (typeof made === 'number') return cx.ret(made);
+  cx.l.priv = made.priv;
+  cx.l.dmabuf = made.dmabuf;
+  cx.l.open_flags = req.open_flags;
+  cx.goto('down_write');
+}

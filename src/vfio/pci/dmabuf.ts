@@ -17,10 +17,8 @@
  */
 import type { Kernel } from '../../kernel/kernel.js';
 import { path } from '../../kernel/sched/path.js';
-import type { Path, Step } from '../../kernel/sched/path.js';
 import { EOPNOTSUPP, ENODEV } from '../../uapi/errno.js';
 import type { DmaBufOps } from '../../designs/types.js';
-import type { DesignVfioDmaBuf } from '../../designs/common/vfio-dmabuf.js';
 import { vdevName } from './device.js';
 import type { VfioPciDmaBuf } from './dmabuf-types.js';
 import { VFIO_PCI_DMABUF_OPS } from './dmabuf-create.js';
@@ -82,64 +80,45 @@ export const vfio_pci_dma_buf_unpin = path<OpLocals>()('vfio_pci_dma_buf_unpin',
   entry: (cx) => cx.ret(0),
 });
 
-/** What a design changes in vfio_pci_dma_buf_release(). */
-export interface DmaBufReleaseChoices {
-  /**
-   * The buffer keeps the vfio device file it was made from (priv->vfile,
-   * dmabuf-vma's BAR-mmap buffers; Matt Evans RFC v2) and puts it last. That
-   * fput can be the vfio file's last reference, whose release closes the device.
-   */
-  readonly putVfile: boolean;
-}
-
-type ReleaseLocals = { dmabuf: number; priv: number; vdev: number; vfile: number; r: number };
+export type ReleaseLocals = { dmabuf: number; priv: number; vdev: number; r: number };
 
 /**
- * models vfio_pci_dma_buf_release() as `choices` make it: if priv->vdev is
- * still set, unlink from vdev->dmabufs under memory_lock (write) and drop
- * the registration; then free priv. A priv already freed (the feature
- * ioctl's dma_buf_fd error path) is reported as KASAN would and left alone.
+ * models vfio_pci_dma_buf_release(): if priv->vdev is still set, unlink from
+ * vdev->dmabufs under memory_lock (write) and drop the registration; then
+ * free priv. A priv already freed (the feature ioctl's dma_buf_fd error
+ * path) is reported as KASAN would and left alone.
  */
-export function dmaBufReleasePath(choices: DmaBufReleaseChoices): Path {
-  return path<ReleaseLocals>()('vfio_pci_dma_buf_release', 'entry', {
-    entry: (cx) => {
-      const d = cx.k.get('dmabufs', cx.l.dmabuf);
-      const p = cx.k.find('vfio_dmabufs', d.priv) as DesignVfioDmaBuf | undefined;
-      if (p === undefined) {
-        cx.emit('warn', 'vfio_pci_dma_buf_release', { report: 'KASAN: use-after-free of struct vfio_pci_dma_buf', dmabuf: d.id });
-        return cx.ret(0);
-      }
-      cx.l.priv = p.id;
-      cx.l.vdev = p.vdev;
-      if (choices.putVfile) cx.l.vfile = p.vfile ?? 0;
-      if (p.vdev === 0) return cx.goto('free');
-      cx.goto('down_write');
-    },
-    down_write: (cx) => {
-      const v = cx.k.get('vfio', cx.l.vdev);
-      if (!cx.lock(v.memory_lock, 'write')) return;
-      cx.k.mut('vfio', v.id).dmabufs = v.dmabufs.filter((x) => x !== cx.l.priv);
-      cx.k.mut('vfio_dmabufs', cx.l.priv).listed = false;
-      cx.unlock(v.memory_lock);
-      cx.k.mut('vfio', v.id).registration = cx.k.get('vfio', v.id).registration - 1;
-      cx.emit('device', 'vfio_device_put_registration', { dev: vdevName(cx.k, v.id), registration: cx.k.get('vfio', v.id).registration });
-      cx.goto('free');
-    },
-    free: (cx) => {
-      cx.emit('dmabuf', 'vfio_pci_dma_buf_release', {
-        dmabuf: cx.l.dmabuf, vdev: cx.l.vdev === 0 ? 'NULL' : vdevName(cx.k, cx.l.vdev),
-        ...(choices.putVfile ? { vfile: cx.l.vfile } : {}),
-      });
-      cx.k.remove('vfio_dmabufs', cx.l.priv);
-      if (!choices.putVfile || cx.l.vfile === 0) return cx.ret(0);
-      cx.call('fput', { file: cx.l.vfile }, 'r', 'done');
-    },
-    ...(choices.putVfile ? { done: (cx) => cx.ret(0) } satisfies Record<string, Step<ReleaseLocals>> : {}),
-  });
-}
-
-/** models vfio_pci_dma_buf_release() (v6.19). */
-export const vfio_pci_dma_buf_release = dmaBufReleasePath({ putVfile: false });
+export const vfio_pci_dma_buf_release = path<ReleaseLocals>()('vfio_pci_dma_buf_release', 'entry', {
+  entry: (cx) => {
+    const d = cx.k.get('dmabufs', cx.l.dmabuf);
+    const p = cx.k.find('vfio_dmabufs', d.priv);
+    if (p === undefined) {
+      cx.emit('warn', 'vfio_pci_dma_buf_release', { report: 'KASAN: use-after-free of struct vfio_pci_dma_buf', dmabuf: d.id });
+      return cx.ret(0);
+    }
+    cx.l.priv = p.id;
+    cx.l.vdev = p.vdev;
+    if (p.vdev === 0) return cx.goto('free');
+    cx.goto('down_write');
+  },
+  down_write: (cx) => {
+    const v = cx.k.get('vfio', cx.l.vdev);
+    if (!cx.lock(v.memory_lock, 'write')) return;
+    cx.k.mut('vfio', v.id).dmabufs = v.dmabufs.filter((x) => x !== cx.l.priv);
+    cx.k.mut('vfio_dmabufs', cx.l.priv).listed = false;
+    cx.unlock(v.memory_lock);
+    cx.k.mut('vfio', v.id).registration = cx.k.get('vfio', v.id).registration - 1;
+    cx.emit('device', 'vfio_device_put_registration', { dev: vdevName(cx.k, v.id), registration: cx.k.get('vfio', v.id).registration });
+    cx.goto('free');
+  },
+  free: (cx) => {
+    cx.emit('dmabuf', 'vfio_pci_dma_buf_release', {
+      dmabuf: cx.l.dmabuf, vdev: cx.l.vdev === 0 ? 'NULL' : vdevName(cx.k, cx.l.vdev),
+    });
+    cx.k.remove('vfio_dmabufs', cx.l.priv);
+    cx.ret(0);
+  },
+});
 
 /**
  * models vfio_pci_dma_buf_iommufd_map(): iommufd's private interconnect,
@@ -172,7 +151,6 @@ export const vfioPciDmabufOps: DmaBufOps = {
   map_dma_buf: 'vfio_pci_dma_buf_map',
   unmap_dma_buf: 'vfio_pci_dma_buf_unmap',
   release: 'vfio_pci_dma_buf_release',
-  isRevoked: (k, dmabuf) => privOf(k, dmabuf)?.revoked ?? true,
 };
 
 /** The revoked flag of a vfio dma-buf, for tests and invariants (true once freed). */

@@ -77,8 +77,6 @@ export const vfioPciMmapOps: VmOperations = {
   name: VFIO_PCI_MMAP_OPS,
   fault: 'vfio_pci_mmap_page_fault',
   huge_fault: 'vfio_pci_mmap_huge_fault',
-  // The BAR is mapped linearly from vma_to_pfn(): one pfn per page of the VMA.
-  expectedPfn: (k, vma, address) => vmaToPfn(k, vma) + Math.floor((address - vma.vm_start) / 4096),
 };
 
 export const VFIO_PCI_FILE_OPS: readonly FileOperations[] = [vfioDeviceFops];
@@ -88,7 +86,6 @@ export { vfioPciRegisterDevice, findVfioDevice, vfioPciMemoryEnabled, probeMmaps
 export { VFIO_DEVICE_FOPS } from './open.js';
 export { VFIO_PCI_MMAP_OPS, VFIO_PCI_MMAP_FLAGS } from './mmap.js';
 export { vmaToPfn, isAlignedForOrder } from './fault.js';
-import { vmaToPfn } from './fault.js';
 export { regionInfo } from './ioctl.js';
 export { VFIO_PCI_DMABUF_OPS, vfioDmaBufRevoked } from './dmabuf.js';
 export { vfioCheckFeature, parseDmaBufRequest } from './dmabuf-feature.js';

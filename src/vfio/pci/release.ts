@@ -7,68 +7,61 @@
  * so release runs only after the last munmap. vfio_pci_core_disable() does
  * not zap and does not take memory_lock.
  *
- * The last close then runs vfio_pci_dma_buf_cleanup() (after the disable,
- * as v6.19 does; RFC1 2/7 swaps them, see {@link ReleaseChoices}). Not modelled: irqs, ioeventfds, the
- * dev_set try-reset of other devices, runtime PM usage counts.
+ * The last close then runs vfio_pci_dma_buf_cleanup() after the disable,
+ * as v6.19 does (RFC1 2/7 swaps them: src/designs/rfc/). Not modelled: irqs,
+ * ioeventfds, the dev_set try-reset of other devices, runtime PM usage counts.
  */
 import { path } from '../../kernel/sched/path.js';
-import type { Path, Step } from '../../kernel/sched/path.js';
+import type { Cx } from '../../kernel/sched/path.js';
 import { hex } from '../../kernel/events.js';
 import { ModelError } from '../../kernel/kernel.js';
 import { PCI_COMMAND_INTX_DISABLE, PCI_COMMAND_MASTER } from '../../uapi/pci_regs.js';
 import { pciClearMaster, pciFunctionReset, pciSetPowerState, pciWriteCommand } from '../../pci/device.js';
 import { vdevName } from './device.js';
 
-type ReleaseLocals = { file: number; vdev: number; r: number };
+export type ReleaseLocals = { file: number; vdev: number; r: number };
 
-/** What a design changes in the last close of a vfio device file. */
-export interface ReleaseChoices {
-  /**
-   * RFC1 2/7 "vfio/pci: Clean up DMABUFs before disabling function" (Fixes
-   * 5d74781ebc86; B17b): vfio_pci_core_close_device() runs
-   * vfio_pci_dma_buf_cleanup() before vfio_pci_core_disable(), so no dma-buf
-   * is live (importer-mapped or, with mmap of dma-bufs, CPU-mapped) while the
-   * function stops decoding. v6.19 disables first.
-   */
-  readonly cleanupBeforeDisable: boolean;
+/**
+ * vfio_df_close() of the entry step: unbind from iommufd first when bound
+ * (it re-enters here), then drop open_count. Answers true on the last
+ * close, whose caller goes on into vfio_pci_core_close_device(); otherwise
+ * it has moved the frame on itself.
+ */
+export function vfioDfClose(cx: Cx<ReleaseLocals>): boolean {
+  // vfio_df_unbind_iommufd() first, when the file was bound (src/iommufd/device.ts); it re-enters here.
+  if (cx.k.design.paths.has('vfio_df_unbind_iommufd') && Object.values(cx.k.state.idevs).some((d) => d.file === cx.l.file)) {
+    cx.call('vfio_df_unbind_iommufd', { file: cx.l.file }, 'r', 'entry');
+    return false;
+  }
+  const f = cx.k.get('files', cx.l.file);
+  const v = cx.k.get('vfio', f.private_data);
+  if (v.open_count <= 0) throw new ModelError(`release of ${f.name} with open_count ${v.open_count}`);
+  cx.l.vdev = v.id;
+  cx.k.mut('vfio', v.id).open_count = v.open_count - 1;
+  cx.emit('device', 'vfio_df_close', { dev: vdevName(cx.k, v.id), open_count: v.open_count - 1 });
+  if (v.open_count !== 1) {
+    cx.goto('done');
+    return false;
+  }
+  return true;
 }
 
-/** models vfio_device_fops_release() as `choices` make it: the file's last reference went. */
-export function vfioDeviceFopsReleasePath(choices: ReleaseChoices): Path {
-  return path<ReleaseLocals>()('vfio_device_fops_release', 'entry', {
-    entry: (cx) => {
-      // vfio_df_unbind_iommufd() first, when the file was bound (src/iommufd/device.ts); it re-enters here.
-      if (cx.k.design.paths.has('vfio_df_unbind_iommufd') && Object.values(cx.k.state.idevs).some((d) => d.file === cx.l.file)) {
-        return cx.call('vfio_df_unbind_iommufd', { file: cx.l.file }, 'r', 'entry');
-      }
-      const f = cx.k.get('files', cx.l.file);
-      const v = cx.k.get('vfio', f.private_data);
-      if (v.open_count <= 0) throw new ModelError(`release of ${f.name} with open_count ${v.open_count}`);
-      cx.l.vdev = v.id;
-      cx.k.mut('vfio', v.id).open_count = v.open_count - 1;
-      cx.emit('device', 'vfio_df_close', { dev: vdevName(cx.k, v.id), open_count: v.open_count - 1 });
-      if (v.open_count !== 1) return cx.goto('done');
-      // vfio_pci_core_close_device(): the second step is labelled after what runs in it.
-      if (choices.cleanupBeforeDisable) cx.call('vfio_pci_dma_buf_cleanup', { vdev: v.id }, 'r', 'disable');
-      else cx.call('vfio_pci_core_disable', { vdev: v.id, reset: false }, 'r', 'cleanup');
-    },
-    ...(choices.cleanupBeforeDisable ? {
-      disable: (cx) => cx.call('vfio_pci_core_disable', { vdev: cx.l.vdev, reset: false }, 'r', 'task_work'),
-    } satisfies Record<string, Step<ReleaseLocals>> : {
-      /**
-       * vfio_pci_core_close_device(): v6.19 disables the function first and
-       * only then revokes the dma-bufs; in between importers can still DMA to a
-       * function whose decoding is off (B17b, fixed by RFC1 2/7).
-       */
-      cleanup: (cx) => cx.call('vfio_pci_dma_buf_cleanup', { vdev: cx.l.vdev }, 'r', 'task_work'),
-    } satisfies Record<string, Step<ReleaseLocals>>),
-    task_work: (cx) => cx.call('task_work_run', {}, 'r', 'done'),
-    done: (cx) => cx.ret(0),
-  });
-}
-
-/** models vfio_device_fops_release() (v6.19: disable, then cleanup). */
-export const vfio_device_fops_release = vfioDeviceFopsReleasePath({ cleanupBeforeDisable: false });
+/**
+ * models vfio_device_fops_release(): the file's last reference went. On the
+ * last close, vfio_pci_core_close_device() disables the function first and
+ * only then revokes the dma-bufs; in between importers can still DMA to a
+ * function whose decoding is off (B17b, fixed by RFC1 2/7). Each step is
+ * labelled after what runs in it.
+ */
+export const vfio_device_fops_release = path<ReleaseLocals>()('vfio_device_fops_release', 'entry', {
+  entry: (cx) => {
+    if (!vfioDfClose(cx)) return;
+    cx.call('vfio_pci_core_disable', { vdev: cx.l.vdev, reset: false }, 'r', 'cleanup');
+  },
+  cleanup: (cx) => cx.call('vfio_pci_dma_buf_cleanup', { vdev: cx.l.vdev }, 'r', 'task_work'),
+  task_work: (cx) => cx.call('task_work_run', {}, 'r', 'done'),
+  done: (cx) => cx.ret(0),
+});
 
 type DisableLocals = { vdev: number; reset: boolean };
 

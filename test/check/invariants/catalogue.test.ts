@@ -80,13 +80,22 @@ test('leaf-maps-object-pfn breaks on a wrong pfn, an unaligned huge pfn, and a l
   assert.match(check('leaf-maps-object-pfn', withLeaf(addr + 4 * MiB, BAR0_PFN, 'pte')) ?? '', /lies in no VMA/);
 });
 
-test('zap-reaches-every-mapping breaks when a mapped VMA is missing from the device inode i_mmap', () => {
+test('zap-reaches-every-mapping judges the walks a zap made: a mapping of the device left in an address_space none of them visited', () => {
   const { w } = mapped();
   const mmId = w.state.processes[w.pid]!.mm;
   const vma = w.state.mms[mmId]!.vmas[0]!;
   const inode = w.state.vfio[w.vdev]!.inode;
-  const broken = edit(w.state, (k) => { iMmapRemove(k, inode, { mm: mmId, vma: vma.id }); });
-  assert.match(check('zap-reaches-every-mapping', broken) ?? '', /not in the i_mmap of inode/);
+  const tid = w.tids[0]!;
+  const walks = (inodes: string): TraceEvent[] => [{ tid, kind: 'zap', fn: 'zap_walks', args: { inodes } }];
+  // The zap walked the device inode, whose i_mmap holds the VMA: a leaf left there is another invariant's business.
+  assert.equal(check('zap-reaches-every-mapping', w.state, walks(String(inode))), null);
+  // The VMA lives in another address_space (as dmabuf-vma@1-3's do): the walk cannot have reached it.
+  const elsewhere = edit(w.state, (k) => { iMmapRemove(k, inode, { mm: mmId, vma: vma.id }); });
+  assert.match(check('zap-reaches-every-mapping', elsewhere, walks(String(inode))) ?? '',
+    /is in vma \d+, a mapping of vfio device \d+; the vma is in the i_mmap of inode \(none\), but A's zap walked only inode \d+/);
+  // No walk in this step, or a walk of something else: nothing to judge.
+  assert.equal(check('zap-reaches-every-mapping', elsewhere), null);
+  assert.equal(check('zap-reaches-every-mapping', elsewhere, walks('999999')), null);
 });
 
 test('references-balance breaks on a leaked reference and on an fd naming a freed file', () => {
@@ -96,6 +105,14 @@ test('references-balance breaks on a leaked reference and on an fd naming a free
   assert.match(check('references-balance', leak) ?? '', /a leak/);
   const freed = edit(w.state, (k) => { k.remove('files', file); });
   assert.match(check('references-balance', freed) ?? '', /which was freed/);
+  const reg = edit(w.state, (k) => { k.mut('vfio', w.vdev).registration = -1; });
+  assert.match(check('references-balance', reg) ?? '', /registration -1: underflow/);
+  const extraReg = edit(w.state, (k) => { k.mut('vfio', w.vdev).registration = 2; });
+  assert.match(check('references-balance', extraReg) ?? '', /registration 2 but 1 \+ 0 dma-buf\(s\) hold it \(a leak\)/);
+  const opened = edit(w.state, (k) => { k.mut('vfio', w.vdev).open_count = 2; });
+  assert.match(check('references-balance', opened) ?? '', /open_count 2 but 1 open file/);
+  const put: TraceEvent[] = [{ tid: w.tids[0]!, kind: 'warn', fn: 'fput', args: { report: 'refcount_t: underflow; use-after-free', file, name: 'x', f_count: 0 } }];
+  assert.match(check('references-balance', w.state, put) ?? '', /underflow \(a reference dropped twice\)/);
 });
 
 test('gup-fast-agrees-with-gup breaks on a page reference to BAR memory', () => {

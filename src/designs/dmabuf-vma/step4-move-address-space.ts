@@ -1,5 +1,5 @@
 /**
- * dmabuf-vma stage 4: "Move the address space from the vfio to the dmabuf"
+ * dmabuf-vma step 4: "Move the address space from the vfio to the dmabuf"
  * (Jason Gunthorpe, <20260227220427.GM5933@nvidia.com>). Every BAR mapping
  * now lives in the i_mmap of its own dma-buf, so vfio_pci_zap_bars() (each
  * disable site calls it with memory_lock held for write) walks
@@ -9,11 +9,12 @@
  */
 import { path } from '../../kernel/sched/path.js';
 import { vdevName } from '../../vfio/pci/device.js';
-import { zapOwnMappingArgs } from '../../vfio/pci/dmabuf-move.js';
+import { zapOwnMappingArgs } from '../common/vfio-dmabuf.js';
+import { patch, replacePath } from '../patch.js';
 
 type ZapLocals = { vdev: number; todo: readonly number[]; i: number; x: number; r: number };
 
-/** models vfio_pci_zap_bars() of stage 4: unmap_mapping_range(dmabuf->file->f_mapping, 0, size) per buffer. */
+/** models vfio_pci_zap_bars() of step 4: unmap_mapping_range(dmabuf->file->f_mapping, 0, size) per buffer. */
 export const vfio_pci_zap_bars = path<ZapLocals>()('vfio_pci_zap_bars', 'entry', {
   entry: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
@@ -32,3 +33,9 @@ export const vfio_pci_zap_bars = path<ZapLocals>()('vfio_pci_zap_bars', 'entry',
     cx.call('unmap_mapping_range', zapOwnMappingArgs(cx.k, d.id), 'x', 'next');
   },
 });
+
+export const step4MoveAddressSpace = patch(
+  'vfio/pci: move the address_space from the vfio device to the DMA-buf',
+  'Jason Gunthorpe <20260227220427.GM5933@nvidia.com> step 4',
+  replacePath(vfio_pci_zap_bars),
+);

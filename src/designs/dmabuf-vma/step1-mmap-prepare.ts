@@ -1,7 +1,8 @@
 /**
- * dmabuf-vma stage 1: f_op->mmap_prepare of the vfio device file
- * (Jason Gunthorpe, <20260227220427.GM5933@nvidia.com>, step 1; in code,
- * Matt Evans' RFC v2 vfio_pci_core_mmap_prep_dmabuf()).
+ * dmabuf-vma step 1: "mmap_prepare swaps in a DMA-buf vm_file" (Jason
+ * Gunthorpe, <20260227220427.GM5933@nvidia.com>, step 1; in code, Matt
+ * Evans' RFC v2 vfio_pci_core_mmap_prep_dmabuf(),
+ * <20260312184613.3710705-1-mattev@meta.com>).
  *
  * The checks of v6.19's vfio_pci_core_mmap(), in its order, on the
  * vm_area_desc; then a fresh VFIO dma-buf with one range, exactly the span
@@ -36,7 +37,12 @@ import {
   VFIO_PCI_MMAP_FLAGS, VFIO_PCI_MMAP_OPS, pgoffIndex, pgoffInRegion, vfioPciMmapRefusal, vfioPciSetupBarmap,
 } from '../../vfio/pci/mmap.js';
 import { downWriteMemoryLock } from '../../vfio/pci/memory-lock.js';
-import { createVfioDmaBuf, registerVfioDmaBufLocked } from '../common/dmabuf-create.js';
+import { vfioDeviceFops } from '../../vfio/pci/index.js';
+import { vfio_pci_dma_buf_release } from '../../vfio/pci/dmabuf.js';
+import type { DesignVfioDmaBuf } from '../common/vfio-dmabuf.js';
+import { dmaBufHugeFault, dmaBufPageFault } from '../common/dmabuf-fault.js';
+import { addField, addPath, patch, patchPath, replacePath, setFileOps } from '../patch.js';
+import { createVfioDmaBuf, registerVfioDmaBufLocked } from '../../vfio/pci/dmabuf-create.js';
 
 type PrepareLocals = {
   mm: number;
@@ -70,7 +76,7 @@ export const vfio_pci_core_mmap_prepare = path<PrepareLocals>()('vfio_pci_core_m
     const req_start = pgoffInRegion(cx.l.pgoff) * 2 ** PAGE_SHIFT;
     const made = createVfioDmaBuf(cx.k, cx.tid, {
       vdev, region_index: index, phys_vec: [{ paddr: pciResourceStart(dev, index) + req_start, len: req_len }],
-      size: req_len, open_flags: cx.k.get('files', cx.l.file).f_flags, vfile: cx.l.file,
+      size: req_len, open_flags: cx.k.get('files', cx.l.file).f_flags, fields: { vfile: cx.l.file },
     }, 'vfio_pci_dma_buf_export');
     if (typeof made === 'number') {
       cx.emit('device', 'vfio_pci_core_mmap_prepare', { dev: vdevName(cx.k, vdev), index, ret: made });
@@ -95,3 +101,47 @@ export const vfio_pci_core_mmap_prepare = path<PrepareLocals>()('vfio_pci_core_m
     cx.ret(0);
   },
 });
+
+/**
+ * vfio_pci_dma_buf_release() of a BAR-mmap buffer: v6.19's, then
+ * fput(priv->vfile), the vfio file reference the VMA would have held. That
+ * fput can be the vfio file's last, whose release closes the device.
+ */
+const putVfile = patchPath(vfio_pci_dma_buf_release).locals<{ vfile: number }>()
+  .add('done', (cx) => cx.ret(0))
+  .replace('entry', (cx) => {
+    const d = cx.k.get('dmabufs', cx.l.dmabuf);
+    const p = cx.k.find('vfio_dmabufs', d.priv) as DesignVfioDmaBuf | undefined;
+    if (p === undefined) {
+      cx.emit('warn', 'vfio_pci_dma_buf_release', { report: 'KASAN: use-after-free of struct vfio_pci_dma_buf', dmabuf: d.id });
+      return cx.ret(0);
+    }
+    cx.l.priv = p.id;
+    cx.l.vdev = p.vdev;
+    cx.l.vfile = p.vfile ?? 0;
+    if (p.vdev === 0) return cx.goto('free');
+    cx.goto('down_write');
+  })
+  .replace('free', (cx) => {
+    cx.emit('dmabuf', 'vfio_pci_dma_buf_release', {
+      dmabuf: cx.l.dmabuf, vdev: cx.l.vdev === 0 ? 'NULL' : vdevName(cx.k, cx.l.vdev), vfile: cx.l.vfile,
+    });
+    cx.k.remove('vfio_dmabufs', cx.l.priv);
+    if (cx.l.vfile === 0) return cx.ret(0);
+    cx.call('fput', { file: cx.l.vfile }, 'r', 'done');
+  });
+
+/** The BAR fault handlers of step 1: a single-range look-up, v6.19's memory-enable check. */
+export const vfio_pci_mmap_huge_fault = dmaBufHugeFault('vfio_pci_mmap_huge_fault', 'single', 'memory');
+export const vfio_pci_mmap_page_fault = dmaBufPageFault('vfio_pci_mmap_page_fault', 'vfio_pci_mmap_huge_fault');
+
+export const step1MmapPrepare = patch(
+  'vfio/pci: put a DMA-buf under every BAR mmap (mmap_prepare swaps in its vm_file)',
+  'Jason Gunthorpe <20260227220427.GM5933@nvidia.com> step 1; RFC v2 <20260312184613.3710705-1-mattev@meta.com>',
+  addField('vfio_dmabufs', 'vfile', 'the vfio device file a BAR-mmap dma-buf was made from; put on release', { holds: 'files' }),
+  addPath(vfio_pci_core_mmap_prepare),
+  setFileOps(vfioDeviceFops, { mmap: undefined, mmap_prepare: 'vfio_pci_core_mmap_prepare' }),
+  replacePath(vfio_pci_mmap_huge_fault),
+  replacePath(vfio_pci_mmap_page_fault),
+  putVfile,
+);
