@@ -1,11 +1,23 @@
 /**
- * The checker's figures for `npm run bench` (src/check): states per second
- * per core over the built-in suite, bytes per stored state, scaling from 1 to
- * 2 worker threads on the biggest built-in job, time to the first violation
- * of each catalogued defect, and the whole suite's wall time (1 and N
- * workers). Timings are medians of `runs`; nothing here is asserted.
+ * The checker's figures for `npm run bench` (src/check), one per row of the
+ * table of issue 13, each printed with its target:
+ *
+ * - distinct states per second per core over the built-in suite (the jobs
+ *   run one after the other on this thread: states / search time);
+ * - peak RSS per distinct state of a 250k-state search (a child process
+ *   runs it alone and reports its maximum resident set size, which includes
+ *   node itself, the model, the frontier and garbage not yet collected);
+ * - bytes per state in the visited set (its table's bytes / keys stored);
+ * - states saved by partial-order reduction on munmap+cmd-disable,
+ *   dmabuf-vma@4/x86_64, and its time against `--no-por`;
+ * - one job split over 2 workers against 1 (the 250k-state search);
+ * - the built-in suite's wall time on 2 workers;
+ * - time to the first violation of each catalogued defect.
+ *
+ * Times are medians of `runs` (at least 3); nothing here is asserted.
  */
-import { availableParallelism } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { prepareJob, runJob } from '../src/check/job.js';
 import type { JobResult, JobSpec } from '../src/check/job.js';
 import { bfs } from '../src/check/bfs.js';
@@ -13,24 +25,31 @@ import { runJobs, runSplit } from '../src/check/split.js';
 import { jobsFor, loadForCheck, suiteScenarios } from '../src/cli/suite.js';
 import { DEFECTS } from '../src/designs/defects.js';
 
+/** The search whose memory and scaling are measured: fork+reset with two actions per thread, cut at 250k states. */
+export const BIG_JOB = { scenario: 'fork+reset', design: 'legacy', arch: 'x86_64', maxActions: 2, maxStates: 250_000 } as const;
+/** The job of the issue's reduction row. */
+export const POR_JOB = { scenario: 'munmap+cmd-disable', design: 'dmabuf-vma@4', arch: 'x86_64' } as const;
+
 export interface CheckBench {
+  readonly runs: number;
   readonly suite: {
     readonly jobs: number;
     readonly failedSetups: number;
     readonly states: number;
     readonly transitions: number;
-    /** Sum of the jobs' search times on one thread. */
+    /** Median over runs of the jobs' summed search times on one thread. */
     readonly searchMs: number;
     readonly statesPerSecPerCore: number;
-    readonly bytesPerState: number;
-    /** Wall time of the whole suite on this thread and on N pool workers (one run each). */
-    readonly wallMs1: number;
-    readonly wallMsN: number;
-    readonly workersN: number;
+    /** Median wall time of the whole suite on 2 pool workers. */
+    readonly wallMs2: number;
   };
+  readonly memory: { readonly job: string; readonly states: number; readonly maxRssBytes: number; readonly rssPerState: number; readonly visitedBytesPerState: number };
   readonly scaling: { readonly job: string; readonly states: number; readonly ms1: number; readonly ms2: number; readonly speedup: number };
+  readonly por: {
+    readonly job: string; readonly statesOn: number; readonly statesOff: number; readonly transitionsOn: number;
+    readonly transitionsOff: number; readonly msOn: number; readonly msOff: number;
+  };
   readonly defects: readonly { readonly defect: string; readonly scenario: string; readonly invariant: string; readonly length: number | null; readonly ms: number }[];
-  readonly por: { readonly statesOn: number; readonly statesOff: number; readonly transitionsOn: number; readonly transitionsOff: number; readonly msOn: number; readonly msOff: number };
 }
 
 function median(xs: number[]): number {
@@ -39,24 +58,41 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function suiteJobs(): JobSpec[] {
-  return jobsFor(suiteScenarios(), { defects: [] }, true);
-}
-
 async function timed<T>(f: () => Promise<T> | T): Promise<{ value: T; ms: number }> {
   const t0 = process.hrtime.bigint();
   const value = await f();
   return { value, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
+function jobOf(j: { scenario: string; design: string; arch: string; maxActions?: number; maxStates?: number }): JobSpec {
+  return jobsFor([loadForCheck(j.scenario)], {
+    designs: [j.design], archs: [j.arch], defects: [],
+    ...(j.maxActions !== undefined ? { maxActions: j.maxActions } : {}),
+    ...(j.maxStates !== undefined ? { maxStates: j.maxStates } : {}),
+  }, false)[0]!;
+}
+
+const name = (j: { scenario: string; design: string; arch: string }): string => `${j.scenario} ${j.design}/${j.arch}`;
+
+/** Run the big job alone in a child process; its peak RSS and the visited set's bytes per state. */
+function measureMemory(): { maxRssBytes: number; states: number; visitedBytes: number } {
+  const child = fileURLToPath(new URL('./memory-child.js', import.meta.url));
+  const r = spawnSync(process.execPath, [child], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench memory child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { maxRssBytes: number; states: number; visitedBytes: number };
+}
+
 export async function benchCheck(runs: number, log: (s: string) => void): Promise<CheckBench> {
-  const jobs = suiteJobs();
+  const jobs = jobsFor(suiteScenarios(), { defects: [] }, true);
   const stop = new SharedArrayBuffer(4);
-  // The suite on this thread, job by job: states/s per core and bytes per state.
-  log(`check: the built-in suite (${jobs.length} jobs) on one thread...`);
-  const results: JobResult[] = [];
+  // The suite on this thread, job by job: states/s per core.
+  const searchMs: number[] = [];
+  let results: JobResult[] = [];
   let failedSetups = 0;
-  const wall1 = (await timed(() => {
+  for (let i = 0; i < runs; i++) {
+    log(`check: the built-in suite (${jobs.length} jobs) on one thread, run ${i + 1}/${runs}...`);
+    results = [];
+    failedSetups = 0;
     for (const spec of jobs) {
       try {
         results.push(runJob(spec));
@@ -64,23 +100,42 @@ export async function benchCheck(runs: number, log: (s: string) => void): Promis
         failedSetups++;
       }
     }
-  })).ms;
+    searchMs.push(results.reduce((a, r) => a + r.stats.ms, 0));
+  }
   const states = results.reduce((a, r) => a + r.stats.states, 0);
   const transitions = results.reduce((a, r) => a + r.stats.transitions, 0);
-  const searchMs = results.reduce((a, r) => a + r.stats.ms, 0);
-  // Bytes per state of the biggest job's visited set (the table only grows by doubling).
-  const biggest = results.reduce((a, r) => (r.stats.states > a.stats.states ? r : a));
-  const n = Math.max(2, availableParallelism());
-  log(`check: the suite on ${n} workers...`);
-  const wallN = (await timed(() => runJobs(jobs, { workers: n, stop }))).ms;
-  // Scaling on the biggest job: split among 1 and 2 workers.
-  const big = jobs.find((j) => j.source.file.includes(biggest.scenario) && j.design === biggest.design && j.arch === biggest.arch)!;
+  const wall2: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    log(`check: the suite on 2 workers, run ${i + 1}/${runs}...`);
+    wall2.push((await timed(() => runJobs(jobs, { workers: 2, stop }))).ms);
+  }
+  // Memory of the big search, each run in a fresh process.
+  const mem: ReturnType<typeof measureMemory>[] = [];
+  for (let i = 0; i < runs; i++) {
+    log(`check: peak RSS of ${name(BIG_JOB)} (${BIG_JOB.maxStates} states), run ${i + 1}/${runs}...`);
+    mem.push(measureMemory());
+  }
+  const maxRss = median(mem.map((m) => m.maxRssBytes));
+  // Scaling on the big search: split among 1 and 2 workers.
+  const big = jobOf(BIG_JOB);
   const ms1: number[] = [];
   const ms2: number[] = [];
+  let bigStates = 0;
   for (let i = 0; i < runs; i++) {
-    log(`check: scaling on ${biggest.scenario} ${biggest.design}/${biggest.arch}, run ${i + 1}/${runs}...`);
-    ms1.push((await timed(() => runSplit(big, 1, stop))).ms);
+    log(`check: scaling on ${name(BIG_JOB)}, run ${i + 1}/${runs}...`);
+    const one = await timed(() => runSplit(big, 1, stop));
+    ms1.push(one.ms);
     ms2.push((await timed(() => runSplit(big, 2, stop))).ms);
+    bigStates = one.value.result?.stats.states ?? bigStates;
+  }
+  // The partial-order reduction against --no-por.
+  const porJob = jobOf(POR_JOB);
+  const on: JobResult[] = [];
+  const off: JobResult[] = [];
+  for (let i = 0; i < runs; i++) {
+    log(`check: partial-order reduction on ${name(POR_JOB)}, run ${i + 1}/${runs}...`);
+    on.push(runJob({ ...porJob, por: true }));
+    off.push(runJob({ ...porJob, por: false }));
   }
   // Time to first violation per catalogued defect (setup included).
   const defects = [];
@@ -89,48 +144,55 @@ export async function benchCheck(runs: number, log: (s: string) => void): Promis
     const times: number[] = [];
     let length: number | null = null;
     for (let i = 0; i < runs; i++) {
-      const { value, ms } = await timed(() => {
-        const p = prepareJob(spec);
-        return bfs(p.m.model, undefined, { stopWhenFound: d.breaks });
-      });
+      const { value, ms } = await timed(() => bfs(prepareJob(spec).m.model, undefined, { stopWhenFound: d.breaks }));
       times.push(ms);
       length = value.found.get(d.breaks)?.schedule.length ?? null;
     }
     defects.push({ defect: d.name, scenario: d.scenario, invariant: d.breaks, length, ms: median(times) });
   }
-  // What the partial-order reduction saves on the biggest job.
-  const on = runJob({ ...big, por: true });
-  const off = runJob({ ...big, por: false });
   return {
+    runs,
     suite: {
-      jobs: jobs.length, failedSetups, states, transitions, searchMs,
-      statesPerSecPerCore: Math.round(states / (searchMs / 1000)),
-      bytesPerState: Math.round((biggest.stats.visitedBytes / biggest.stats.states) * 10) / 10,
-      wallMs1: wall1, wallMsN: wallN, workersN: n,
+      jobs: jobs.length, failedSetups, states, transitions, searchMs: median(searchMs),
+      statesPerSecPerCore: Math.round(states / (median(searchMs) / 1000)), wallMs2: median(wall2),
+    },
+    memory: {
+      job: name(BIG_JOB), states: mem[0]!.states, maxRssBytes: maxRss, rssPerState: Math.round(maxRss / mem[0]!.states),
+      visitedBytesPerState: Math.round((mem[0]!.visitedBytes / mem[0]!.states) * 10) / 10,
     },
     scaling: {
-      job: `${biggest.scenario} ${biggest.design}/${biggest.arch}`, states: biggest.stats.states,
-      ms1: median(ms1), ms2: median(ms2), speedup: Math.round((median(ms1) / median(ms2)) * 100) / 100,
+      job: name(BIG_JOB), states: bigStates, ms1: median(ms1), ms2: median(ms2),
+      speedup: Math.round((median(ms1) / median(ms2)) * 100) / 100,
+    },
+    por: {
+      job: name(POR_JOB), statesOn: on[0]!.stats.states, statesOff: off[0]!.stats.states,
+      transitionsOn: on[0]!.stats.transitions, transitionsOff: off[0]!.stats.transitions,
+      msOn: median(on.map((r) => r.stats.ms)), msOff: median(off.map((r) => r.stats.ms)),
     },
     defects,
-    por: {
-      statesOn: on.stats.states, statesOff: off.stats.states, transitionsOn: on.stats.transitions,
-      transitionsOff: off.stats.transitions, msOn: on.stats.ms, msOff: off.stats.ms,
-    },
   };
 }
 
-/** The checker's table. */
+const n = (x: number): string => x.toLocaleString('en');
+
+/** The checker's table: every row of issue 13's table with its target, then the defects. */
 export function checkLines(b: CheckBench): string[] {
   const s = b.suite;
+  const m = b.memory;
+  const p = b.por;
+  const saved = p.statesOn > 0 ? p.statesOff / p.statesOn : 0;
+  const rows: [string, string, string][] = [
+    ['distinct states/s per core, built-in suite', `${n(s.statesPerSecPerCore)} (${n(s.states)} states, ${s.jobs} jobs, ${(s.searchMs / 1000).toFixed(1)} s of search)`, '>= 100,000'],
+    [`peak RSS per distinct state (${m.job}, ${n(m.states)} states)`, `${n(m.rssPerState)} B (${(m.maxRssBytes / 2 ** 20).toFixed(0)} MiB)`, '<= 200 B at 1 M states'],
+    [`bytes per state in the visited set (same search)`, `${m.visitedBytesPerState}`, '<= 12'],
+    [`states saved by partial-order reduction (${p.job})`, `${n(p.statesOff)} -> ${n(p.statesOn)} states (${saved.toFixed(2)}x fewer), ${n(p.transitionsOff)} -> ${n(p.transitionsOn)} transitions, ${(p.msOff / 1000).toFixed(2)} s -> ${(p.msOn / 1000).toFixed(2)} s`, '>= 2x fewer states, faster'],
+    [`one job over 2 workers vs 1 (${b.scaling.job}, ${n(b.scaling.states)} states)`, `${(b.scaling.ms1 / 1000).toFixed(2)} s -> ${(b.scaling.ms2 / 1000).toFixed(2)} s: ${b.scaling.speedup}x`, '>= 1.7x'],
+    ['built-in suite wall time, 2 workers', `${(s.wallMs2 / 1000).toFixed(1)} s`, '<= 30 s'],
+  ];
+  const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
   return [
-    'checker (targets from issue 5 in brackets):',
-    `  suite: ${s.jobs} jobs (${s.failedSetups} setups failed), ${s.states.toLocaleString('en')} states, ${s.transitions.toLocaleString('en')} transitions, ${(s.searchMs / 1000).toFixed(1)} s of search`,
-    `  states/s per core: ${s.statesPerSecPerCore.toLocaleString('en')}  [>= 50,000]`,
-    `  bytes per stored state: ${s.bytesPerState}  [<= 16]`,
-    `  suite wall time: ${(s.wallMs1 / 1000).toFixed(1)} s on 1 worker, ${(s.wallMsN / 1000).toFixed(1)} s on ${s.workersN}  [<= 60 s]`,
-    `  scaling on ${b.scaling.job} (${b.scaling.states.toLocaleString('en')} states): ${(b.scaling.ms1 / 1000).toFixed(2)} s on 1, ${(b.scaling.ms2 / 1000).toFixed(2)} s on 2 workers: ${b.scaling.speedup}x  [>= 1.7x]`,
-    `  partial-order reduction on that job: ${b.por.statesOff} -> ${b.por.statesOn} states, ${b.por.transitionsOff} -> ${b.por.transitionsOn} transitions, ${b.por.msOff} -> ${b.por.msOn} ms`,
+    `checker (issue 13's table; medians of ${b.runs} runs; target in brackets):`,
+    ...rows.map(([what, got, target]) => `  ${what.padEnd(w[0]!)}  ${got.padEnd(w[1]!)}  [${target}]`),
     '  time to first violation per defect  [<= 2 s]:',
     ...b.defects.map((d) => `    ${d.defect.padEnd(24)} ${d.scenario.padEnd(30)} ${d.invariant.padEnd(26)} ${String(d.length ?? 'not found').padStart(4)} transitions  ${(d.ms / 1000).toFixed(2)} s`),
   ];

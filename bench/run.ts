@@ -87,7 +87,7 @@ const total = rows.reduce((a, r) => ({ steps: a.steps + r.modelSteps, ms: a.ms +
 lines.push('', `total: ${total.steps} model steps in ${total.ms.toFixed(1)} ms: ${Math.round(total.steps / (total.ms / 1000))} steps/s`);
 const designLoad = process.env['BARMAP_BENCH_DESIGN'] === '0' ? undefined : benchDesignLoad(ROOT, Math.max(3, Math.min(runs, 5)));
 if (designLoad) lines.push('', ...designLoadLines(designLoad));
-const checker = process.env['BARMAP_BENCH_CHECK'] === '0' ? undefined : await benchCheck(Math.min(runs, 3), (s) => process.stderr.write(s + '\n'));
+const checker = process.env['BARMAP_BENCH_CHECK'] === '0' ? undefined : await benchCheck(Math.max(3, Math.min(runs, 5)), (s) => process.stderr.write(s + '\n'));
 if (checker) lines.push('', ...checkLines(checker));
 process.stdout.write(lines.join('\n') + '\n');
 writeFileSync(join(ROOT, 'bench-results.json'), JSON.stringify({ date: new Date().toISOString(), runs, design: design.name, machine, rows, ...(designLoad ? { designLoad } : {}), ...(checker ? { checker } : {}) }, null, 2) + '\n');

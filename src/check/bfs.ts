@@ -19,10 +19,11 @@
  * preemption bound; docs/check.md gives the argument.
  */
 import type { KernelState } from '../kernel/state.js';
+import { TABLE_NAMES } from '../kernel/state.js';
 import type { TraceEvent } from '../kernel/events.js';
 import type { Design } from '../designs/types.js';
 import type { UserAction } from '../kernel/syscalls.js';
-import type { Invariant, Violation } from './invariants/types.js';
+import type { Invariant, InvariantRead, Violation } from './invariants/types.js';
 import type { Transition } from './transitions.js';
 import { applyTransition, isDeadlocked, kernelTasks, transitionKey } from './transitions.js';
 import { fingerprint, hashInts, hashValue } from './fingerprint.js';
@@ -66,6 +67,12 @@ export interface SearchOptions {
   readonly shard?: { readonly index: number; readonly count: number };
   /** The visited set (default: a private {@link VisitedSet}). */
   readonly visited?: KeySet;
+  /**
+   * Re-check an invariant only after a step that wrote a table it reads or
+   * emitted events it reads (default true; false checks every invariant on
+   * every new state, to cross-check).
+   */
+  readonly incremental?: boolean;
   /** Stop as soon as this invariant is found (the bench's time to first violation). */
   readonly stopWhenFound?: string;
 }
@@ -94,17 +101,21 @@ export interface CheckResult {
   readonly keys?: Uint32Array;
 }
 
-interface Node {
-  state: KernelState | null;
+/**
+ * A node waiting to be expanded: its state and the bookkeeping that decides
+ * its future. Only the frontier holds these; once expanded, a node is just
+ * its link in {@link NodeLinks} (8 bytes), enough to rebuild schedules.
+ */
+interface FrontierNode {
+  /** The node's index in {@link NodeLinks}. */
+  readonly idx: number;
+  readonly state: KernelState;
   /** Actions started so far, by tid. */
   readonly used: Readonly<Record<number, number>>;
   readonly usedHash: Fingerprint;
   /** The task that ran last if it can still run, else 0. */
   readonly last: number;
   readonly preemptions: number;
-  /** Index of the parent in `nodes`, -1 for the root. */
-  readonly parent: number;
-  readonly via: Transition | null;
   readonly depth: number;
   readonly hi: number;
   readonly lo: number;
@@ -112,10 +123,59 @@ interface Node {
   sleep: Set<string> | null;
 }
 
+/**
+ * Every node's parent and the transition that led to it, in two growing
+ * Int32Arrays; transitions are numbered once each (by {@link transitionKey}).
+ */
+class NodeLinks {
+  private parents: Int32Array<ArrayBuffer> = new Int32Array(1 << 12);
+  private vias: Int32Array<ArrayBuffer> = new Int32Array(1 << 12);
+  private readonly ids = new Map<string, number>();
+  private readonly table: Transition[] = [];
+  size = 0;
+
+  /** Add a node; returns its index. */
+  add(parent: number, via: Transition | null, key: string | null): number {
+    if (this.size === this.parents.length) {
+      const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.parents = grow(this.parents);
+      this.vias = grow(this.vias);
+    }
+    let v = -1;
+    if (via !== null && key !== null) {
+      v = this.ids.get(key) ?? -1;
+      if (v < 0) {
+        v = this.table.length;
+        this.table.push(via);
+        this.ids.set(key, v);
+      }
+    }
+    this.parents[this.size] = parent;
+    this.vias[this.size] = v;
+    return this.size++;
+  }
+
+  /** The transitions from the root to node `idx`. */
+  schedule(idx: number): Transition[] {
+    const out: Transition[] = [];
+    for (let i = idx; i > 0; i = this.parents[i]!) out.push(this.table[this.vias[i]!]!);
+    return out.reverse();
+  }
+
+  get bytes(): number {
+    return this.parents.byteLength + this.vias.byteLength;
+  }
+}
+
 export const DEADLOCK: Invariant = {
   name: 'no-deadlock',
   rule: 'Some task inside the kernel can always make progress: a set of tasks each sleeping on a lock ' +
     'another of them holds is a deadlock (lockdep would report the cycle).',
+  reads: ['tasks', 'locks'],
   check: ({ state: s }) => (isDeadlocked(s) ? { invariant: 'no-deadlock', message: deadlockMessage(s) } : null),
 };
 
@@ -158,8 +218,8 @@ export interface LevelFind {
  * search drive it.
  */
 export class Search {
-  readonly nodes: Node[] = [];
-  frontier: number[] = [];
+  readonly links = new NodeLinks();
+  frontier: FrontierNode[] = [];
   visited: KeySet;
   readonly found = new Map<string, LevelFind>();
   /** Invariants found elsewhere (other workers): not checked any more. */
@@ -170,25 +230,29 @@ export class Search {
   /** Duplicates dropped this level with their sleep sets (for workers that share a visited set). */
   dupes: { hi: number; lo: number; sleep: string[] | null }[] | null = null;
   private readonly invariants: readonly Invariant[];
+  /** Per invariant, the bits of {@link readMask} it reads. */
+  private readonly readMasks: readonly number[];
   private readonly apply: NonNullable<CheckModel['apply']>;
   private readonly por: boolean;
-  private nextIndex = new Map<string, number>();
+  /** Next-level nodes with a sleep set, by key (duplicates intersect it). */
+  private nextIndex = new Map<string, FrontierNode>();
 
   constructor(readonly model: CheckModel, readonly opts: SearchOptions = {}) {
     this.invariants = [...model.invariants, DEADLOCK];
+    const incremental = opts.incremental ?? true;
+    this.readMasks = this.invariants.map((i) => (incremental && i.reads ? readMask(i.reads) : ALL));
     this.apply = model.apply ?? ((s, t, fp) => applyTransition(s, model.design, t, fp));
     this.por = opts.por ?? true;
     this.visited = opts.visited ?? new VisitedSet();
     const usedHash = hashValue({});
     const key = nodeKey(model.initial, usedHash, 0, 0);
-    const root: Node = {
-      state: model.initial, used: {}, usedHash, last: 0, preemptions: 0, parent: -1, via: null, depth: 0,
+    const root: FrontierNode = {
+      idx: this.links.add(-1, null, null), state: model.initial, used: {}, usedHash, last: 0, preemptions: 0, depth: 0,
       hi: key.hi, lo: key.lo, sleep: null,
     };
     this.visited.addKey(key.hi, key.lo);
-    this.nodes.push(root);
-    this.frontier = [0];
-    this.check(root, 0, []);
+    this.frontier = [root];
+    this.check(root, [], ALL);
   }
 
   get done(): boolean {
@@ -197,29 +261,32 @@ export class Search {
 
   /** Keep only the frontier nodes `keep` accepts (by key): shards and workers split a level this way. */
   partition(keep: (hi: number, lo: number) => boolean): void {
-    this.frontier = this.frontier.filter((i) => keep(this.nodes[i]!.hi, this.nodes[i]!.lo));
+    this.frontier = this.frontier.filter((n) => keep(n.hi, n.lo));
   }
 
   /** Intersect the sleep sets of next-level nodes with those of duplicates dropped elsewhere. */
   mergeDupes(dupes: readonly { hi: number; lo: number; sleep: readonly string[] | null }[]): void {
     for (const d of dupes) {
-      const i = this.nextIndex.get(`${d.hi}:${d.lo}`);
-      if (i === undefined) continue;
-      const n = this.nodes[i]!;
-      if (n.hi !== d.hi || n.lo !== d.lo || n.sleep === null) continue;
+      const n = this.nextIndex.get(`${d.hi}:${d.lo}`);
+      if (n === undefined || n.sleep === null) continue;
       n.sleep = intersect(n.sleep, d.sleep);
     }
   }
 
   /** Expand every node of the frontier; `tick` is called every 1024 expansions and may stop the search. */
   expandLevel(tick?: () => boolean): void {
-    const next: number[] = [];
+    const next: FrontierNode[] = [];
     this.nextIndex = new Map();
     const max = this.model.maxStates;
     let count = 0;
-    for (const idx of this.frontier) {
+    const level = this.frontier;
+    // Expanded nodes leave the frontier: their states can be collected as the level goes.
+    this.frontier = [];
+    for (let i = 0; i < level.length; i++) {
       if (this.stopped) break;
-      this.expand(idx, next);
+      const n = level[i]!;
+      (level as (FrontierNode | undefined)[])[i] = undefined;
+      this.expand(n, next);
       if (max !== undefined && this.visited.size >= max) this.stopped = true;
       if ((++count & 1023) === 0 && tick && !tick()) this.stopped = true;
     }
@@ -236,9 +303,7 @@ export class Search {
 
   /** The transitions from the root to node `idx`. */
   scheduleOf(idx: number): Transition[] {
-    const out: Transition[] = [];
-    for (let i = idx; i > 0; i = this.nodes[i]!.parent) out.push(this.nodes[i]!.via!);
-    return out.reverse();
+    return this.links.schedule(idx);
   }
 
   /** Found violations with their schedules. */
@@ -249,7 +314,7 @@ export class Search {
   }
 
   /** The transitions enabled in a node within the bounds, those that do not preempt first. */
-  private enabled(n: Node, s: KernelState): Enabled[] {
+  private enabled(n: FrontierNode, s: KernelState): Enabled[] {
     const stay: Enabled[] = [];
     const switches: Enabled[] = [];
     const bound = this.model.preemptionBound;
@@ -276,13 +341,9 @@ export class Search {
     return stay.concat(switches);
   }
 
-  private expand(idx: number, next: number[]): void {
-    const n = this.nodes[idx]!;
-    const s = n.state!;
-    // Expanded nodes keep only their parent link; their state is no longer needed.
-    n.state = null;
+  private expand(n: FrontierNode, next: FrontierNode[]): void {
+    const s = n.state;
     const sleep = n.sleep;
-    n.sleep = null;
     const explored: { tid: number; key: string; fp: Footprint; preempts: boolean; runs: boolean }[] = [];
     for (const { t, preempts } of this.enabled(n, s)) {
       const tkey = transitionKey(t);
@@ -309,15 +370,13 @@ export class Search {
         if (this.por) this.dropped(key, childSleep);
         continue;
       }
-      const child: Node = {
-        state, used, usedHash, last, preemptions, parent: idx, via: t, depth: n.depth + 1,
+      const child: FrontierNode = {
+        idx: this.links.add(n.idx, t, tkey), state, used, usedHash, last, preemptions, depth: n.depth + 1,
         hi: key.hi, lo: key.lo, sleep: childSleep,
       };
-      const ci = this.nodes.length;
-      this.nodes.push(child);
-      next.push(ci);
-      if (this.por) this.nextIndex.set(`${key.hi}:${key.lo}`, ci);
-      this.check(child, ci, events);
+      next.push(child);
+      if (childSleep !== null) this.nextIndex.set(`${key.hi}:${key.lo}`, child);
+      this.check(child, events, changedMask(s, state, events));
       if (this.model.maxStates !== undefined && this.visited.size >= this.model.maxStates) {
         this.stopped = true;
         return;
@@ -327,26 +386,53 @@ export class Search {
 
   /** A child that was visited already: a node of this level keeps only what both sleep sets share. */
   private dropped(key: Fingerprint, sleep: Set<string> | null): void {
-    const i = this.nextIndex.get(`${key.hi}:${key.lo}`);
-    if (i !== undefined) {
-      const n = this.nodes[i]!;
-      if (n.hi === key.hi && n.lo === key.lo) {
-        if (n.sleep !== null) n.sleep = intersect(n.sleep, sleep === null ? null : [...sleep]);
-        return;
-      }
+    const n = this.nextIndex.get(`${key.hi}:${key.lo}`);
+    if (n !== undefined) {
+      if (n.sleep !== null) n.sleep = intersect(n.sleep, sleep === null ? null : [...sleep]);
+      return;
     }
-    // Possibly a node another worker owns at this level.
+    // A node of this level without a sleep set, of an earlier level, or one another worker owns at this level.
     this.dupes?.push({ hi: key.hi, lo: key.lo, sleep: sleep === null ? null : [...sleep] });
   }
 
-  private check(n: Node, idx: number, events: readonly TraceEvent[]): void {
+  /**
+   * Check the invariants on a new node. `changed` says what its step wrote
+   * ({@link changedMask}): an invariant that reads none of it is not
+   * re-checked — its inputs are those of the parent, where it held (an
+   * invariant that broke there is found and no longer checked).
+   */
+  private check(n: FrontierNode, events: readonly TraceEvent[], changed: number): void {
     let k: Kernel | undefined;
-    for (const inv of this.invariants) {
+    for (let i = 0; i < this.invariants.length; i++) {
+      const inv = this.invariants[i]!;
+      if ((this.readMasks[i]! & changed) === 0) continue;
       if (this.found.has(inv.name) || this.skip.has(inv.name)) continue;
-      const v = inv.check({ state: n.state!, events, k: (k ??= new Kernel(n.state!, this.model.design)) });
-      if (v) this.found.set(inv.name, { violation: v, node: idx, depth: n.depth });
+      const v = inv.check({ state: n.state, events, k: (k ??= new Kernel(n.state, this.model.design)) });
+      if (v) this.found.set(inv.name, { violation: v, node: n.idx, depth: n.depth });
     }
   }
+}
+
+/** Bit of the step's events in a read mask; tables take the bits of their index in TABLE_NAMES. */
+const EVENTS_BIT = 1 << TABLE_NAMES.length;
+const ALL = -1;
+const TABLE_BIT = new Map<string, number>(TABLE_NAMES.map((t, i) => [t, 1 << i]));
+
+/** The bits of what an invariant reads. */
+export function readMask(reads: readonly InvariantRead[]): number {
+  let m = 0;
+  for (const r of reads) m |= r === 'events' ? EVENTS_BIT : TABLE_BIT.get(r)!;
+  return m;
+}
+
+/** The tables a step wrote (copied: a new table object), and whether it emitted events. */
+export function changedMask(before: KernelState, after: KernelState, events: readonly TraceEvent[]): number {
+  let m = events.length > 0 ? EVENTS_BIT : 0;
+  for (let i = 0; i < TABLE_NAMES.length; i++) {
+    const t = TABLE_NAMES[i]!;
+    if (before[t] !== after[t]) m |= 1 << i;
+  }
+  return m;
 }
 
 function intersect(a: Set<string>, b: readonly string[] | null): Set<string> | null {

@@ -2,8 +2,13 @@
  * 64-bit fingerprints of kernel states.
  *
  * A state shares most of its rows with the state it came from (see
- * src/kernel/kernel.ts), so the hash of every object is cached by identity:
- * fingerprinting a successor costs only the rows the step wrote. The hash is
+ * src/kernel/kernel.ts). A table hashes as the sum of one mixed hash per
+ * (id, row) pair, and that sum is kept per table object: a draft that copied
+ * a table (src/check/tracking-kernel.ts) hands over the ids its step wrote,
+ * and the new table's sum is the old one minus the old rows' pairs plus the
+ * new rows' ({@link noteTableWrites}), never re-summed over unchanged rows.
+ * Rows and nested objects are cached by identity when they are big enough
+ * that re-hashing costs more than a lookup ({@link CACHE_WORK}). The hash is
  * structural and canonical — independent of the order object keys were added in, so two
  * equal states hash alike however their objects were built — and it covers
  * everything that decides a state's future (objects hash as an
@@ -25,6 +30,24 @@ export interface Fingerprint {
 }
 
 const cache = new WeakMap<object, Fingerprint>();
+
+/** Per table object: its row count and the two lanes' sums of (id, row) pair hashes. */
+interface TableSum {
+  readonly n: number;
+  readonly hi: number;
+  readonly lo: number;
+}
+const tableSums = new WeakMap<object, TableSum>();
+
+/**
+ * An object is cached when hashing it took at least this many values (its
+ * own and its children's, a cached child counting one): a WeakMap entry
+ * costs more than re-hashing a few values, and the collector traces every
+ * entry as an ephemeron.
+ */
+const CACHE_WORK = 24;
+/** Values hashed so far (for {@link CACHE_WORK}). */
+let work = 0;
 
 function mix(h: number, v: number, m: number): number {
   let x = Math.imul(v, m);
@@ -77,8 +100,95 @@ function setPair(tag: number, a: number, b: number): void {
   outLo = fmix(mix(mix(mix(0x3c6ef372, tag, M_LO), a, M_LO), b, M_LO)) >>> 0;
 }
 
+/** The two lanes of the hash of one (key, value) pair of an object, from the key's and value's hashes. */
+function pairHi(key: number, vHi: number, vLo: number): number {
+  return fmix(mix(mix(mix(0x2a, key, M_HI), vHi, M_HI), vLo, M_HI));
+}
+
+function pairLo(key: number, vHi: number, vLo: number): number {
+  return fmix(mix(mix(mix(0x2b, key, M_LO), vHi, M_LO), vLo, M_LO));
+}
+
+/** An object's hash lanes (before the final fmix) from its key count and pair sums. */
+function objectHi(n: number, sum: number): number {
+  return mix(mix(mix(0x9747b28c, 8, M_HI), n, M_HI), sum, M_HI);
+}
+
+function objectLo(n: number, sum: number): number {
+  return mix(mix(mix(0x3c6ef372, 8, M_LO), n, M_LO), sum, M_LO);
+}
+
+/** Hashes of the row ids (table keys) as strings, by id. */
+const idHashes: Fingerprint[] = [];
+
+function hashId(id: number): Fingerprint {
+  if (id >= 0 && id < 1 << 20 && (id | 0) === id) return (idHashes[id] ??= hashString(String(id)));
+  return hashString(String(id));
+}
+
+/** A table's row count and pair sums, from scratch (over every row). */
+function sumTable(t: Readonly<Record<number, unknown>>): TableSum {
+  let hi = 0;
+  let lo = 0;
+  let n = 0;
+  for (const key in t) {
+    const hk = hashId(Number(key));
+    hv(t[key as unknown as number]);
+    hi = (hi + pairHi(hk.hi, outHi, outLo)) | 0;
+    lo = (lo + pairLo(hk.lo, outHi, outLo)) | 0;
+    n++;
+  }
+  return { n, hi, lo };
+}
+
+/** Hash a table into (outHi, outLo): from its kept sums when a draft handed them over, else over every row. */
+function hashTable(t: Readonly<Record<number, unknown>>): void {
+  let sum = tableSums.get(t);
+  if (sum === undefined) tableSums.set(t, (sum = sumTable(t)));
+  // The same value hv gives the table as a plain object.
+  outHi = fmix(objectHi(sum.n, sum.hi)) >>> 0;
+  outLo = fmix(objectLo(sum.n, sum.lo)) >>> 0;
+}
+
+/**
+ * A draft copied table `before` into `after` and wrote the rows `ids` (set,
+ * added or removed): keep the new table's sums, updated from those rows
+ * alone. Nothing is kept when the old table's sums are not known (the first
+ * fingerprint then sums the table once). Rows must not change after this.
+ */
+export function noteTableWrites(before: Readonly<Record<number, unknown>>, after: Readonly<Record<number, unknown>>, ids: Iterable<number>): void {
+  const old = tableSums.get(before);
+  if (old === undefined || tableSums.has(after)) return;
+  let { n, hi, lo } = old;
+  for (const id of ids) {
+    const hk = hashId(id);
+    const was = before[id];
+    const now = after[id];
+    if (was === now) continue;
+    if (was !== undefined) {
+      hv(was);
+      hi = (hi - pairHi(hk.hi, outHi, outLo)) | 0;
+      lo = (lo - pairLo(hk.lo, outHi, outLo)) | 0;
+      n--;
+    }
+    if (now !== undefined) {
+      hv(now);
+      hi = (hi + pairHi(hk.hi, outHi, outLo)) | 0;
+      lo = (lo + pairLo(hk.lo, outHi, outLo)) | 0;
+      n++;
+    }
+  }
+  tableSums.set(after, { n, hi, lo });
+}
+
+/** Whether a table's sums are known (kept by a draft or summed once): for tests. */
+export function tableSumKept(t: object): boolean {
+  return tableSums.has(t);
+}
+
 /** Hash `v` into (outHi, outLo). */
 function hv(v: unknown): void {
+  work++;
   switch (typeof v) {
     case 'number':
       if ((v | 0) === v) setPair(0, v, 0);
@@ -105,6 +215,7 @@ function hv(v: unknown): void {
       if (hit) { outHi = hit.hi; outLo = hit.lo; return; }
       let hi: number;
       let lo: number;
+      const start = work;
       if (Array.isArray(v)) {
         hi = mix(mix(0x9747b28c, 7, M_HI), v.length, M_HI);
         lo = mix(mix(0x3c6ef372, 7, M_LO), v.length, M_LO);
@@ -122,16 +233,16 @@ function hv(v: unknown): void {
           const hk = hashString(key);
           hv(o[key]);
           // One well-mixed hash per pair, summed: independent of the keys' order.
-          sumHi = (sumHi + fmix(mix(mix(mix(0x2a, hk.hi, M_HI), outHi, M_HI), outLo, M_HI))) | 0;
-          sumLo = (sumLo + fmix(mix(mix(mix(0x2b, hk.lo, M_LO), outHi, M_LO), outLo, M_LO))) | 0;
+          sumHi = (sumHi + pairHi(hk.hi, outHi, outLo)) | 0;
+          sumLo = (sumLo + pairLo(hk.lo, outHi, outLo)) | 0;
           n++;
         }
-        hi = mix(mix(mix(0x9747b28c, 8, M_HI), n, M_HI), sumHi, M_HI);
-        lo = mix(mix(mix(0x3c6ef372, 8, M_LO), n, M_LO), sumLo, M_LO);
+        hi = objectHi(n, sumHi);
+        lo = objectLo(n, sumLo);
       }
       outHi = fmix(hi) >>> 0;
       outLo = fmix(lo) >>> 0;
-      cache.set(v, { hi: outHi, lo: outLo });
+      if (work - start >= CACHE_WORK) cache.set(v, { hi: outHi, lo: outLo });
       return;
     }
     default:
@@ -152,23 +263,25 @@ export function hashValue(v: unknown): Fingerprint {
 
 /** The fingerprint of a kernel state (tables, design, arch, defects and lockdep; not nextId). */
 export function fingerprint(s: KernelState): Fingerprint {
-  const hit = cache.get(s);
-  if (hit) return hit;
   let hi = 0x1b873593;
   let lo = 0x85ebca6b;
-  const add = (v: unknown): void => {
-    hv(v);
+  const add = (): void => {
     hi = mix(mix(hi, outHi, M_HI), outLo, M_HI);
     lo = mix(mix(lo, outHi, M_LO), outLo, M_LO);
   };
-  add(s.arch);
-  add(s.design);
-  add(s.lockdep);
-  add(s.defects);
-  for (const t of TABLE_NAMES) add(s[t]);
-  const fp = { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
-  cache.set(s, fp);
-  return fp;
+  hv(s.arch);
+  add();
+  hv(s.design);
+  add();
+  hv(s.lockdep);
+  add();
+  hv(s.defects);
+  add();
+  for (const t of TABLE_NAMES) {
+    hashTable(s[t]);
+    add();
+  }
+  return { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
 }
 
 export function fingerprintHex(fp: Fingerprint): string {

@@ -6,19 +6,31 @@
  * reads (`get`, `find`) or writes (`mut`, `set`, `add`, `remove`), every
  * table whose key set it reads (`ids`) or changes (`add`, `remove`), and
  * the two scalars `nextId` (ids are allocated in order, so two allocating
- * steps never commute) and `lockdep`. A step that reads the whole state
- * through `k.state` (taking or retrying a lock reads every task's wait
- * state, releasing code may walk tables) is marked as touching everything.
+ * steps never commute) and `lockdep`.
+ *
+ * Reads of the whole state through `k.state` (taking a lock: canAcquire()
+ * looks at the lock row and, for a read, at every task's wait state;
+ * lockdep's check_prev_add() at the order graph) go through a recording
+ * view that notes exactly what is looked at: the rows reached, a table's key
+ * set when it is enumerated, the `lockdep` scalar. A task's wait state
+ * (`blockedOn`) is its own variable, apart from the rest of the task's row,
+ * so that a reader's canAcquire() scanning every task's wait state conflicts
+ * only with steps that block on a lock or stop waiting, not with every step
+ * of every other task. So a step that takes a lock commutes with every step
+ * that touches neither that lock's row, nor the lock-order graph (when either
+ * adds an edge), nor a task's wait state.
  *
  * Two transitions are independent in a state when they belong to different
- * tasks, neither touches everything, and neither writes a row (or a key
- * set, or a scalar) the other reads or writes. Then each runs the same way
- * in either order: same reads, same writes, same events, and neither
- * enables or disables the other (enabledness reads the task's own row and
- * its process's variables, which are in every transition's read set).
- * Events are not effects: they are a function of the reads.
+ * tasks and neither writes a row (or a key set, a wait state, a scalar) the
+ * other reads or writes. Then each runs the same way in either order: same
+ * reads, same writes, same events, and neither enables or disables the other
+ * (enabledness reads the task's own row and wait state, its process's
+ * variables, and for a sleeping task the lock row and the wait states its
+ * retry reads, all of which are in the transition's read set). Events are
+ * not effects: they are a function of the reads.
  */
-import { Kernel } from '../kernel/kernel.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { TrackingKernel } from './tracking-kernel.js';
 import type { KernelState, Mutable, Row, TableName } from '../kernel/state.js';
 import { TABLE_NAMES } from '../kernel/state.js';
 import type { Design } from '../designs/types.js';
@@ -29,6 +41,10 @@ const ROW_SPACE = 2 ** 26;
 /** Pseudo-rows for the scalars of the state. */
 const NEXT_ID = -1;
 const LOCKDEP = -2;
+/** Wait states: task `tid`'s `blockedOn` is the pseudo-row WAIT_BASE + tid. */
+const WAIT_BASE = TABLE_NAMES.length * ROW_SPACE;
+/** Fields of the state that never change during a search (reading them touches nothing). */
+const CONSTANT_STATE = new Set<string | symbol>(['arch', 'design', 'defects']);
 
 /** What one transition touched. */
 export class Footprint {
@@ -40,10 +56,13 @@ export class Footprint {
   readonly tableReads = new Set<number>();
   readonly tableWrites = new Set<number>();
 
+  /** A read of a whole row (a task's row includes its wait state). */
   readRow(table: TableName, id: number): void {
     this.reads.add(TABLE_INDEX.get(table)! * ROW_SPACE + id);
+    if (table === 'tasks') this.reads.add(WAIT_BASE + id);
   }
 
+  /** A write of a row; a task's wait state is written only when it changes (see {@link RecordingKernel.finish}). */
   writeRow(table: TableName, id: number): void {
     this.writes.add(TABLE_INDEX.get(table)! * ROW_SPACE + id);
   }
@@ -64,14 +83,33 @@ export function independent(a: Footprint, b: Footprint): boolean {
 }
 
 /** A Kernel draft that records the footprint of what runs on it. */
-export class RecordingKernel extends Kernel {
-  constructor(base: KernelState, design: Design, readonly fp: Footprint) {
-    super(base, design);
+export class RecordingKernel extends TrackingKernel {
+  private view: KernelState | null = null;
+
+  constructor(private readonly before: KernelState, design: Design, readonly fp: Footprint) {
+    super(before, design);
   }
 
+  /** The state through a view that records what is read (see the file comment). */
   override get state(): KernelState {
-    this.fp.all = true;
-    return super.state;
+    return (this.view ??= recordingView(super.state, this.fp));
+  }
+
+  /** Tasks whose wait state the step changed write it. */
+  override finish(): KernelState {
+    const s = super.finish();
+    if (s.tasks !== this.before.tasks) {
+      for (const key of Object.keys(s.tasks)) {
+        const id = Number(key);
+        const a = this.before.tasks[id]?.blockedOn;
+        const b = s.tasks[id]?.blockedOn;
+        if (a !== b && (a?.lock !== b?.lock || a?.mode !== b?.mode)) this.fp.writes.add(WAIT_BASE + id);
+      }
+      for (const key of Object.keys(this.before.tasks)) {
+        if (s.tasks[Number(key)] === undefined) this.fp.writes.add(WAIT_BASE + Number(key));
+      }
+    }
+    return s;
   }
 
   override get<T extends TableName>(table: T, id: number): Row<T> {
@@ -126,7 +164,65 @@ export class RecordingKernel extends Kernel {
   }
 }
 
-/** A Kernel draft, recording into `fp` when one is given. */
+/** Reads through `k.state`: tables by row (a task's `blockedOn` apart), key sets when enumerated, lockdep. */
+function recordingView(root: KernelState, fp: Footprint): KernelState {
+  const tables = new Map<TableName, { readonly raw: object; readonly view: object }>();
+  const tableView = (table: TableName): object =>
+    new Proxy(root[table], {
+      get(t, prop) {
+        const row = Reflect.get(t, prop) as unknown;
+        if (typeof prop !== 'string') return row;
+        const id = Number(prop);
+        if (table !== 'tasks' || row === undefined) {
+          fp.readRow(table, id);
+          return row;
+        }
+        return taskView(row as object, id, fp);
+      },
+      has(t, prop) {
+        if (typeof prop === 'string') fp.readRow(table, Number(prop));
+        return Reflect.has(t, prop);
+      },
+      ownKeys(t) {
+        fp.tableReads.add(TABLE_INDEX.get(table)!);
+        return Reflect.ownKeys(t);
+      },
+      set() {
+        throw new TypeError('the state is read-only through k.state: write with k.mut/set/add/remove');
+      },
+    });
+  return new Proxy(root, {
+    get(t, prop) {
+      if (typeof prop === 'string' && TABLE_INDEX.has(prop as TableName)) {
+        const table = prop as TableName;
+        // Tables are replaced when first written: a view per table object.
+        let v = tables.get(table);
+        if (v === undefined || v.raw !== root[table]) tables.set(table, (v = { raw: root[table], view: tableView(table) }));
+        return v.view;
+      }
+      if (prop === 'lockdep') fp.reads.add(LOCKDEP);
+      else if (prop === 'nextId') fp.reads.add(NEXT_ID);
+      else if (!CONSTANT_STATE.has(prop)) fp.all = true;
+      return Reflect.get(t, prop) as unknown;
+    },
+    set() {
+      throw new TypeError('the state is read-only through k.state: write with k.mut/set/add/remove');
+    },
+  });
+}
+
+/** A task row whose `blockedOn` reads the wait state and every other field (but the tid) the row. */
+function taskView(row: object, id: number, fp: Footprint): object {
+  return new Proxy(row, {
+    get(t, prop) {
+      if (prop === 'blockedOn') fp.reads.add(WAIT_BASE + id);
+      else if (prop !== 'tid') fp.reads.add(TABLE_INDEX.get('tasks')! * ROW_SPACE + id);
+      return Reflect.get(t, prop) as unknown;
+    },
+  });
+}
+
+/** A Kernel draft that notes the rows it writes (for fingerprints), recording its footprint into `fp` when one is given. */
 export function draft(s: KernelState, design: Design, fp?: Footprint): Kernel {
-  return fp ? new RecordingKernel(s, design, fp) : new Kernel(s, design);
+  return fp ? new RecordingKernel(s, design, fp) : new TrackingKernel(s, design);
 }

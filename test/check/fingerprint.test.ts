@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fingerprint, fingerprintHex, hashValue } from '../../src/check/fingerprint.js';
+import { fingerprint, fingerprintHex, hashValue, tableSumKept } from '../../src/check/fingerprint.js';
+import { TABLE_NAMES } from '../../src/kernel/state.js';
+import type { KernelState } from '../../src/kernel/state.js';
+import { forSuiteStates } from './suite-states.js';
 import { emptyKernelState } from '../../src/kernel/state.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { newLock } from '../../src/kernel/locking/rwsem.js';
@@ -39,3 +42,20 @@ test('states equal but for nextId share a fingerprint; any row change does not',
   assert.notDeepEqual(fingerprint({ ...s1, arch: 'arm64' }), fingerprint(s1));
   assert.notDeepEqual(fingerprint({ ...s1, lockdep: 1 }), fingerprint(s1));
 });
+
+test('incremental fingerprints equal from-scratch ones on states of every suite job', () => {
+  let checked = 0;
+  forSuiteStates(200, ({ spec, before, state }) => {
+    assert.ok(tablesUpdated(before, state), 'the tables the step copied got their sums from the rows it wrote');
+    const incremental = fingerprint(state);
+    // structuredClone gives fresh objects: no cached row hashes, no kept table sums.
+    assert.deepEqual(incremental, fingerprint(structuredClone(state)), `${spec.source.file} ${spec.design} ${spec.arch}`);
+    checked++;
+  });
+  assert.ok(checked > 30_000, `checked ${checked} states`);
+});
+
+/** Every table of `after` that differs from `before`'s had its sums kept by the draft (not re-summed). */
+function tablesUpdated(before: KernelState, after: KernelState): boolean {
+  return TABLE_NAMES.every((t) => after[t] === before[t] || tableSumKept(after[t]));
+}

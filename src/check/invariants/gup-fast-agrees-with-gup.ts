@@ -16,6 +16,7 @@ export const gupFastAgreesWithGup: Invariant = {
     'VM_IO|VM_PFNMAP VMAs, which check_vma_flags() refuses with -EFAULT, so no reference on a BAR page ' +
     'may exist. Without pmd_special()/pud_special() (x86 before v6.12, the seed thread\'s warning; B4 ' +
     '0d979509539e) the lockless walk takes a huge PFN leaf for a THP and grabs its struct pages.',
+  reads: ['pagerefs', 'pci', 'events'],
   check({ k, events }) {
     for (const key of k.ids('pagerefs')) {
       const refs = k.get('pagerefs', key);

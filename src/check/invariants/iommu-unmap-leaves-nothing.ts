@@ -16,6 +16,7 @@ export const iommuUnmapLeavesNothing: Invariant = {
   rule: 'Every IOMMU entry lies inside a mapping that still exists (an IOAS area or a type1 vfio_dma), and when ' +
     'no task is in the kernel every dma-buf attachment of iommufd belongs to live iopt_pages: unmap removes ' +
     'the IOMMU entries and detaches the dma-buf (iopt_unmap_iova_range(), iopt_release_pages(), vfio_remove_dma(); v6.19).',
+  reads: ['hwpts', 'vfio_containers', 'ioas', 'tasks', 'iopt_pages', 'attachments', 'importers'],
   check({ state }) {
     for (const p of allIommuEntries(state)) {
       const e = p.entry;

@@ -5,6 +5,7 @@
  * B12: c1d9dac0db16, is_aligned_for_order()).
  */
 import type { Invariant } from './types.js';
+import { VMA_OBJECT_READS } from './reads.js';
 import { violated } from './types.js';
 import { allLeaves } from './leaves.js';
 import { hex } from '../../kernel/events.js';
@@ -16,6 +17,7 @@ export const leafMapsObjectPfn: Invariant = {
     'PMD/PUD leaf only where the whole block is inside the VMA and the PFN is aligned to the order ' +
     '(is_aligned_for_order(); B11 09dfc8a5f2ce, B12 c1d9dac0db16). The first and last page of a huge leaf ' +
     'are checked against the object.',
+  reads: ['mms', ...VMA_OBJECT_READS],
   check({ k }) {
     for (const l of allLeaves(k)) {
       const where = `mm ${l.mm} ${l.leaf.level} leaf va=${hex(l.va)} pfn=${hex(l.leaf.pfn)}`;

@@ -12,6 +12,7 @@ export const lockOrder: Invariant = {
     'page_table_lock on the fault and zap paths (B7, aac6db75a9fc: the zap runs under i_mmap_rwsem, ' +
     'never mmap_lock). A request that inverts a recorded order is lockdep\'s "possible circular locking ' +
     'dependency", even when this run does not deadlock.',
+  reads: ['events'],
   check({ events }) {
     for (const e of events) {
       if (e.kind === 'warn' && e.fn === 'lockdep') {

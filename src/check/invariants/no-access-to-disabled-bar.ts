@@ -27,6 +27,7 @@ export const noAccessToDisabledBar: Invariant = {
     'clear or the function is in D3hot — the access completes as an Unsupported Request, which can take ' +
     'the host down (CVE-2020-12888, B3; vfio_pci_zap_bars() before vfio_basic_config_write() clears the bit) — ' +
     'nor through a mapping of a dma-buf its exporter has revoked (vfio_pci_dma_buf_move(); B16 61ceaf236115).',
+  reads: ['events', 'pci'],
   check({ events, k }) {
     for (const e of events) {
       if (e.kind !== 'access') continue;

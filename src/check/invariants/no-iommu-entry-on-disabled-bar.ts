@@ -10,6 +10,7 @@
  */
 import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';
 import type { Invariant } from './types.js';
+import { REVOKE_READS } from './reads.js';
 import { violated } from './types.js';
 import { barOverlapping } from './leaves.js';
 import { pciMemoryDecodes } from '../../pci/memory.js';
@@ -22,6 +23,7 @@ export const noIommuEntryOnDisabledBar: Invariant = {
     'dma-bufs under memory_lock before it disables decoding, and iommufd\'s importer unmaps on move_notify ' +
     '(iopt_revoke_notify(), v6.19). The real type1 backend maps a BAR mmap\'s PFNs with no revoke ' +
     '(vfio_iommu_type1.c follow_fault_pfn).',
+  reads: ['hwpts', 'vfio_containers', 'pci', ...REVOKE_READS],
   check({ state, k }) {
     for (const p of allIommuEntries(state)) {
       const e = p.entry;

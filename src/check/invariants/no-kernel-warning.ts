@@ -13,6 +13,7 @@ export const noKernelWarning: Invariant = {
   name: 'no-kernel-warning',
   rule: 'No WARN_ON/BUG_ON fires: e.g. insert_pfn() finding another pfn present, vmf_insert_pfn() on a VMA ' +
     'that is not a shared VM_PFNMAP/VM_MIXEDMAP mapping, an access that refaults forever.',
+  reads: ['events'],
   check({ events }) {
     for (const e of events) {
       if (e.kind === 'warn' && !OWNED.has(e.fn)) {

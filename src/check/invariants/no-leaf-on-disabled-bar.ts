@@ -14,6 +14,7 @@ export const noLeafOnDisabledBar: Invariant = {
   rule: 'No page-table leaf maps a BAR while its function does not decode memory: every path that ' +
     'disables decoding (PCI_COMMAND write, D3hot, FLR, VFIO_DEVICE_RESET) zaps first, under memory_lock ' +
     'held for write, and faults SIGBUS until decoding is back (B3, abafbc551fdd).',
+  reads: ['mms', 'pci'],
   check({ k }) {
     for (const l of allLeaves(k)) {
       const start = l.leaf.pfn * 4096;

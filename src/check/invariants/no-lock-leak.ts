@@ -9,6 +9,7 @@ export const noLockLeak: Invariant = {
   name: 'no-lock-leak',
   rule: 'No task returns to user space holding a kernel lock (lockdep_sys_exit(): "lock held when returning ' +
     'to user space!").',
+  reads: ['tasks', 'locks'],
   check({ state }) {
     for (const t of Object.values(state.tasks)) {
       if (t.frames.length === 0 && t.held.length > 0) {

@@ -7,6 +7,7 @@
  */
 import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';
 import type { Invariant } from './types.js';
+import { REVOKE_READS } from './reads.js';
 import { violated } from './types.js';
 
 export const noMappingSurvivesRevoke: Invariant = {
@@ -14,6 +15,7 @@ export const noMappingSurvivesRevoke: Invariant = {
   rule: 'When a revoke is complete (the exporter\'s revoked state set and its dma_resv released), no importer ' +
     'attachment of that dma-buf is still mapped or pinned: vfio_pci_dma_buf_move() notifies every attachment ' +
     'with dma_buf_move_notify() under the resv lock and dynamic importers unmap (B16 61ceaf236115).',
+  reads: ['attachments', 'importers', ...REVOKE_READS],
   check({ state, k }) {
     for (const a of Object.values(state.attachments)) {
       if (a.mapped === null && !a.pinned) continue;

@@ -18,6 +18,7 @@
  * vfio_pci_core_feature_dma_buf(), 5d74781ebc86.)
  */
 import type { Invariant } from './types.js';
+import { ALL_READS } from './reads.js';
 import { violated } from './types.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { KernelState } from '../../kernel/state.js';
@@ -83,6 +84,7 @@ export const referencesBalance: Invariant = {
     'attachments, iommufd objects, struct file members), each vfio device\'s registration is 1 plus its ' +
     'dma-bufs and its open_count its open files; once every process has exited no device is open and no ' +
     'page reference is left (B1 495c10cc1c0c, B5 1527f926fd04, 5d74781ebc86).',
+  reads: ALL_READS,
   check({ state, k, events }) {
     for (const e of events) {
       if (e.kind === 'warn' && e.args['report'] === REFCOUNT_UNDERFLOW) {

@@ -2,7 +2,7 @@
  * Invariants: named, documented predicates over the state and the events of
  * the step that led to it, each tied to the kernel rule it encodes.
  */
-import type { KernelState } from '../../kernel/state.js';
+import type { KernelState, TableName } from '../../kernel/state.js';
 import type { TraceEvent } from '../../kernel/events.js';
 import type { Kernel } from '../../kernel/kernel.js';
 
@@ -21,11 +21,24 @@ export interface InvariantContext {
   readonly k: Kernel;
 }
 
+/** What an invariant may read: a table, or the step's events. */
+export type InvariantRead = TableName | 'events';
+
 export interface Invariant {
   /** Short kebab-case name used on the command line and in reports. */
   readonly name: string;
   /** The kernel rule the invariant encodes, with its source (docs/sources.md section, commit, function). */
   readonly rule: string;
+  /**
+   * What `check` reads: tables of the state (directly or through `k`, the
+   * design's hooks included) and 'events' for the step's events. The search
+   * re-checks an invariant only after a step that wrote one of these tables
+   * or emitted events: otherwise it holds as it held in the state before
+   * (src/check/bfs.ts). Absent: everything, checked after every step. A test
+   * (test/check/invariants/reads.test.ts) records what each one reads on the
+   * suite's states and requires it to be declared.
+   */
+  readonly reads?: readonly InvariantRead[];
   /** Check one state; null when the rule holds. */
   check(cx: InvariantContext): Violation | null;
 }

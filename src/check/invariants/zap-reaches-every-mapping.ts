@@ -16,6 +16,7 @@
  * whichever inode's i_mmap holds it.
  */
 import type { Invariant } from './types.js';
+import { ALL_READS } from './reads.js';
 import { violated } from './types.js';
 import { allLeaves } from './leaves.js';
 import { hex } from '../../kernel/events.js';
@@ -61,6 +62,7 @@ export const zapReachesEveryMapping: Invariant = {
     'that maps the objects behind them (the vfio device: its BAR mmaps and the dma-bufs it exported; a dma-buf) ' +
     'is in one of the walked i_mmaps: the zap reaches every mapping of what it zaps (aac6db75a9fc; Christian ' +
     'König in the seed thread: one address_space, or both must be zapped).',
+  reads: ALL_READS,
   check({ k, events }) {
     for (const e of events) {
       if (e.kind !== 'zap' || e.fn !== 'zap_walks') continue;
