@@ -28,7 +28,7 @@
  */
 import type { Kernel } from '../../kernel/kernel.js';
 import { path } from '../../kernel/sched/path.js';
-import type { Step } from '../../kernel/sched/path.js';
+import type { KernelPath, LabelsOf, LocalsOf, Step } from '../../kernel/sched/path.js';
 import { complete, initCompletion, reinitCompletion } from '../../kernel/locking/completion.js';
 import { fputDeferred } from '../../dma-buf/task-work.js';
 import { EOPNOTSUPP, ENODEV } from '../../uapi/errno.js';
@@ -180,6 +180,12 @@ export const cleanupWaits = patchPath(vfio_pci_dma_buf_cleanup).locals<DrainLoca
     krefPut(cx.k, p.id);
     cx.goto('wait');
   });
+
+/** vfio_pci_dma_buf_cleanup() as 4/8 leaves it: the typed handle later patches address (patchPath reads its name). */
+export const vfio_pci_dma_buf_cleanup_v71 = vfio_pci_dma_buf_cleanup as unknown as KernelPath<
+  'vfio_pci_dma_buf_cleanup', LabelsOf<typeof vfio_pci_dma_buf_cleanup> | 'wait' | 'registration_put',
+  LocalsOf<typeof vfio_pci_dma_buf_cleanup> & DrainLocals
+>;
 
 export const waitForInvalidation = patch(
   'vfio: Wait for dma-buf invalidation to complete',

@@ -90,6 +90,7 @@ export const PATH_NAMES = [
   'vfio_pci_core_disable',
   'vfio_pci_core_enable',
   'vfio_pci_core_feature_dma_buf',
+  'vfio_pci_core_feature_dma_buf_memattr',
   'vfio_pci_core_mmap',
   'vfio_pci_core_mmap_prepare',
   'vfio_pci_core_read',
