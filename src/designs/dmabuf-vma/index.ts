@@ -54,3 +54,4 @@ export function dmabufVma(stage: DmaBufVmaStage): Design {
 
 export const DMABUF_VMA_STAGES: readonly Design[] = ([1, 2, 3, 4, 5] as const).map(dmabufVma);
 export { step1MmapPrepare, step2MultiRange, step3RevokeInFault, step4MoveAddressSpace, step5MmapDmaBufFd };
+export { vfio_pci_mmap_huge_fault, vfio_pci_mmap_page_fault, vfio_pci_core_mmap_prepare } from './step1-mmap-prepare.js';
