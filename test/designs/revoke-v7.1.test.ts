@@ -6,6 +6,7 @@ import type { RevokeWaitDmaBuf } from '../../src/designs/revoke-v7.1/index.js';
 import { legacy } from '../../src/designs/legacy.js';
 import type { Design } from '../../src/designs/types.js';
 import { startAction, step } from '../../src/check/exec.js';
+import { isDeadlocked } from '../../src/check/transitions.js';
 import { leBytes } from '../../src/uapi/codec.js';
 import { VFIO_PCI_CONFIG_REGION_INDEX, VFIO_PCI_INDEX_TO_OFFSET } from '../../src/uapi/vfio.js';
 import { PCI_COMMAND } from '../../src/uapi/pci_regs.js';
@@ -59,6 +60,7 @@ test('revoke@v7.1 4/8: a map takes a kref, an unmap drops it; a disable waits un
   assert.equal(a.frames.at(-1)!.fn, 'vfio_pci_dma_buf_move');
   assert.equal(privOf(w, dmabuf).revoked, true);
   assert.equal(kref(w, dmabuf), 1, 'the registered reference is dropped; the mapping still holds one');
+  assert.equal(isDeadlocked(w.state), false, 'a completion wait is not a deadlock: G in user space can unmap');
   // The BAR still decodes (the command write waits behind the revoke): the importer's DMA is harmless.
   dma(w, att, 0, true, 7, 1);
   assert.equal(lastDmaOutcome(w), 'ok');
@@ -92,4 +94,17 @@ test('revoke@v7.1 7/8 + 8/8: the RDMA pinned importer is refused at attach; iomm
   assert.equal(w.state.attachments[att]!.mapped, null, 'iopt_revoke_notify dropped the IOMMU mapping');
   assert.equal(w.state.attachments[att]!.pinned, true);
   assert.equal(checkNow(w).size, 0, [...checkNow(w).values()].join('; '));
+});
+
+test('references-balance checks the v7.1 mapping kref: a leak and an underflow are reported', () => {
+  const { w, fd, imp, dmabuf } = world(revokeV71, 'dynamic');
+  const att = attach(w, imp, fd, 1);
+  assert.equal(map(w, att, 1), 0);
+  assert.equal(checkNow(w).size, 0);
+  const priv = w.state.dmabufs[dmabuf]!.priv;
+  const withKref = (n: number): World => ({
+    ...w, state: { ...w.state, vfio_dmabufs: { ...w.state.vfio_dmabufs, [priv]: { ...w.state.vfio_dmabufs[priv]!, kref: n } as never } },
+  });
+  assert.match(checkNow(withKref(3)).get('references-balance') ?? '', /kref 3 but 1 mapped attachment\(s\).*a leak/);
+  assert.match(checkNow(withKref(-1)).get('references-balance') ?? '', /kref -1: underflow/);
 });
