@@ -106,7 +106,8 @@ export const referencesBalance: Invariant = {
   rule: 'No count underflows, no use after free and no leak: every fd, vm_file and i_mmap entry names a live ' +
     'object; with no task in the kernel each file\'s f_count equals its holders (fds, vm_files, importer ' +
     'attachments, iommufd objects, struct file members), each vfio device\'s registration is 1 plus its ' +
-    'dma-bufs and its open_count its open files; once every process has exited no device is open and no ' +
+    'dma-bufs and its open_count its open files, each declared mapping kref its mapped attachments plus at most ' +
+    'one registered reference; once every process has exited no device is open and no ' +
     'page reference is left (B1 495c10cc1c0c, B5 1527f926fd04, 5d74781ebc86).',
   check({ state, k, events }) {
     for (const e of events) {
