@@ -13,6 +13,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { expectedViolations } from '../scenario/check-section.js';
 import { findDesign } from '../designs/index.js';
 import { bfs } from './bfs.js';
+import { fingerprint, fingerprintHex } from './fingerprint.js';
 import type { CheckStats, Found } from './bfs.js';
 import { scenarioModel } from './model.js';
 import type { Bounds, ScenarioModel } from './model.js';
@@ -67,6 +68,8 @@ export interface ScheduleStep {
     /** The action with its arguments resolved. */
     readonly resolved: UserAction;
   };
+  /** Fingerprint (hex) of the state after this transition, so replay says where an edited or stale trace diverges. */
+  readonly fp?: string;
 }
 
 export interface FoundRecord {
@@ -126,7 +129,7 @@ export function jobScenario(spec: JobSpec): { readonly sc: Scenario; readonly ra
 }
 
 /** The alphabet entry as written in the source. */
-function writtenEntry(raw: unknown, thread: string, entry: number): unknown {
+export function writtenEntry(raw: unknown, thread: string, entry: number): unknown {
   const check = (raw as { check?: { alphabet?: Record<string, unknown[]> } } | null)?.check;
   return check?.alphabet?.[thread]?.[entry];
 }
@@ -137,17 +140,18 @@ export function scheduleSteps(m: ScenarioModel, raw: unknown, schedule: readonly
   return schedule.map((t) => {
     const task = s.tasks[t.tid];
     const thread = task?.name ?? `task${t.tid}`;
-    const step: ScheduleStep = {
-      thread, tid: t.tid, at: t.action ? 'user' : task ? taskLabel(task) : '?',
+    const at = t.action ? 'user' : task ? taskLabel(task) : '?';
+    s = m.apply(s, t).state;
+    return {
+      thread, tid: t.tid, at,
       ...(t.action ? {
         action: {
           ...(t.entry !== undefined ? { entry: t.entry, written: writtenEntry(raw, thread, t.entry) } : {}),
           resolved: t.action,
         },
       } : {}),
+      fp: fingerprintHex(fingerprint(s)),
     };
-    s = m.apply(s, t).state;
-    return step;
   });
 }
 

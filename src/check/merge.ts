@@ -32,9 +32,32 @@ export class MergeError extends Error {
   override name = 'MergeError';
 }
 
+/** Shards are peers when they have the same scenario name, design and arch; {@link peerMismatch} then checks the rest. */
 function groupKey(o: Outcome): string {
   const r = o.result!;
-  return JSON.stringify([r.scenario, r.design, r.arch, r.defects, r.bounds, r.invariants, r.por ?? true, r.shard?.count]);
+  return JSON.stringify([r.scenario, r.design, r.arch]);
+}
+
+/** What a shard must share with its peers, each with a name for the message. */
+function identity(o: Outcome): [string, unknown][] {
+  const r = o.result!;
+  const s = o.spec as Outcome['spec'] & Record<string, unknown>;
+  return [
+    ['scenario text', o.spec.source.text], ['bounds', r.bounds], ['defects', r.defects], ['invariants', r.invariants],
+    ['reduction (--no-por)', r.por ?? true], ['mode', r.mode], ['shard count', r.shard?.count],
+    // written by a later barmap that records the design's source; compared when present
+    ['design path', s['designPath']], ['design hash', s['designHash']],
+  ];
+}
+
+/** The first way a shard differs from the group's first, or undefined. */
+function peerMismatch(first: Outcome, o: Outcome): string | undefined {
+  const a = identity(first);
+  const b = identity(o);
+  for (let i = 0; i < a.length; i++) {
+    if (JSON.stringify(a[i]![1]) !== JSON.stringify(b[i]![1])) return a[i]![0];
+  }
+  return undefined;
 }
 
 /** Combine shard results; throws MergeError when a job's shards are missing, repeated or of different counts. */
@@ -63,6 +86,10 @@ function mergeGroup(g: readonly Outcome[]): Outcome {
   const where = `${first.scenario} (design ${first.design}, arch ${first.arch})`;
   const seen = new Map<number, Outcome>();
   for (const o of g) {
+    const differs = peerMismatch(g[0]!, o);
+    if (differs !== undefined) {
+      throw new MergeError(`${where}: shard ${o.result!.shard!.index}/${o.result!.shard!.count} differs from shard ${first.shard!.index}/${n} in its ${differs}; merge the shards of one barmap check command line`);
+    }
     const i = o.result!.shard!.index;
     if (seen.has(i)) throw new MergeError(`${where}: shard ${i}/${n} given twice`);
     seen.set(i, o);

@@ -12,7 +12,9 @@ import type { TraceEvent } from '../kernel/events.js';
 import { isRunnable, taskLabel } from '../kernel/sched/step.js';
 import { findDesign } from '../designs/index.js';
 import { findArchProfile } from '../arch/profiles.js';
-import { loadScenario } from '../scenario/load.js';
+import { parseSource, validateScenario } from '../scenario/load.js';
+import { writtenEntry } from './job.js';
+import { fingerprint, fingerprintHex } from './fingerprint.js';
 import { checkInvariantNames } from '../scenario/check-section.js';
 import { INVARIANTS } from './invariants/index.js';
 import type { Invariant } from './invariants/index.js';
@@ -52,7 +54,8 @@ export function replayTrace(tf: TraceFile, onStep?: (st: ReplayStep, m: Scenario
   if (!findArchProfile(tf.arch)) throw new TraceFileError(`arch profile '${tf.arch}' is not built into this barmap`);
   const unknown = tf.defects.find((d) => !findDefect(d));
   if (unknown !== undefined) throw new TraceFileError(`defect '${unknown}' is not in this barmap's catalogue (barmap list)`);
-  const sc = loadScenario(tf.scenario.source, `${tf.scenario.file} (embedded)`);
+  const { value: raw, source } = parseSource(tf.scenario.source, `${tf.scenario.file} (embedded)`);
+  const sc = validateScenario(raw, source);
   const m = scenarioModel(sc, {
     design, arch: tf.arch, maxActions: tf.bounds.maxActions, preemptions: tf.bounds.preemptions,
     invariants: checkInvariantNames(), defects: tf.defects,
@@ -79,6 +82,15 @@ export function replayTrace(tf: TraceFile, onStep?: (st: ReplayStep, m: Scenario
       throw new TraceFileError(`${at}: thread ${st.thread} cannot run here (${task.frames.length === 0 ? 'it is in user space' : 'it waits for a lock'})`);
     }
     const label = taskLabel(task);
+    if (!st.action && st.at !== label) throw new TraceFileError(`${at}: thread ${st.thread} is at ${label} here, not ${st.at} as recorded; the trace was edited or is stale`);
+    if (st.action && st.at !== 'user') throw new TraceFileError(`${at}: an action start is recorded at 'user', not '${st.at}'; the trace was edited`);
+    if (st.action?.entry !== undefined) {
+      const entry = writtenEntry(raw, st.thread, st.action.entry);
+      if (entry === undefined) throw new TraceFileError(`${at}: thread ${st.thread} has no alphabet entry ${st.action.entry} in the embedded scenario; the trace was edited or is stale`);
+      if (st.action.written !== undefined && JSON.stringify(entry) !== JSON.stringify(st.action.written)) {
+        throw new TraceFileError(`${at}: alphabet entry ${st.action.entry} of ${st.thread} is ${JSON.stringify(entry)} in the embedded scenario, not ${JSON.stringify(st.action.written)} as recorded; the trace was edited`);
+      }
+    }
     const t: Transition = st.action
       ? { tid: st.tid, action: st.action.resolved, ...(st.action.entry !== undefined ? { entry: st.action.entry } : {}) }
       : { tid: st.tid };
@@ -89,6 +101,12 @@ export function replayTrace(tf: TraceFile, onStep?: (st: ReplayStep, m: Scenario
       throw new TraceFileError(`${at}: the model refused this transition: ${e instanceof Error ? e.message : String(e)}`);
     }
     s = r.state;
+    if (st.fp !== undefined) {
+      const fp = fingerprintHex(fingerprint(s));
+      if (fp !== st.fp) {
+        throw new TraceFileError(`${at}: the state after ${st.thread}'s transition (${st.action ? st.action.resolved.op : st.at}) has fingerprint ${fp}, not ${st.fp} as recorded; the trace diverges here (edited, or written by another barmap or design)`);
+      }
+    }
     const k = new Kernel(s, design);
     const broken = invariants.flatMap((inv) => {
       const v = inv.check({ state: s, events: r.events, k });

@@ -65,14 +65,19 @@ const actionSchema = z
   .refine((a) => typeof a['op'] === 'string' && a['op'] in ACTION_PATHS, { message: `resolved.op must be one of ${Object.keys(ACTION_PATHS).join(', ')}` })
   .transform((a) => a as unknown as UserAction);
 
-const stepSchema = z.object({
+export const stepSchema = z.object({
   thread: z.string(),
   tid: z.number().int().positive(),
   at: z.string(),
   action: z.object({ entry: z.number().int().min(0).optional(), written: z.unknown().optional(), resolved: actionSchema }).optional(),
+  fp: z.string().regex(/^[0-9a-f]{16}$/, 'a 16-digit hex fingerprint').optional(),
 });
 
-const fileSchema = z.object({
+/**
+ * The trace file's schema. Optional fields added later (e.g. the design's
+ * source path and hash) go here as `.optional()`, so older files still read.
+ */
+export const traceFileSchema = z.object({
   version: z.literal(TRACE_VERSION),
   scenario: z.object({ name: z.string(), file: z.string(), source: z.string() }),
   design: z.string(),
@@ -93,25 +98,54 @@ export class TraceFileError extends Error {
   override name = 'TraceFileError';
 }
 
+/** Arrays and objects nested deeper than this are refused before parsing (printing or comparing them would overflow the stack). */
+export const JSON_DEPTH_LIMIT = 64;
+
+/** The depth of JSON text's nesting, counted without parsing (brackets inside strings skipped). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) { if (++depth > max) max = depth; }
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 /** Parse and validate a trace file's text. */
 export function parseTraceFile(text: string, file: string): TraceFile {
+  if (jsonDepth(text) > JSON_DEPTH_LIMIT) throw new TraceFileError(`${file}: nests arrays or objects more than ${JSON_DEPTH_LIMIT} deep; a trace file barmap wrote nests far less`);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new TraceFileError(`${file}: not JSON (${e instanceof Error ? e.message : String(e)}); a trace file is what barmap check writes`);
+    const why = (e instanceof Error ? e.message : String(e)).replace(/\s*[\r\n]+\s*/g, ' ');
+    throw new TraceFileError(`${file}: not JSON (${why}); a trace file is what barmap check writes`);
   }
   const version = (value as { version?: unknown } | null)?.version;
   if (typeof value !== 'object' || value === null || version === undefined) {
     throw new TraceFileError(`${file}: not a barmap trace file (no "version"); give a file barmap check wrote`);
   }
-  if (version !== TRACE_VERSION) throw new TraceFileError(`${file}: trace file version ${String(version)} is not supported; this barmap reads version ${TRACE_VERSION}`);
-  const r = fileSchema.safeParse(value);
+  if (version !== TRACE_VERSION) {
+    const given = typeof version === 'number' ? String(version) : `${JSON.stringify(version)?.slice(0, 40)} (a ${typeof version}, not a number)`;
+    throw new TraceFileError(`${file}: trace file version ${given} is not supported; this barmap reads version ${TRACE_VERSION} (the number ${TRACE_VERSION})`);
+  }
+  const r = traceFileSchema.safeParse(value);
   if (!r.success) {
-    const iss = r.error.issues[0]!;
-    const at = iss.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-    throw new TraceFileError(`${file}: ${at ? at + ': ' : ''}${iss.message}`);
+    throw new TraceFileError(`${file}: ${zodIssueLine(r.error.issues[0]!)}`);
   }
   // stats are informative only; the rest is validated above.
   return r.data as unknown as TraceFile;
+}
+
+/** A zod issue as `path: message`, one line. */
+export function zodIssueLine(iss: z.core.$ZodIssue): string {
+  const at = iss.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return `${at ? at + ': ' : ''}${iss.message.replace(/\s*[\r\n]+\s*/g, ' ')}`;
 }

@@ -8,13 +8,10 @@
  * ones marked incomplete). Every violation is written as a trace file.
  */
 import { DEFECTS } from '../designs/defects.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
 import { runJobs } from '../check/split.js';
 import type { JobOutcome } from '../check/split.js';
-import type { JobResult, JobSpec, RandomMode, Shard } from '../check/job.js';
+import type { JobSpec, RandomMode, Shard } from '../check/job.js';
 import { cellsOf, surprises } from '../check/results.js';
 import type { Cell } from '../check/results.js';
 import { traceFile, traceFileName } from '../check/trace-file.js';
@@ -29,6 +26,7 @@ import { violationLines } from '../report/violation.js';
 import { jobsFor, loadForCheck, suiteScenarios } from './suite.js';
 import { ProgressLine } from './progress.js';
 import { EXIT, UsageError } from './errors.js';
+import { checkWritableDir, checkWritableFile, NUMBER_LIMITS, wholeNumber, workerCount, writeOutput } from './inputs.js';
 import { docsLink, emitHtml } from './report.js';
 import { checkReportHtml } from '../report/html/index.js';
 
@@ -50,6 +48,8 @@ export interface CheckFlags {
   readonly depth?: string;
   /** Worker threads (default: the machine's cores). */
   readonly workers?: string;
+  /** --force-workers: allow more workers than cores (up to 4 per core). */
+  readonly forceWorkers?: boolean;
   /** `i/N`: explore shard i of N (0-based). */
   readonly shard?: string;
   /** false with --no-por: explore every interleaving. */
@@ -60,12 +60,6 @@ export interface CheckFlags {
 
 export const DEFAULT_TRACE_DIR = 'barmap-traces';
 export const RANDOM_DEFAULTS = { seed: 1, walks: 200, depth: 60 } as const;
-
-function count(flag: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${flag} takes a whole number of at least ${min}, not '${v}'`);
-  return Number(v);
-}
 
 function known(kind: string, flag: string, given: readonly string[] | undefined, names: readonly string[]): string[] | undefined {
   if (given === undefined || given.length === 0) return undefined;
@@ -81,11 +75,25 @@ function known(kind: string, flag: string, given: readonly string[] | undefined,
 /** `--shard i/N`: shard i (0-based) of N. */
 export function parseShard(v: string | undefined): Shard | undefined {
   if (v === undefined) return undefined;
-  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const m = /^(\d{1,6})\/(\d{1,6})$/.exec(v);
   if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) {
-    throw new UsageError(`--shard takes i/N with 0 <= i < N (e.g. 0/4), not '${v}'`);
+    throw new UsageError(`--shard takes i/N with 0 <= i < N <= 999999 (e.g. 0/4), not '${v.length > 40 ? v.slice(0, 40) + '...' : v}'`);
   }
   return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+/** Where check writes (--out, --html), checked before the search runs. */
+function checkOutputs(f: CheckFlags): void {
+  workerCount(f.workers, f.forceWorkers === true);
+  const out = f.out ?? DEFAULT_TRACE_DIR;
+  if (out.endsWith('.json')) {
+    checkWritableFile(out, '--out');
+    checkWritableDir(out.replace(/\.json$/, '-traces'), '--out');
+  } else {
+    if (f.shard !== undefined) throw new UsageError(`--shard writes a results file for barmap merge: give --out FILE.json, not '${out}'`);
+    checkWritableDir(out, '--out');
+  }
+  if (f.html !== undefined && f.html !== '-') checkWritableFile(f.html, '--html');
 }
 
 /** The jobs a command line asks for (usage errors thrown). */
@@ -98,15 +106,16 @@ export function planCheck(args: readonly string[], f: CheckFlags): { jobs: JobSp
     throw new UsageError('--seed, --walks and --depth go with --random');
   }
   const random: RandomMode | undefined = f.random ? {
-    seed: count('--seed', f.seed, 0) ?? RANDOM_DEFAULTS.seed,
-    walks: count('--walks', f.walks, 1) ?? RANDOM_DEFAULTS.walks,
-    depth: count('--depth', f.depth, 1) ?? RANDOM_DEFAULTS.depth,
+    seed: wholeNumber('--seed', f.seed, 0, NUMBER_LIMITS.seed) ?? RANDOM_DEFAULTS.seed,
+    walks: wholeNumber('--walks', f.walks, 1, NUMBER_LIMITS.walks) ?? RANDOM_DEFAULTS.walks,
+    depth: wholeNumber('--depth', f.depth, 1, NUMBER_LIMITS.depth) ?? RANDOM_DEFAULTS.depth,
   } : undefined;
-  const maxActions = count('--max-actions', f.maxActions, 1);
-  const preemptions = count('--preemptions', f.preemptions, 0);
-  const maxStates = count('--max-states', f.maxStates, 1);
+  const maxActions = wholeNumber('--max-actions', f.maxActions, 1, NUMBER_LIMITS.maxActions);
+  const preemptions = wholeNumber('--preemptions', f.preemptions, 0, NUMBER_LIMITS.preemptions);
+  const maxStates = wholeNumber('--max-states', f.maxStates, 1, NUMBER_LIMITS.maxStates);
   const shard = parseShard(f.shard);
   if (shard && random) throw new UsageError('--shard splits a breadth-first search; it does not go with --random');
+  checkOutputs(f);
   const suite = args.length === 0;
   const scenarios = suite ? suiteScenarios() : args.map(loadForCheck);
   if (scenarios.length === 0) throw new UsageError('no shipped scenario has a check: section; name a scenario file');
@@ -146,10 +155,9 @@ function saveTraces(outcomes: readonly JobOutcome[], dir: string): Map<string, {
   for (const o of outcomes) {
     if (!o.result) continue;
     for (const f of o.result.found) {
-      mkdirSync(dir, { recursive: true });
       const tf = traceFile(o.spec, o.result, f);
       const path = join(dir, traceFileName(o.result, f.invariant));
-      writeFileSync(path, JSON.stringify(tf, null, 2) + '\n');
+      writeOutput(path, JSON.stringify(tf, null, 2) + '\n', '--out');
       out.set(`${o.result.scenario}\u0000${o.result.design}\u0000${o.result.arch}\u0000${f.invariant}`, { path, tf });
     }
   }
@@ -161,40 +169,40 @@ export async function checkCommand(args: readonly string[], f: CheckFlags, out: 
   const tty = !f.json && process.stderr.isTTY === true;
   const maxStates = jobs.every((j) => j.maxStates !== undefined) ? jobs[0]?.maxStates : undefined;
   const progress = tty ? new ProgressLine(process.stderr, jobs.length, maxStates) : undefined;
-  const { outcomes, interrupted } = await runInWorkers(jobs, plannedWorkers(f), progress);
+  const { outcomes, interrupted } = await runInWorkers(jobs, workerCount(f.workers, f.forceWorkers === true), progress);
   const resultsFile = f.out !== undefined && f.out.endsWith('.json') ? f.out : undefined;
   if (resultsFile !== undefined) writeResults(resultsFile, outcomes);
   const status = reportCheck(jobs, suite, outcomes, interrupted, { ...f, ...(resultsFile !== undefined ? { out: resultsFile.replace(/\.json$/, '-traces') } : {}) }, out);
   if (f.shard === undefined) return status;
   // A shard sees part of the space: whether results are as expected is for barmap merge to say.
-  const failed = outcomes.some((o) => o.error !== undefined || !o.result);
+  const failed = outcomes.some((o) => o.error !== undefined);
   if (!f.json) out(`# shard ${f.shard}: expectations are checked by barmap merge over all shards${resultsFile ? ` (results in ${resultsFile})` : ''}`);
-  return failed ? EXIT.failed : EXIT.ok;
+  return failed ? EXIT.failed : incompleteJobs(outcomes).length > 0 ? EXIT.incomplete : EXIT.ok;
 }
 
-/** The worker threads --workers asks for (default: the machine's cores). */
-function plannedWorkers(f: CheckFlags): number {
-  return count('--workers', f.workers, 1) ?? availableParallelism();
+/** Jobs whose work is not all done: not run, interrupted or cut by --max-states. One line each. */
+export function incompleteJobs(outcomes: readonly JobOutcome[]): string[] {
+  return outcomes.flatMap((o) => {
+    const where = `${o.result?.scenario ?? o.spec.source.file} (design ${o.spec.design}, arch ${o.result?.arch ?? o.spec.arch ?? 'its own'})`;
+    if (o.error !== undefined) return [];
+    if (!o.result) return [`${where}: not run`];
+    if (o.result.stats.complete) return [];
+    const why = o.result.stats.stop === 'max-states' ? `cut at max-states ${o.result.bounds.maxStates ?? ''}`.trim()
+      : o.result.stats.stop === 'interrupted' ? 'interrupted' : 'not finished';
+    return [`${where}: ${why} after ${o.result.stats.states.toLocaleString('en')} states`];
+  });
 }
 
-/**
- * The results document: the jobs and their results, with each job's spec
- * (the scenario's text) so that `barmap merge` can write trace files.
- */
-export interface ResultsFile {
-  readonly version: 1;
-  readonly kind: 'barmap-check-results';
-  readonly outcomes: readonly { readonly spec: JobSpec; readonly result?: JobResult; readonly error?: string }[];
-}
+/** The results document (src/check/results-file.ts has its schema). */
+export type { ResultsFile } from '../check/results-file.js';
+import type { ResultsFile } from '../check/results-file.js';
 
 export function writeResults(file: string, outcomes: readonly JobOutcome[]): void {
   const doc: ResultsFile = {
     version: 1, kind: 'barmap-check-results',
     outcomes: outcomes.map((o) => ({ spec: o.spec, ...(o.result ? { result: o.result } : {}), ...(o.error !== undefined ? { error: o.error } : {}) })),
   };
-  const dir = dirname(file);
-  if (dir) mkdirSync(dir, { recursive: true });
-  writeFileSync(file, JSON.stringify(doc) + '\n');
+  writeOutput(file, JSON.stringify(doc) + '\n', '--out');
 }
 
 /** Print (or write as JSON/HTML) what a check found; the exit status. */
@@ -214,13 +222,17 @@ export function reportCheck(
   const errors = outcomes.filter((o) => o.error !== undefined).map((o) => `${o.spec.source.file} (design ${o.spec.design}, arch ${o.spec.arch ?? 'its own'}): ${o.error}`);
   const notRun = outcomes.filter((o) => !o.result && o.error === undefined).length;
   const unexpected = surprises(cells);
+  const incomplete = incompleteJobs(outcomes);
   const ok = unexpected.length === 0 && errors.length === 0 && notRun === 0;
+  // Not as expected (or a job failed) is 1; otherwise work left undone is 4, never 0.
+  const status = !ok && (unexpected.length > 0 || errors.length > 0) ? EXIT.failed : incomplete.length > 0 || interrupted ? EXIT.incomplete : EXIT.ok;
   const totals = outcomes.reduce((a, o) => ({ states: a.states + (o.result?.stats.states ?? 0), ms: a.ms + (o.result?.stats.ms ?? 0) }), { states: 0, ms: 0 });
   if (f.html !== undefined) {
     const { html } = checkReportHtml({
       title: `barmap check${suite ? ' (built-in suite)' : ''}`,
       subtitle: `${jobs.length} job(s), ${totals.states.toLocaleString('en')} states in ${(totals.ms / 1000).toFixed(1)} s; ${traces.size} violation(s)` +
-        (unexpected.length ? `; ${unexpected.length} result(s) not as expected` : '; every result as expected'),
+        (unexpected.length ? `; ${unexpected.length} result(s) not as expected` : '; every result as expected') +
+        (incomplete.length ? `; INCOMPLETE: ${incomplete.length} job(s) did not finish (cells marked *)` : ''),
       cells, jobs: outcomes.flatMap((o) => (o.result ? [o.result] : [])),
       traces: [...traces.values()].map((t) => ({ tf: t.tf, file: relative(process.cwd(), t.path) || t.path })),
       docs: docsLink(f.html === '-' ? undefined : f.html),
@@ -230,13 +242,13 @@ export function reportCheck(
 
   if (f.json) {
     out(JSON.stringify({
-      version: 1, ok, interrupted, suite,
+      version: 1, ok, complete: incomplete.length === 0 && !interrupted, incomplete, interrupted, suite,
       jobs: outcomes.flatMap((o) => (o.result ? [o.result] : [])),
       cells, surprises: unexpected, errors, notRun,
       traces: [...traces.values()].map((t) => t.path),
       stats: { jobs: jobs.length, states: totals.states, ms: totals.ms },
     }));
-    return ok ? EXIT.ok : EXIT.failed;
+    return status;
   }
   const first = jobs[0];
   const bounds = first?.random
@@ -270,9 +282,11 @@ export function reportCheck(
   out(`# ${jobs.length - notRun} job(s) run, ${totals.states.toLocaleString('en')} states in ${(totals.ms / 1000).toFixed(1)} s` +
     (traces.size ? `; ${traces.size} trace file(s) in ${dir}/` : ''));
   for (const e of errors) out(`# ERROR ${e}`);
-  if (notRun) out(`# ${notRun} job(s) not run (interrupted)`);
+  for (const s of incomplete) out(`# INCOMPLETE ${s}`);
   for (const s of unexpected) out(`# FAIL ${s}`);
-  out(ok ? '# every result is as expected' : '# some results are not as expected');
-  return ok ? EXIT.ok : EXIT.failed;
+  out(!ok && status === EXIT.failed ? '# some results are not as expected'
+    : status === EXIT.incomplete ? `# INCOMPLETE: ${incomplete.length} job(s) did not finish; their results hold only as far as the search got (exit ${EXIT.incomplete})`
+      : '# every result is as expected');
+  return status;
 }
 

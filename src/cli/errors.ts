@@ -12,9 +12,20 @@ export const EXIT = {
   usage: 2,
   /** The model broke (a bug in barmap or in a design). */
   internal: 3,
+  /**
+   * The work asked for was not all done — a search cut by --max-states or
+   * Ctrl-C, or jobs not run — and nothing else failed: what was found is
+   * printed, marked incomplete, but it is not the whole answer.
+   */
+  incomplete: 4,
 } as const;
 
 /** A mistake of the user's: printed as one line, exit 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** A message as one line: line breaks (from a parser or the OS) become spaces. */
+export function oneLine(message: string): string {
+  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }

@@ -19,7 +19,9 @@
  * stderr saying what is wrong and how to mend it, with exit status 2; never
  * a stack trace (set BARMAP_DEBUG=1 to see one for internal errors).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../scenario/load.js';
@@ -32,7 +34,8 @@ import { replayCommand } from './replay.js';
 import { mergeCommand } from './merge.js';
 import type { MergeFlags } from './merge.js';
 import { PACKAGE_ROOT } from './scenarios.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, UsageError, oneLine } from './errors.js';
+import { checkWritableFile } from './inputs.js';
 import { reportCommand } from './report.js';
 import { reproCommand } from './repro.js';
 import type { ReproFlags } from './repro.js';
@@ -50,9 +53,9 @@ const out = (line: string): void => {
   process.stdout.write(line + '\n');
 };
 
-function fail(status: number, message: string): never {
-  process.stderr.write(`barmap: ${message}\n`);
-  process.exit(status);
+function fail(status: number, message: string): number {
+  process.stderr.write(`barmap: ${oneLine(message)}\n`);
+  return status;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -65,6 +68,7 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 function formatted<F extends { format?: string; json?: boolean; html?: string }>(flags: F): { flags: F; out: (line: string) => void } {
   const fmt = outputFormat(flags.format, flags.json);
   if (fmt === null) throw new UsageError(`unknown --format '${flags.format}'; formats: text, json, html`);
+  if (flags.html !== undefined && flags.html !== '-') checkWritableFile(flags.html, '--html');
   if (fmt === 'html') return { flags: { ...flags, json: false, html: flags.html ?? '-' }, out: () => {} };
   const colour = fmt === 'text' && shouldColour(process.stdout.isTTY === true, process.env);
   return { flags: { ...flags, json: fmt === 'json' }, out: colour ? (l) => out(colourLine(l)) : out };
@@ -98,6 +102,7 @@ function program(): Command {
     .option('--walks <n>', 'number of random walks (default 200)')
     .option('--depth <n>', 'transitions per random walk at most (default 60)')
     .option('--workers <n>', 'worker threads (default: the machine\'s cores); one job is split among them, many are spread over them')
+    .option('--force-workers', 'allow --workers above the machine\'s cores (up to 4 per core)')
     .option('--shard <i/N>', 'explore shard i of N (0-based) of each search; merge the shards\' --out files with barmap merge')
     .option('--no-por', 'no partial-order reduction: explore every interleaving (for cross-checking)')
     .exitOverride()
@@ -185,33 +190,60 @@ function commanderLine(e: CommanderError): string {
   return `${msg}; see barmap --help or barmap <command> --help`;
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+/**
+ * Run the command line and return the exit status (without exiting, so the
+ * fuzz harness can run many command lines in one thread). Usage errors are
+ * one line on stderr and status 2; an internal error is status 3.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  if (argv.length === 0) return fail(EXIT.usage, 'no command; try barmap check (the built-in suite), barmap run (the default scenario), barmap list or barmap --help');
+  process.exitCode = undefined;
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (e) {
+    return errorStatus(e);
+  } finally {
+    process.exitCode = undefined;
+  }
+}
+
+/** The message and exit status of an error thrown by a command. */
+function errorStatus(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+      return e.exitCode === 0 || e.code !== 'commander.help' ? EXIT.ok : EXIT.usage;
+    }
+    return fail(EXIT.usage, commanderLine(e));
+  }
+  if (e instanceof ScenarioError) {
+    // file:line first, as compilers print it, so editors can jump to it
+    process.stderr.write(`${oneLine(e.message)}\n`);
+    return EXIT.usage;
+  }
+  if (e instanceof UsageError) return fail(EXIT.usage, e.message);
+  if (process.env['BARMAP_DEBUG']) process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  if (e instanceof RunCrash) {
+    return fail(EXIT.internal, `internal model error at ${e.message} (a bug in barmap or the design; BARMAP_DEBUG=1 shows the stack)`);
+  }
+  return fail(EXIT.internal, `internal error: ${e instanceof Error ? e.message : String(e)} (BARMAP_DEBUG=1 shows the stack)`);
+}
+
+/** This module is the program being run (not imported, e.g. by the fuzz harness). */
+function isEntry(): boolean {
+  const script = process.argv[1];
+  if (!isMainThread || script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  if (argv.length === 0) fail(EXIT.usage, 'no command; try barmap check (the built-in suite), barmap run (the default scenario), barmap list or barmap --help');
-  try {
-    await program().parseAsync(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
-        process.exit(e.exitCode === 0 || e.code !== 'commander.help' ? 0 : EXIT.usage);
-      }
-      fail(EXIT.usage, commanderLine(e));
-    }
-    if (e instanceof ScenarioError) {
-      // file:line first, as compilers print it, so editors can jump to it
-      process.stderr.write(`${e.message}\n`);
-      process.exit(EXIT.usage);
-    }
-    if (e instanceof UsageError) fail(EXIT.usage, e.message);
-    if (process.env['BARMAP_DEBUG']) throw e;
-    if (e instanceof RunCrash) {
-      fail(EXIT.internal, `internal model error at ${e.message} (a bug in barmap or the design; BARMAP_DEBUG=1 shows the stack)`);
-    }
-    fail(EXIT.internal, `internal error: ${e instanceof Error ? e.message : String(e)} (BARMAP_DEBUG=1 shows the stack)`);
-  }
+  void main(process.argv.slice(2)).then((status) => { process.exitCode = status; });
 }
-
-void main(process.argv.slice(2));

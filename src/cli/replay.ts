@@ -4,7 +4,6 @@
  * event, and check every invariant after each. Exit 1 when the recorded
  * invariant breaks again at the last transition, 0 when it does not.
  */
-import { readFileSync } from 'node:fs';
 import { parseTraceFile, TraceFileError } from '../check/trace-file.js';
 import { replayTrace } from '../check/replay.js';
 import { SetupError } from '../check/model.js';
@@ -14,6 +13,7 @@ import { jsonEvent, jsonRecord, jsonState } from '../report/json.js';
 import { dumpState } from '../report/state.js';
 import { tname } from '../report/violation.js';
 import { EXIT, UsageError } from './errors.js';
+import { FILE_LIMITS, readTextFile } from './inputs.js';
 import { docsLink, emitHtml } from './report.js';
 import { replayReportHtml } from '../report/html/index.js';
 
@@ -25,12 +25,7 @@ export interface ReplayFlags {
 }
 
 export function replayCommand(file: string, flags: ReplayFlags, out: (line: string) => void): number {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read trace file '${file}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const text = readTextFile(file, 'trace file', FILE_LIMITS.trace);
   const json = flags.json ?? false;
   const trace = new TextTrace({ lastStep: 99 });
   try {
@@ -80,7 +75,7 @@ export function replayCommand(file: string, flags: ReplayFlags, out: (line: stri
       return json ? [jsonState(d, step)] : formatState(d, step);
     }
   } catch (e) {
-    if (e instanceof TraceFileError) throw new UsageError(e.message);
+    if (e instanceof TraceFileError) throw new UsageError(e.message.startsWith(file) ? e.message : `${file}: ${e.message}`);
     if (e instanceof ScenarioError) throw new UsageError(`${file}: the embedded scenario does not load: ${e.message}`);
     if (e instanceof SetupError) throw new UsageError(`${file}: ${e.message}`);
     throw e;

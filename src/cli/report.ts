@@ -6,17 +6,20 @@
  * Also the helpers behind `--html FILE` / `--format html` of check, run and
  * replay: where the invariant docs are relative to the report, writing it.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { JobResult } from '../check/job.js';
 import { cellsOf } from '../check/results.js';
 import type { Cell } from '../check/results.js';
-import { parseTraceFile, traceFile, TraceFileError } from '../check/trace-file.js';
+import { JSON_DEPTH_LIMIT, jsonDepth, parseTraceFile, traceFile, TraceFileError, zodIssueLine } from '../check/trace-file.js';
+import { jobResultSchema } from '../check/results-file.js';
+import * as z from 'zod';
 import type { TraceFile } from '../check/trace-file.js';
 import { checkInvariantNames } from '../scenario/check-section.js';
 import { checkReportHtml } from '../report/html/index.js';
 import { PACKAGE_ROOT, readScenario } from './scenarios.js';
 import { EXIT, UsageError } from './errors.js';
+import { checkWritableFile, FILE_LIMITS, readTextFile } from './inputs.js';
 
 export const DEFAULT_REPORT = 'barmap-report.html';
 
@@ -41,6 +44,13 @@ interface Results {
   readonly traces?: readonly string[];
 }
 
+/** What report reads of barmap check --json: the jobs (validated as the results file's), the cells and trace paths. */
+const checkJsonSchema = z.object({
+  jobs: z.array(jobResultSchema),
+  cells: z.array(z.object({ scenario: z.string(), design: z.string(), arch: z.string(), invariant: z.string(), status: z.enum(['holds', 'broken', 'n/a']), complete: z.boolean(), expected: z.boolean(), ok: z.boolean(), length: z.number().int().min(0).optional() })).optional(),
+  traces: z.array(z.string()).optional(),
+});
+
 function isResults(v: unknown): v is Results {
   return typeof v === 'object' && v !== null && Array.isArray((v as { jobs?: unknown }).jobs);
 }
@@ -56,6 +66,7 @@ function jobKey(j: { scenario: string; design: string; arch: string }, inv: stri
 /** Build a report from results files and trace files; returns the exit status. */
 export function reportCommand(inputs: readonly string[], flags: ReportFlags, out: (line: string) => void): number {
   if (inputs.length === 0) throw new UsageError('give a results file (barmap check --json > results.json) or trace files');
+  checkWritableFile(flags.output ?? DEFAULT_REPORT, '-o');
   const jobs: JobResult[] = [];
   const cells: Cell[] = [];
   const traces = new Map<string, { tf: TraceFile; file?: string }>();
@@ -63,7 +74,7 @@ export function reportCommand(inputs: readonly string[], flags: ReportFlags, out
     const p = base !== undefined && !existsSync(path) ? join(base, path) : path;
     if (!existsSync(p)) return false;
     try {
-      const tf = parseTraceFile(readFileSync(p, 'utf8'), p);
+      const tf = parseTraceFile(readTextFile(p, 'trace file', FILE_LIMITS.trace), p);
       traces.set(jobKey({ scenario: tf.scenario.name, design: tf.design, arch: tf.arch }, tf.invariant), { tf, file: p });
       return true;
     } catch {
@@ -71,12 +82,8 @@ export function reportCommand(inputs: readonly string[], flags: ReportFlags, out
     }
   };
   for (const input of inputs) {
-    let text: string;
-    try {
-      text = readFileSync(input, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read '${input}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
+    const text = readTextFile(input, 'input', FILE_LIMITS.results);
+    if (jsonDepth(text) > JSON_DEPTH_LIMIT) throw new UsageError(`${input}: nests arrays or objects more than ${JSON_DEPTH_LIMIT} deep; give the output of barmap check --json or a trace file`);
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -84,6 +91,8 @@ export function reportCommand(inputs: readonly string[], flags: ReportFlags, out
       throw new UsageError(`${input}: not JSON; give the output of barmap check --json or a trace file`);
     }
     if (isResults(value)) {
+      const checked = checkJsonSchema.safeParse(value);
+      if (!checked.success) throw new UsageError(`${input}: ${zodIssueLine(checked.error.issues[0]!)}; give the output of barmap check --json as it was written`);
       jobs.push(...value.jobs);
       cells.push(...(value.cells ?? value.jobs.flatMap((j) => cellsOf(j, checkInvariantNames()))));
       for (const t of value.traces ?? []) addTrace(t, dirname(input));

@@ -5,14 +5,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseTraceFile, TraceFileError } from '../check/trace-file.js';
-import { runScenario } from '../check/run.js';
+import { runScenario, ScenarioRunError } from '../check/run.js';
 import { SetupError } from '../check/model.js';
-import { parseSource, validateScenario } from '../scenario/load.js';
+import { formatPath, parseSource, ScenarioError, validateScenario } from '../scenario/load.js';
 import { findDesign } from '../designs/index.js';
 import { findArchProfile } from '../arch/profiles.js';
 import { reproFromRun, reproFromTrace } from '../report/repro-c/index.js';
 import { readScenario } from './scenarios.js';
 import { EXIT, UsageError } from './errors.js';
+import { checkWritableFile } from './inputs.js';
 
 export interface ReproFlags {
   readonly output?: string;
@@ -34,6 +35,7 @@ function isTraceFile(text: string): boolean {
 export function reproCommand(input: string, flags: ReproFlags, out: (line: string) => void): number {
   if (flags.bar !== undefined && !/^[0-5]$/.test(flags.bar)) throw new UsageError(`--bar takes a BAR index 0-5, not '${flags.bar}'`);
   const opts = { device: flags.device ?? '/dev/vfio/devices/vfio0', ...(flags.bar !== undefined ? { bar: Number(flags.bar) } : {}) };
+  if (flags.output !== undefined && flags.output !== '-') checkWritableFile(flags.output, '-o');
   const { text, display } = readScenario(input);
   let c: string;
   try {
@@ -44,7 +46,15 @@ export function reproCommand(input: string, flags: ReproFlags, out: (line: strin
       if (flags.arch !== undefined && !findArchProfile(flags.arch)) throw new UsageError(`unknown arch profile '${flags.arch}' (barmap list)`);
       const { value, source } = parseSource(text, display);
       const sc = validateScenario(value, source);
-      c = reproFromRun(sc, runScenario(sc, { design, ...(flags.arch !== undefined ? { arch: flags.arch } : {}) }), opts);
+      let run;
+      try {
+        run = runScenario(sc, { design, ...(flags.arch !== undefined ? { arch: flags.arch } : {}) });
+      } catch (e) {
+        // a step the runner refuses is the scenario's mistake, reported at its line as barmap run does
+        if (e instanceof ScenarioRunError) throw new ScenarioError(display, source.lineOf(e.path), formatPath(e.path), e.message);
+        throw e;
+      }
+      c = reproFromRun(sc, run, opts);
     }
   } catch (e) {
     if (e instanceof TraceFileError || e instanceof SetupError) throw new UsageError(e.message);

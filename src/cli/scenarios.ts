@@ -3,10 +3,11 @@
  * scenarios/ folder (found from this module's URL, so it works from a
  * checkout, from node_modules and through npx); anything else is a path.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { UsageError } from './errors.js';
+import { FILE_LIMITS, readTextFile } from './inputs.js';
 
 /** The package root: dist/src/cli/ is three levels below it. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -60,9 +61,5 @@ function readdirSafe(dir: string): string[] {
 }
 
 function read(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}; check the path and its permissions`);
-  }
+  return readTextFile(path, 'scenario', FILE_LIMITS.scenario);
 }

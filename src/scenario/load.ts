@@ -5,13 +5,18 @@
  * {@link ScenarioError} whose message is a single line
  * `file:line: path: what is wrong and how to fix it`.
  */
-import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type * as z from 'zod';
 import { scenarioSchema } from './schema.js';
 import type { Scenario } from './schema.js';
 import { checkScenario } from './check.js';
 import type { Issue } from './check.js';
+
+/** A message as one line. */
+function oneLine(message: string): string {
+  return message.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
 
 /** A scenario that cannot be loaded or run; `toString()` is the one-line report. */
 export class ScenarioError extends Error {
@@ -43,18 +48,115 @@ export interface Source {
   lineOf(path: readonly PropertyKey[]): number;
 }
 
+/** Limits of a scenario's text, checked before parsing so a hostile file costs little. */
+export const SOURCE_LIMITS = {
+  /** Characters. */
+  size: 1 << 20,
+  /** Nested flow collections (`[` and `{`). */
+  flowDepth: 64,
+  /** Indentation of a line, in columns, and `- ` entries opened on one line. */
+  indent: 256,
+  dashes: 32,
+  /** Nodes an alias may stand for in total (an alias bomb expands to billions). */
+  aliasCount: 100,
+} as const;
+
+/** The first line that nests deeper than {@link SOURCE_LIMITS} allow, and how. */
+function nestingProblem(text: string): { line: number; problem: string } | undefined {
+  let depth = 0;
+  let line = 1;
+  let quote = '';
+  let lineStart = true;
+  let col = 0;
+  let dashes = 0;
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      line++; lineStart = true; col = 0; dashes = 0; comment = false;
+      if (quote === "'") quote = ''; // single-quoted scalars rarely span lines; do not let one hide the rest
+      continue;
+    }
+    if (comment) continue;
+    if (lineStart) {
+      if (c === ' ') {
+        if (++col > SOURCE_LIMITS.indent) return { line, problem: `indented more than ${SOURCE_LIMITS.indent} columns; a scenario nests far less deeply` };
+        continue;
+      }
+      if (c === '-' && (text[i + 1] === ' ' || text[i + 1] === '\n')) {
+        if (++dashes > SOURCE_LIMITS.dashes) return { line, problem: `more than ${SOURCE_LIMITS.dashes} nested sequences on one line; a scenario nests far less deeply` };
+        continue;
+      }
+      lineStart = false;
+    }
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) comment = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > SOURCE_LIMITS.flowDepth) return { line, problem: `more than ${SOURCE_LIMITS.flowDepth} nested [ ] or { }; a scenario nests far less deeply` };
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
 /** Parse YAML (or JSON, which YAML reads too) and return the plain value with a line map. */
 export function parseSource(text: string, file: string): { value: unknown; source: Source } {
+  if (text.length > SOURCE_LIMITS.size) {
+    throw new ScenarioError(file, 1, '', `the scenario is ${text.length.toLocaleString('en')} characters; at most ${SOURCE_LIMITS.size.toLocaleString('en')} are read`);
+  }
+  const deep = nestingProblem(text);
+  if (deep) throw new ScenarioError(file, deep.line, '', deep.problem);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const err = doc.errors[0];
   if (err) {
     const line = lineCounter.linePos(err.pos[0]).line;
-    const what = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const what = oneLine(err.message).replace(/ at line \d+, column \d+:?.*$/, '');
     throw new ScenarioError(file, line, '', `${what} (check the indentation and quoting on this line)`);
   }
   const source: Source = { file, lineOf: (path) => lineOfPath(doc, lineCounter, path) };
-  return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, source };
+  const alias = aliasProblem(doc);
+  if (alias) throw new ScenarioError(file, lineCounter.linePos(alias.pos).line, '', alias.problem);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: SOURCE_LIMITS.aliasCount }) as unknown;
+  } catch (e) {
+    // the yaml library throws for an alias that expands too far (and any other composition failure)
+    const msg = e instanceof Error ? e.message : String(e);
+    const why = /alias/i.test(msg)
+      ? `aliases expand to too many nodes (an alias bomb?); at most ${SOURCE_LIMITS.aliasCount} are expanded, write the values out instead`
+      : `${oneLine(msg)} (check the anchors and aliases)`;
+    throw new ScenarioError(file, 1, '', why);
+  }
+  return { value, source };
+}
+
+/** The first alias whose anchor is not defined before it, or key that is not a plain scalar. */
+function aliasProblem(doc: Document): { pos: number; problem: string } | undefined {
+  let found: { pos: number; problem: string } | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      // a [list] or {map} as a key has no plain-object form (the yaml library would warn on stderr)
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) ?? pair.key : pair.key;
+      if (key !== null && !isScalar(key) && !isAlias(key)) {
+        found = { pos: (pair.key as Node).range?.[0] ?? 0, problem: 'a key is a list or map; keys are plain names (quote it if it is text)' };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+    Alias(_, node) {
+      if (node.resolve(doc) === undefined) {
+        found = { pos: node.range?.[0] ?? 0, problem: `alias *${node.source} has no anchor &${node.source} before it; define the anchor first or write the value out` };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function lineOfPath(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): number {

@@ -42,3 +42,18 @@ test('merge refuses a missing or repeated shard', () => {
   assert.throws(() => mergeOutcomes([a, b]), (e: unknown) => e instanceof MergeError && /2\/3 missing/.test(e.message));
   assert.throws(() => mergeOutcomes([a, a, b]), (e: unknown) => e instanceof MergeError && /given twice/.test(e.message));
 });
+
+test('merge refuses a shard whose scenario, bounds or design source differ from its peers', () => {
+  const s = spec('fault+fault.B6');
+  const at = (i: number) => ({ spec: { ...s, shard: { index: i, count: 2 } }, result: runJob({ ...s, shard: { index: i, count: 2 } }) });
+  const [a, b] = [at(0), at(1)];
+  const refuses = (o: typeof b, what: RegExp): void => {
+    assert.throws(() => mergeOutcomes([a, o]), (e: unknown) => e instanceof MergeError && /shard 1\/2 differs from shard 0\/2/.test(e.message) && what.test(e.message));
+  };
+  refuses({ ...b, spec: { ...b.spec, source: { ...b.spec.source, text: b.spec.source.text + '\n# edited\n' } } }, /scenario text/);
+  refuses({ ...b, result: { ...b.result, bounds: { ...b.result.bounds, maxActions: b.result.bounds.maxActions + 1 } } }, /bounds/);
+  refuses({ ...b, result: { ...b.result, por: false } }, /reduction/);
+  // a later barmap records the design's source hash on the spec: a different one is refused
+  refuses({ ...b, spec: { ...b.spec, designHash: 'abc' } as typeof b.spec }, /design hash/);
+  assert.equal(mergeOutcomes([a, b]).length, 1);
+});

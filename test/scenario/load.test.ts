@@ -153,3 +153,17 @@ test('every shipped scenario loads', () => {
     assert.ok(sc.steps.some((s) => s.expect !== undefined), `${f}: states what the kernel does with expect`);
   }
 });
+
+test('hostile YAML is refused before it costs anything: size, nesting, aliases', () => {
+  const refused = (text: string, pattern: RegExp): void => {
+    assert.throws(() => loadScenario(text, 'x.yaml'), (e: unknown) => e instanceof ScenarioError && !e.message.includes('\n') && pattern.test(e.message));
+  };
+  refused('#'.repeat((1 << 20) + 1), /^x\.yaml:1: the scenario is 1,048,577 characters; at most 1,048,576 are read/);
+  refused('a: ' + '['.repeat(65), /^x\.yaml:1: more than 64 nested \[ \] or \{ \}/);
+  refused('a: 1\nb:\n' + '- '.repeat(33), /^x\.yaml:3: more than 32 nested sequences on one line/);
+  refused('a:\n' + ' '.repeat(257) + 'b: 1', /^x\.yaml:2: indented more than 256 columns/);
+  refused('a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', /aliases expand to too many nodes/);
+  refused('name: t\ndescription: *nope\n', /^x\.yaml:2: alias \*nope has no anchor &nope before it/);
+  // brackets inside quotes and comments do not count as nesting
+  assert.throws(() => loadScenario('name: "' + '['.repeat(100) + '" # ' + '{'.repeat(100) + '\n', 'x.yaml'), (e: unknown) => e instanceof ScenarioError && !/nested/.test(e.message));
+});

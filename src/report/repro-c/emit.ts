@@ -191,7 +191,7 @@ export function emitC(plan: ReproPlan, opts: ReproOptions): string {
     const { code, kind, what } = opCode(a, devIndex);
     const out: string[] = [];
     const sys = `${a.action.op}`;
-    out.push(`/* ${a.label}: ${a.thread} ${sys}${a.op ? ` ${ctext(JSON.stringify(a.op.args, (_k, v: unknown) => (isNumExpr(v) ? v.src : v)))}` : ''} */`);
+    out.push(`/* ${a.label}: ${a.thread} ${sys}${a.op ? ` ${ctext(JSON.stringify(a.op.args, (_k, v: unknown) => (isNumExpr(v) ? v.src : typeof v === 'bigint' ? `0x${v.toString(16)}` : v)))}` : ''} */`);
     if (gated) {
       if (a.i > 0) out.push(`wait_started(${a.i - 1});`);
       for (const b of acts) if (b.i < a.i && b.end < a.start && b.i >= inline) out.push(`wait_done(${b.i}); /* ${b.label} ${b.thread} returned first in the trace */`);
