@@ -65,10 +65,19 @@ export function kernelTasks(s: KernelState): { readonly inside: number[]; readon
   return { inside, runnable };
 }
 
-/** A deadlock: tasks are inside the kernel and none of them can run. */
+/**
+ * A deadlock: tasks are inside the kernel and none of them can run. A task
+ * in wait_for_completion() (src/kernel/locking/completion.ts) does not
+ * count: no task owns a completion, and a thread in user space may still
+ * complete it (an importer's unmap ends a v7.1 revoke's wait).
+ */
 export function isDeadlocked(s: KernelState): boolean {
   const { inside, runnable } = kernelTasks(s);
-  return inside.length > 0 && runnable.length === 0;
+  if (inside.length === 0 || runnable.length > 0) return false;
+  return !inside.some((tid) => {
+    const b = s.tasks[tid]?.blockedOn;
+    return b != null && s.locks[b.lock]?.class === 'completion';
+  });
 }
 
 /** A short key naming a transition at a node: the task, and the alphabet entry (or action) it starts. */

@@ -29,7 +29,7 @@
 import type { KernelPath, Path, Step } from '../kernel/sched/path.js';
 import type { Locals } from '../kernel/sched/types.js';
 import type { TableName } from '../kernel/state.js';
-import type { Design, DmaBufOps, FileOperations, OpTarget, VmOperations } from './types.js';
+import type { Design, DmaBufOps, FieldHolds, FileOperations, OpTarget, VmOperations } from './types.js';
 
 /** A design that cannot be built: a patch names a path, label or table that is not there. */
 export class DesignError extends Error {
@@ -56,7 +56,7 @@ export type Change =
   }
   | {
     readonly kind: 'field'; readonly table: TableName; readonly field: string; readonly doc: string;
-    readonly holds?: 'files';
+    readonly holds?: FieldHolds;
   };
 
 /** A patch of a design's stack. */
@@ -144,9 +144,13 @@ export function setDmaBufOps(ops: DmaBufOps | string, members: Partial<Omit<DmaB
  * carry it). `holds: 'files'` says its value is a file id the object holds a
  * counted reference on (get_file when set, fput when dropped), as a member's
  * C type says it is a `struct file *`: the reference-balance invariant then
- * counts it among the file's holders.
+ * counts it among the file's holders. `holds: 'mappings'` says it is a kref
+ * on a vfio_dmabufs row taken by each mapped attachment of the buffer plus
+ * at most one registered reference (v7.1 priv->kref): the invariant checks
+ * it never underflows and, with no task in the kernel, matches the mapped
+ * attachments.
  */
-export function addField(table: TableName, field: string, doc: string, opts: { holds?: 'files' } = {}): Change {
+export function addField(table: TableName, field: string, doc: string, opts: { holds?: FieldHolds } = {}): Change {
   return { kind: 'field', table, field, doc, ...(opts.holds ? { holds: opts.holds } : {}) };
 }
 

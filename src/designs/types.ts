@@ -79,9 +79,17 @@ export interface DesignField {
   readonly doc: string;
   /** The subject of the patch that adds it. */
   readonly patch: string;
-  /** The member is a counted reference on a row of this table (a `struct file *`). */
-  readonly holds?: 'files';
+  /**
+   * What the member counts: 'files', it is a counted reference on a file (a
+   * `struct file *`); 'mappings', it is a kref on a vfio_dmabufs row held by
+   * each mapped attachment of the buffer plus at most one "registered"
+   * reference (v7.1 priv->kref).
+   */
+  readonly holds?: FieldHolds;
 }
+
+/** The kinds of count a design's field can be (src/designs/patch.ts addField). */
+export type FieldHolds = 'files' | 'mappings';
 
 /**
  * A design: the upstream model (`legacy`, the empty stack) or a stack of

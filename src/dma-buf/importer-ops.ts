@@ -8,6 +8,12 @@
  *           the notify and re-map on next use; unmapping in the notify is the
  *           strictest reading of "stop and unmap" and leaves no window where
  *           the importer still holds the exporter's sg table after revoke.
+ *  deferred GPU-like, the other common reaction: the notify only marks the
+ *           mapping invalid (the device stops using it: its page tables are
+ *           invalidated) and the driver unmaps later from its own context
+ *           (a scenario's dmabuf_unmap), as drivers that evict in a worker
+ *           do. v6.19's revoke returns before that unmap; the v7.1 series
+ *           (1a8a5227f229) makes the exporter wait for it.
  *  pinned   RDMA-like (ib_umem_dmabuf_get_pinned, drivers/infiniband/core/
  *           umem_dmabuf.c): attaches dynamically with allow_peer2peer, then
  *           calls dma_buf_pin and maps; its move_notify
@@ -26,6 +32,7 @@ import type { Importer, ImporterKind } from './types.js';
 /** The move_notify path of each importer kind. */
 export const IMPORTER_MOVE_NOTIFY: { readonly [K in ImporterKind]: PathName } = {
   dynamic: 'dynamic_importer_move_notify',
+  deferred: 'deferred_importer_move_notify',
   pinned: 'ib_umem_dmabuf_unsupported_move_notify',
   iommufd: 'iopt_revoke_notify',
 };
@@ -52,6 +59,17 @@ export const dynamic_importer_move_notify = path<NotifyLocals>()('dynamic_import
     cx.call('dma_buf_unmap_attachment', { attach: a.id }, 'x', 'done');
   },
   done: (cx) => cx.ret(0),
+});
+
+/** GPU-like importer that unmaps later: the notify only records that the mapping is invalid. */
+export const deferred_importer_move_notify = path<NotifyLocals>()('deferred_importer_move_notify', 'entry', {
+  entry: (cx) => {
+    const a = cx.k.get('attachments', cx.l.attach);
+    cx.emit('dmabuf', 'move_notify', {
+      attach: a.id, importer: cx.k.get('importers', a.importer).name, reaction: a.mapped ? 'invalidate (unmap later)' : 'none',
+    });
+    cx.ret(0);
+  },
 });
 
 /** RDMA-like pinned importer: warns and keeps its mapping. */

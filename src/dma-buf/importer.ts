@@ -107,6 +107,7 @@ export const dmabuf_importer_map = path<MapLocals>()('dmabuf_importer_map', 'loc
     }
     switch (cx.k.get('importers', a.importer).kind) {
       case 'dynamic':
+      case 'deferred':
         return cx.call('dma_buf_map_attachment', { attach: a.id }, 'r', 'unlock');
       case 'pinned':
         return cx.call('dma_buf_pin', { attach: a.id }, 'r', 'pinned');

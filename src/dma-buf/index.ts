@@ -29,7 +29,7 @@ import {
   dma_buf_unmap_attachment, dma_buf_unpin,
 } from './attach.js';
 import {
-  dynamic_importer_move_notify, ib_umem_dmabuf_unsupported_move_notify, iopt_revoke_notify,
+  deferred_importer_move_notify, dynamic_importer_move_notify, ib_umem_dmabuf_unsupported_move_notify, iopt_revoke_notify,
 } from './importer-ops.js';
 import {
   dmabuf_importer_attach, dmabuf_importer_detach, dmabuf_importer_map, dmabuf_importer_unmap, importer_dma,
@@ -41,8 +41,8 @@ export const DMA_BUF_PATHS: readonly Path[] = [
   dma_buf_file_release, dma_buf_release, dma_buf_mmap_internal, dma_buf_ioctl, dma_buf_mmap,
   dma_buf_dynamic_attach, dma_buf_detach, dma_buf_pin, dma_buf_unpin, dma_buf_map_attachment,
   dma_buf_unmap_attachment, dma_buf_move_notify,
-  dynamic_importer_move_notify, ib_umem_dmabuf_unsupported_move_notify, iopt_revoke_notify,
-  dmabuf_importer_attach, dmabuf_importer_map, dmabuf_importer_unmap, dmabuf_importer_detach, importer_dma,
+  dynamic_importer_move_notify, deferred_importer_move_notify, ib_umem_dmabuf_unsupported_move_notify,
+  iopt_revoke_notify, dmabuf_importer_attach, dmabuf_importer_map, dmabuf_importer_unmap, dmabuf_importer_detach, importer_dma,
   taskWorkRunPath,
 ];
 

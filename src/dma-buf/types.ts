@@ -32,7 +32,7 @@ export interface DmaBuf {
 }
 
 /** What kind of peer device an importer models (see importer.ts). */
-export type ImporterKind = 'dynamic' | 'pinned' | 'iommufd';
+export type ImporterKind = 'dynamic' | 'deferred' | 'pinned' | 'iommufd';
 
 /** An importing device and its driver, standing for a GPU, an RDMA NIC or iommufd. */
 export interface Importer {

@@ -60,11 +60,12 @@ const processSpec = strict(
   'process',
 );
 
-const IMPORTER_KINDS = ['dynamic', 'pinned', 'iommufd'] as const;
+const IMPORTER_KINDS = ['dynamic', 'deferred', 'pinned', 'iommufd'] as const;
 
 /**
  * An importing device and its driver (src/dma-buf/importer-ops.ts): `dynamic`
- * (GPU-like, unmaps on move_notify), `pinned` (RDMA-like, pins and ignores
+ * (GPU-like, unmaps on move_notify), `deferred` (GPU-like, invalidates on
+ * move_notify and unmaps later, when its driver runs dmabuf_unmap), `pinned` (RDMA-like, pins and ignores
  * move_notify), `iommufd` (one range through vfio's private interconnect).
  */
 const importer = strict(

@@ -178,7 +178,7 @@ test('mmap of a dma-buf fd takes a plain number as offset', () => {
 });
 
 test('world.importers mistakes: file:line: path: message', () => {
-  assert.equal(errorOf('kind: pinned', 'kind: rdma'), `x.yaml:${lineOf(BASE, 'kind: pinned')}: world.importers[1].kind: expected an importer kind: dynamic, pinned or iommufd`);
+  assert.equal(errorOf('kind: pinned', 'kind: rdma'), `x.yaml:${lineOf(BASE, 'kind: pinned')}: world.importers[1].kind: expected an importer kind: dynamic, deferred, pinned or iommufd`);
   assert.equal(errorOf('{ name: nic, kind: pinned', '{ name: gpu, kind: pinned'),
     `x.yaml:${lineOf(BASE, 'name: nic')}: world.importers[1].name: importer name 'gpu' is used twice; give each importer its own name`);
   assert.match(errorOf('peer2peer: false', 'p2p: false'), /^x\.yaml:\d+: world\.importers\[1\]\.p2p: unknown key 'p2p' in importer; .*expected name, kind or peer2peer/);

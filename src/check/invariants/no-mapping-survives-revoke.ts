@@ -18,7 +18,10 @@ export const noMappingSurvivesRevoke: Invariant = {
   reads: ['attachments', 'importers', ...REVOKE_READS],
   check({ state, k }) {
     for (const a of Object.values(state.attachments)) {
-      if (a.mapped === null && !a.pinned) continue;
+      // A pin by an importer that handles revoke (iommufd pins in v7.1, <20260130-dmabuf-revoke-v6-8-06278f9b7bf0@nvidia.com>)
+      // gives no access once it has unmapped; only a pin that ignores the notify (RDMA) keeps the buffer in use.
+      const pinHolds = a.pinned && state.importers[a.importer]?.kind === 'pinned';
+      if (a.mapped === null && !pinHolds) continue;
       const buf = state.dmabufs[a.dmabuf];
       if (buf === undefined) continue;
       if (dmaBufRevokeComplete(k, buf)) {

@@ -13,6 +13,11 @@
  *                         vfio_pci_dma_buf that still points at the device
  *   vfio open_count       the open files of the device
  *   page references       never negative; none left once every process exited
+ *   dma-buf mapping krefs members a design declared with holds: 'mappings'
+ *                         (v7.1 priv->kref, 1a8a5227f229): never negative;
+ *                         with no task in the kernel, one per attachment
+ *                         mapped through map_dma_buf plus at most one
+ *                         registered reference, which an unrevoked buffer has
  * (B1 495c10cc1c0c and B5 1527f926fd04: a vm_file swap moves exactly one
  * reference; vfio_device_try_get_registration() in
  * vfio_pci_core_feature_dma_buf(), 5d74781ebc86.)
@@ -39,6 +44,26 @@ function kernelFileRefs(k: Kernel): Map<number, number> {
     for (const row of Object.values(k.state[fld.table]) as readonly Record<string, unknown>[]) {
       const f = row[fld.field];
       if (typeof f === 'number' && f !== 0) add(f);
+    }
+  }
+  return out;
+}
+
+/** Each counted-mapping member a design declared on vfio_dmabufs, with the attachments that hold it. */
+function mappingKrefs(k: Kernel): { dmabuf: number; field: string; count: number; mapped: number; revoked: boolean }[] {
+  const out: { dmabuf: number; field: string; count: number; mapped: number; revoked: boolean }[] = [];
+  for (const fld of k.design.fields ?? []) {
+    if (fld.holds !== 'mappings' || fld.table !== 'vfio_dmabufs') continue;
+    for (const id of k.ids('vfio_dmabufs')) {
+      const p = k.get('vfio_dmabufs', id);
+      const count = (p as unknown as Record<string, unknown>)[fld.field];
+      if (typeof count !== 'number') continue;
+      // iommufd's private interconnect hands over the range without map_dma_buf: it takes no reference.
+      const mapped = k.ids('attachments').filter((a) => {
+        const at = k.get('attachments', a);
+        return at.dmabuf === p.dmabuf && at.mapped !== null && k.find('importers', at.importer)?.kind !== 'iommufd';
+      }).length;
+      out.push({ dmabuf: p.dmabuf, field: fld.field, count, mapped, revoked: p.revoked });
     }
   }
   return out;
@@ -82,7 +107,8 @@ export const referencesBalance: Invariant = {
   rule: 'No count underflows, no use after free and no leak: every fd, vm_file and i_mmap entry names a live ' +
     'object; with no task in the kernel each file\'s f_count equals its holders (fds, vm_files, importer ' +
     'attachments, iommufd objects, struct file members), each vfio device\'s registration is 1 plus its ' +
-    'dma-bufs and its open_count its open files; once every process has exited no device is open and no ' +
+    'dma-bufs and its open_count its open files, each declared mapping kref its mapped attachments plus at most ' +
+    'one registered reference; once every process has exited no device is open and no ' +
     'page reference is left (B1 495c10cc1c0c, B5 1527f926fd04, 5d74781ebc86).',
   reads: ALL_READS,
   check({ state, k, events }) {
@@ -98,6 +124,10 @@ export const referencesBalance: Invariant = {
     }
     for (const [pfn, n] of Object.entries(state.pagerefs)) {
       if (n < 0) return violated(this, `page pfn=0x${Number(pfn).toString(16)} refcount ${n}: underflow`);
+    }
+    const krefs = mappingKrefs(k);
+    for (const c of krefs) {
+      if (c.count < 0) return violated(this, `dma-buf ${c.dmabuf} ${c.field} ${c.count}: underflow (a mapping put twice)`);
     }
     const seen = new Map<number, number>();
     const dangling = danglingReference(state, seen);
@@ -122,6 +152,13 @@ export const referencesBalance: Invariant = {
       const open = Object.values(state.files).filter((f) => f.f_op === VFIO_DEVICE_FOPS && f.private_data === v.id).length;
       if (v.open_count !== open) {
         return violated(this, `vfio device ${v.id} open_count ${v.open_count} but ${open} open file(s)`);
+      }
+    }
+    for (const c of krefs) {
+      const extra = c.count - c.mapped;
+      if (extra < 0 || extra > 1 || (!c.revoked && extra !== 1)) {
+        return violated(this, `dma-buf ${c.dmabuf} ${c.field} ${c.count} but ${c.mapped} mapped attachment(s)` +
+          `${c.revoked ? '' : ' and the registered reference'} (${extra > 1 ? 'a leak' : 'a reference dropped twice'})`);
       }
     }
     const exited = Object.values(state.tasks).every((t) => t.dead) && Object.keys(state.task_works).length === 0;

@@ -107,7 +107,7 @@ export const vfio_pci_core_mmap_prepare = path<PrepareLocals>()('vfio_pci_core_m
  * fput(priv->vfile), the vfio file reference the VMA would have held. That
  * fput can be the vfio file's last, whose release closes the device.
  */
-const putVfile = patchPath(vfio_pci_dma_buf_release).locals<{ vfile: number }>()
+export const putVfile = patchPath(vfio_pci_dma_buf_release).locals<{ vfile: number }>()
   .add('done', (cx) => cx.ret(0))
   .replace('entry', (cx) => {
     const d = cx.k.get('dmabufs', cx.l.dmabuf);

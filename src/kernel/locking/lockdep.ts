@@ -13,7 +13,7 @@
 import type { LockClass } from './types.js';
 
 export const LOCK_CLASSES: readonly LockClass[] = [
-  'mmap_lock', 'memory_lock', 'i_mmap_rwsem', 'page_table_lock', 'dma_resv',
+  'mmap_lock', 'memory_lock', 'i_mmap_rwsem', 'page_table_lock', 'dma_resv', 'completion',
 ];
 
 function classIndex(c: LockClass): number {

@@ -12,7 +12,8 @@ export type LockClass =
   | 'memory_lock'      // vfio_pci_core_device.memory_lock (rw_semaphore)
   | 'i_mmap_rwsem'     // address_space.i_mmap_rwsem (rw_semaphore)
   | 'page_table_lock'  // mm_struct.page_table_lock (spinlock; split PTLs are not modelled)
-  | 'dma_resv';        // dma_resv.lock (ww_mutex), used by later issues
+  | 'dma_resv'         // dma_resv.lock (ww_mutex), used by later issues
+  | 'completion';      // struct completion a design waits on (v7.1 revoke): see src/kernel/locking/completion.ts
 
 export type LockMode = 'read' | 'write';
 
