@@ -135,3 +135,17 @@ test('type1 MAP_DMA counts the pages from the address to the end of its leaf, at
   assert.deepEqual(entries(w).map((e) => [e.len, e.paddr]), [[3 * MiB, BAR0]]);
   assert.equal(w.state.vfio_containers[Object.keys(w.state.vfio_containers)[0] as unknown as number]!.dmas[0]!.size, 3 * MiB);
 });
+
+test('type1 MAP_DMA: a leaf whose pfns do not continue the chunk ends it; each chunk is one vfio_iommu_map()', () => {
+  const { w, devFd, cfd } = containerWorld();
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const va = 0x7e0000000000;
+  mmapBar(w, devFd, 0, 2 * MiB, { addr: va, flags: MAP_SHARED | MAP_FIXED });
+  mmapBar(w, devFd, 0, 2 * MiB, { addr: va + 2 * MiB, flags: MAP_SHARED | MAP_FIXED, off: 8 * MiB });
+  assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x40000000, size: 4 * MiB }), 0);
+  const maps = w.events.filter((e) => e.kind === 'iommu' && e.fn === 'vfio_iommu_map');
+  assert.deepEqual(maps.map((e) => e.args['npage']), [512, 512]);
+  assert.deepEqual(entries(w).map((e) => [e.iova, e.len, e.paddr]), [
+    [0x40000000, 2 * MiB, BAR0], [0x40000000 + 2 * MiB, 2 * MiB, BAR0 + 8 * MiB],
+  ]);
+});
