@@ -17,8 +17,15 @@
  * copy_huge_pmd() copies a special PMD leaf but skips a PMD leaf without
  * the special bit (`!vma_is_anonymous(dst_vma)`: "can be re-filled on
  * fault"); copy_huge_pud() copies PUD leaves. COW write-protection is not
- * modelled (PFN maps here are shared). The parent gets the child's pid; the
- * child's only thread starts in user space with lastRet 0.
+ * modelled (PFN maps here are shared). The parent gets the child's pid.
+ *
+ * The child cannot run before wake_up_new_task(): sched_fork() leaves it
+ * TASK_NEW, which no CPU picks, and kernel_clone() wakes it only after
+ * copy_process() has returned, so after dup_mmap() dropped both mmap_locks.
+ * Nothing in the model observes a task but the scheduler (the checker runs
+ * any live task), so the child's task row is created at the
+ * `wake_up_new_task` step, in user space with lastRet 0, and not in
+ * copy_process: until then there is no task the checker could schedule.
  */
 import type { Value } from '../kernel/sched/types.js';
 import { path } from '../kernel/sched/path.js';
@@ -36,7 +43,6 @@ interface ForkLocals {
   readonly [key: string]: Value;
   child: string;
   cpid: number;
-  ctid: number;
   pmm: number;
   cmm: number;
   todo: readonly number[];
@@ -59,9 +65,7 @@ export const kernelClonePath = path<ForkLocals>()('kernel_clone', 'copy_process'
     k.set('processes', cpid, {
       pid: cpid, name: `${parent.name}/${cx.l.child}`, parent: cx.pid, mm: cmm, fdtable: fdt, vars: parent.vars, exited: false,
     });
-    const ctid = newTask(k, cpid, cx.l.child);
     cx.l.cpid = cpid;
-    cx.l.ctid = ctid;
     cx.l.pmm = parent.mm;
     cx.l.cmm = cmm;
     cx.goto('lock_oldmm');
@@ -143,7 +147,15 @@ export const kernelClonePath = path<ForkLocals>()('kernel_clone', 'copy_process'
   unlock: (cx) => {
     cx.unlock(cx.k.get('mms', cx.l.cmm).mmap_lock);
     cx.unlock(cx.k.get('mms', cx.l.pmm).mmap_lock);
-    cx.k.mut('tasks', cx.l.ctid).lastRet = 0;
+    cx.goto('wake_up_new_task');
+  },
+  /**
+   * models wake_up_new_task() in kernel_clone(): the publication point of
+   * the child; from here on it may run, back in user space with fork's 0.
+   */
+  wake_up_new_task: (cx) => {
+    const ctid = newTask(cx.k, cx.l.cpid, cx.l.child);
+    cx.k.mut('tasks', ctid).lastRet = 0;
     cx.ret(cx.l.cpid);
   },
 });

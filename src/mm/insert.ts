@@ -14,7 +14,9 @@
  *    same pfn writable, and WARNs (no change) when the pfn differs;
  *  - a huge insert over a pte table (pmd not none) does nothing, and a PTE
  *    insert under a huge leaf fails with VM_FAULT_OOM (get_locked_pte NULL);
- * and returns VM_FAULT_NOPAGE. Huge inserts round the address down to the
+ * and returns VM_FAULT_NOPAGE. The `insert` event's `write` is the argument
+ * the caller passed (vmf_insert_pfn() itself passes false to insert_pfn());
+ * `leaf_write` is whether the new leaf is writable. Huge inserts round the address down to the
  * level (vmf->address & PMD_MASK, the B2 fix) but use the pfn as given, so a
  * caller that computed the pfn from an unaligned address maps the wrong
  * range (B12). An address outside the VMA gives VM_FAULT_SIGBUS. The
@@ -111,8 +113,11 @@ function insertPath<V extends Level>(level: V) {
       kind: 'leaf', level: lvl, pfn: cx.l.pfn, write: leafWritable(v, cx.l.write), special: k.arch.special[lvl],
     };
     k.mut('mms', cx.l.mm).pgd = setLeaf(k.arch, m.pgd, addr, leaf);
+    // The event shows the caller's argument (vfio_pci_vmf_insert_pfn() passes write=false) and, apart, the
+    // leaf's writability, which comes from vm_page_prot (insert_pfn(), insert_pmd(), insert_pud()).
     cx.emit('insert', fn, {
-      ...args, size: hex(levelSize(k.arch, lvl)), special: leaf.special, write: leaf.write, result: 'VM_FAULT_NOPAGE',
+      ...args, size: hex(levelSize(k.arch, lvl)), special: leaf.special, write: cx.l.write, leaf_write: leaf.write,
+      result: 'VM_FAULT_NOPAGE',
     });
     return VM_FAULT_NOPAGE;
   }

@@ -119,6 +119,29 @@ test('B12: the old rule took the unaligned fault address, so a fault inside a 2M
   }
 });
 
+/*
+ * B11 and B12 both on are the kernel before both fixes (f9e54c3a2f5b, v6.12): a huge fault needs an aligned
+ * fault address and a block inside the VMA, and does not look at the pfn.
+ */
+test('B11 with B12: a fault inside a 2M block falls back to a PTE, as v6.12 did (no PMD from an unaligned address)', () => {
+  const w = buildWorld();
+  w.state = { ...w.state, defects: ['B11-unaligned-pfn', 'B12-unaligned-address'] };
+  const fd = openDevice(w);
+  const addr = mmapBar(w, fd, 0, 4 * MiB, { addr: 0x7e0000000000, flags: MAP_SHARED | MAP_FIXED });
+  load(w, addr + 5 * 4096);
+  assert.deepEqual(leafAt(w, addr + 5 * 4096), { level: 'pte', pfn: 64 * GiB / 4096 + 5, base: addr + 5 * 4096 });
+  assert.equal(leafAt(w, addr), null, 'no PMD over the block');
+  assert.equal(broken('leaf-maps-object-pfn', w), null);
+});
+
+test('B11 with B12: an aligned fault address still maps a PMD over a misaligned pfn (no pfn check in v6.12)', () => {
+  const { w, addr } = offsetMapping('B11-unaligned-pfn');
+  w.state = { ...w.state, defects: ['B11-unaligned-pfn', 'B12-unaligned-address'] };
+  load(w, addr);
+  assert.deepEqual(leafAt(w, addr), { level: 'pmd', pfn: 64 * GiB / 4096 + 1, base: addr });
+  assert.match(broken('leaf-maps-object-pfn', w) ?? '', /pfn not aligned/);
+});
+
 /** Thread A stops inside the order-0 fault handler before memory_lock; returns the state. */
 function stopInPteFault(w: World, tid: number, addr: number) {
   const s = startAction(w.state, w.design, tid, { op: 'load', addr, size: 4 }).state;

@@ -112,3 +112,23 @@ test('fault+cmd-disable: the disable waits for the fault\'s memory_lock, then za
   w.state = rb2.state;
   assert.equal(leafAt(w, va), null);
 });
+
+test('the insert events show the write=false vfio_pci_vmf_insert_pfn passed; the leaf is writable from vm_page_prot', () => {
+  const { w, va } = mapped('x86_64', { index: 0, size: 4 * MiB, base: 64 * GiB, is64: true, prefetchable: true }, 4 * GiB);
+  store(w, va + 8, 1); // a write fault: PMD leaf
+  const ins = eventsOf(w, 'insert', 'vmf_insert_pfn_pmd').filter((e) => 'size' in e.args);
+  assert.equal(ins.length, 1);
+  for (const e of ins) {
+    assert.equal(e.args['write'], false, 'the argument the handler passed');
+    assert.equal(e.args['leaf_write'], true, 'a shared writable VMA maps writable (PAGE_SHARED)');
+  }
+});
+
+test('a PTE insert shows write=false too (vmf_insert_pfn() passes false to insert_pfn())', () => {
+  const { w, va } = mapped('x86_64', { index: 0, size: 16 * 1024, base: 0xf0000000, is64: false, prefetchable: false }, 4 * GiB);
+  store(w, va + 8, 1);
+  const ins = eventsOf(w, 'insert', 'vmf_insert_pfn').filter((e) => 'size' in e.args);
+  assert.equal(ins.length, 1);
+  assert.equal(ins[0]!.args['write'], false);
+  assert.equal(ins[0]!.args['leaf_write'], true);
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { act, buildWorld, GiB, ioctl, mmapBar, openDevice, leafAt } from './world.js';
+import { act, buildWorld, GiB, MiB, ioctl, mmapBar, openDevice, leafAt } from './world.js';
+import { MAP_FIXED, MAP_SHARED } from '../../src/uapi/mman.js';
 import { writeCommand } from './config-helpers.js';
 import { EEXIST, EFAULT, EINVAL, ENODEV, ENOENT, ENOTTY } from '../../src/uapi/errno.js';
 import { PCI_COMMAND_MEMORY } from '../../src/uapi/pci_regs.js';
@@ -59,7 +60,8 @@ test('real type1 MAP_DMA of a BAR mmap follows the PFNs (faulting them in) and m
   assert.equal(leafAt(w, va), null, 'nothing faulted yet');
   assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: 4 * PAGE }), 0);
   assert.ok(w.events.some((e) => e.kind === 'fault'), 'fixup_user_fault ran the vfio fault handler');
-  assert.deepEqual(entries(w).map((e) => [e.iova, e.paddr]), [0, 1, 2, 3].map((i) => [0x10000 + i * PAGE, BAR0 + (8 + i) * PAGE]));
+  // Four PTE leaves with contiguous pfns: one chunk, one vfio_iommu_map().
+  assert.deepEqual(entries(w).map((e) => [e.iova, e.len, e.paddr]), [[0x10000, 4 * PAGE, BAR0 + 8 * PAGE]]);
   assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: PAGE }), -EEXIST);
   assert.deepEqual(deviceDma(w, 0x10000 + PAGE, true, 0x55), { ret: 0, outcome: 'ok' });
   assert.equal(w.state.pci[w.pdev]!.memory[BAR0 + 9 * PAGE], 0x55);
@@ -73,7 +75,7 @@ test('after a memory disable the IOMMU still maps the BAR: the device DMA is an 
   assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: 4 * PAGE }), 0);
   writeCommand(w, devFd, 0);
   assert.equal(leafAt(w, va), null, 'the CPU mapping is zapped');
-  assert.equal(entries(w).length, 4, 'the IOMMU mapping is not: no lifetime link');
+  assert.deepEqual(entries(w).map((e) => e.len), [4 * PAGE], 'the IOMMU mapping is not: no lifetime link');
   assert.ok(broken(w).includes('no-iommu-entry-on-disabled-bar'));
   const r = deviceDma(w, 0x10000);
   assert.equal(r.outcome, 'unsupported-request');
@@ -104,4 +106,46 @@ test('type1 UNMAP_DMA: checks, no splitting in v2, unmap of everything, size cop
   assert.deepEqual(entries(w), []);
   assert.equal(deviceDma(w, 0x10000).outcome, 'iommu-fault');
   assert.deepEqual(broken(w), []);
+});
+
+/** MAP_DMA of `size` bytes of a mapping of BAR0 at a 2M-aligned address (offset `off`), on x86_64; the events. */
+function mapHuge(size: number, off: number) {
+  const { w, devFd, cfd } = containerWorld();
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const va = mmapBar(w, devFd, 0, 16 * MiB, { addr: 0x7e0000000000, flags: MAP_SHARED | MAP_FIXED, off });
+  assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x40000000, size }), 0);
+  return { w, va };
+}
+
+test('type1 MAP_DMA of a huge PFN mapping takes a whole PMD leaf per vaddr_get_pfns(): 8 look-ups for 16 MiB', () => {
+  const { w } = mapHuge(16 * MiB, 0);
+  const faults = w.events.filter((e) => e.kind === 'fault' && e.fn === 'vfio_pci_mmap_huge_fault' && e.args['ret'] === 'VM_FAULT_NOPAGE');
+  assert.equal(faults.length, 8, 'fixup_user_fault once per 2M leaf');
+  assert.ok(faults.every((e) => e.args['order'] === 9));
+  const maps = w.events.filter((e) => e.kind === 'iommu' && e.fn === 'vfio_iommu_map');
+  assert.equal(maps.length, 1, 'the leaves are contiguous: one chunk');
+  assert.equal(maps[0]!.args['npage'], 4096);
+  assert.deepEqual(entries(w).map((e) => [e.iova, e.len, e.paddr]), [[0x40000000, 16 * MiB, BAR0]]);
+  assert.deepEqual(broken(w), []);
+});
+
+test('type1 MAP_DMA counts the pages from the address to the end of its leaf, at most what is left', () => {
+  // 3M from offset 0: one whole 2M leaf, then 1M of the next one.
+  const { w } = mapHuge(3 * MiB, 0);
+  assert.deepEqual(entries(w).map((e) => [e.len, e.paddr]), [[3 * MiB, BAR0]]);
+  assert.equal(w.state.vfio_containers[Object.keys(w.state.vfio_containers)[0] as unknown as number]!.dmas[0]!.size, 3 * MiB);
+});
+
+test('type1 MAP_DMA: a leaf whose pfns do not continue the chunk ends it; each chunk is one vfio_iommu_map()', () => {
+  const { w, devFd, cfd } = containerWorld();
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const va = 0x7e0000000000;
+  mmapBar(w, devFd, 0, 2 * MiB, { addr: va, flags: MAP_SHARED | MAP_FIXED });
+  mmapBar(w, devFd, 0, 2 * MiB, { addr: va + 2 * MiB, flags: MAP_SHARED | MAP_FIXED, off: 8 * MiB });
+  assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x40000000, size: 4 * MiB }), 0);
+  const maps = w.events.filter((e) => e.kind === 'iommu' && e.fn === 'vfio_iommu_map');
+  assert.deepEqual(maps.map((e) => e.args['npage']), [512, 512]);
+  assert.deepEqual(entries(w).map((e) => [e.iova, e.len, e.paddr]), [
+    [0x40000000, 2 * MiB, BAR0], [0x40000000 + 2 * MiB, 2 * MiB, BAR0 + 8 * MiB],
+  ]);
 });

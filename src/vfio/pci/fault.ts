@@ -43,13 +43,16 @@ export function isAlignedForOrder(vma: Vma, addr: number, pfn: number, order: nu
  * Whether the handler may insert at `order`: is_aligned_for_order() in
  * v6.19; the rules before 09dfc8a5f2ce (defect B11: no pfn alignment) and
  * before c1d9dac0db16 (defect B12: the fault address itself must be aligned)
- * when those defects are on.
+ * when those defects are on. The B12 rule is applied first so that both on
+ * give the kernel before both fixes (v6.12's vfio_pci_mmap_huge_fault() of
+ * f9e54c3a2f5b): fall back unless the fault address is aligned and the block
+ * ends inside the VMA, with no pfn check.
  */
 function faultAllowed(k: Kernel, vma: Vma, address: number, addr: number, pfn: number, order: number): boolean {
   if (order === 0) return true;
   const size = PAGE_SIZE * 2 ** order;
-  if (k.defect('B11-unaligned-pfn')) return addr >= vma.vm_start && addr + size <= vma.vm_end;
   if (k.defect('B12-unaligned-address') && address % size !== 0) return false;
+  if (k.defect('B11-unaligned-pfn')) return addr >= vma.vm_start && addr + size <= vma.vm_end;
   return isAlignedForOrder(vma, addr, pfn, order);
 }
 

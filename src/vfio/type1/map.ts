@@ -18,9 +18,13 @@
  * VADDR, or VADDR with either → -EINVAL; VADDR alone: no such vfio_dma →
  * -ENOENT, else -EINVAL (vaddr invalidation is not modelled); size, iova,
  * vaddr not page aligned → -EINVAL; overlap with an existing vfio_dma →
- * -EEXIST), then page by page: look the PFN up under mmap_lock (read), then
- * map it. A failure unmaps what this call mapped (vfio_remove_dma).
- * iommu->lock is not modelled (each page's lookup and map are separate steps).
+ * -EEXIST), then chunk by chunk (vfio_pin_map_dma): each look-up under
+ * mmap_lock (read) takes the whole leaf at the address (vaddr_get_pfns()
+ * returns the pages to the leaf's end: 8 look-ups for 16 MiB of PMD leaves),
+ * look-ups extend the chunk while the pfns are contiguous
+ * (vfio_pin_pages_remote()), and the chunk is mapped in one vfio_iommu_map().
+ * A failure unmaps what this call mapped (vfio_remove_dma).
+ * iommu->lock is not modelled (each look-up and map are separate steps).
  */
 import { path } from '../../kernel/sched/path.js';
 import type { Value } from '../../kernel/sched/types.js';
@@ -35,7 +39,7 @@ import {
 import { VM_FAULT_ERROR } from '../../mm/fault-codes.js';
 import { VM_PFNMAP, vmFlagsHas } from '../../mm/types.js';
 import { vmaLookup } from '../../mm/mm.js';
-import { walk } from '../../mm/pgtable.js';
+import { levelSize, walk } from '../../mm/pgtable.js';
 import { copyToUser } from '../pci/uaccess.js';
 import type { VfioDma } from './types.js';
 
@@ -54,8 +58,14 @@ interface MapLocals {
   read: boolean;
   write: boolean;
   mm: number;
+  /** Pages mapped so far (dma->size in pages). */
   i: number;
+  /** The chunk being gathered: its first pfn and its pages (vfio_pin_pages_remote()'s pfn_base, pinned). */
+  pfn_base: number;
+  pinned: number;
+  /** The last look-up: the pfn at the address and the pages to the end of its leaf. */
   pfn: number;
+  npage: number;
   vma: number;
   r: number;
 }
@@ -95,15 +105,21 @@ export const vfio_iommu_type1_map_dma = path<MapLocals>()('vfio_iommu_type1_map_
     const dma: VfioDma = { iova: cx.l.iova, size: 0, vaddr: cx.l.vaddr, read: cx.l.read, write: cx.l.write, mm: cx.l.mm };
     cx.k.mut('vfio_containers', c.id).dmas = [...c.dmas, dma].sort((a, b) => a.iova - b.iova);
     cx.l.i = 0;
+    cx.l.pinned = 0;
     cx.emit('syscall', 'vfio_dma_do_map', { vaddr: hex(cx.l.vaddr), iova: hex(cx.l.iova), size: hex(cx.l.size) });
     cx.goto('get_pfn');
   },
-  /** vaddr_get_pfns() under mmap_lock (read): pin_user_pages_remote() fails, then follow_fault_pfn(). */
+  /**
+   * vfio_pin_pages_remote() → vaddr_get_pfns() under mmap_lock (read):
+   * pin_user_pages_remote() fails, then follow_fault_pfn() takes the whole
+   * leaf mapping the address, up to its end (addr_mask), in one call.
+   */
   get_pfn: (cx) => {
-    if (cx.l.i * PAGE_SIZE >= cx.l.size) return cx.ret(0);
+    const done = cx.l.i + cx.l.pinned;
+    if (done * PAGE_SIZE >= cx.l.size) return cx.l.pinned > 0 ? cx.goto('map') : cx.ret(0);
     const m = cx.k.get('mms', cx.l.mm);
     if (!cx.lock(m.mmap_lock, 'read')) return;
-    const va = cx.l.vaddr + cx.l.i * PAGE_SIZE;
+    const va = cx.l.vaddr + done * PAGE_SIZE;
     const v = vmaLookup(m, va);
     if (v === undefined || !vmFlagsHas(v.vm_flags, VM_PFNMAP)) {
       // A VMA GUP can pin is ordinary memory, which the model does not have.
@@ -118,27 +134,37 @@ export const vfio_iommu_type1_map_dma = path<MapLocals>()('vfio_iommu_type1_map_
     cx.call('handle_mm_fault', { mm: cx.l.mm, vma: v.id, address: va, write: cx.l.write }, 'r', 'fixed_up');
   },
   fixed_up: (cx) => {
-    const va = cx.l.vaddr + cx.l.i * PAGE_SIZE;
+    const va = cx.l.vaddr + (cx.l.i + cx.l.pinned) * PAGE_SIZE;
     if ((cx.l.r & VM_FAULT_ERROR) === 0 && follow(cx, va)) return cx.goto('got_pfn');
     cx.unlock(cx.k.get('mms', cx.l.mm).mmap_lock);
     cx.emit('iommu', 'follow_fault_pfn', { addr: hex(va), result: '-EFAULT' });
     cx.l.r = -EFAULT;
     cx.goto('remove_dma');
   },
+  /**
+   * vfio_pin_pages_remote()'s pfnmap case: the pages extend the chunk while
+   * their pfns continue it; a discontiguous leaf ends the chunk, which is
+   * mapped, and is looked up again for the next one.
+   */
   got_pfn: (cx) => {
     cx.unlock(cx.k.get('mms', cx.l.mm).mmap_lock);
-    cx.goto('map');
+    if (cx.l.pinned > 0 && cx.l.pfn !== cx.l.pfn_base + cx.l.pinned) return cx.goto('map');
+    if (cx.l.pinned === 0) cx.l.pfn_base = cx.l.pfn;
+    cx.l.pinned += cx.l.npage;
+    cx.goto('get_pfn');
   },
-  /** vfio_iommu_map(): iommu_map() of the page; the vfio_dma grows. No pin, no refcount (reserved pfn). */
+  /** vfio_iommu_map(): iommu_map() of the chunk; the vfio_dma grows. No pin, no refcount (reserved pfn). */
   map: (cx) => {
     const c = cx.k.get('vfio_containers', cx.l.container);
     const iova = cx.l.iova + cx.l.i * PAGE_SIZE;
-    const entry = { iova, len: PAGE_SIZE, paddr: cx.l.pfn * PAGE_SIZE, read: cx.l.read, write: cx.l.write, area: cx.l.iova, dmabuf: 0 };
+    const len = cx.l.pinned * PAGE_SIZE;
+    const entry = { iova, len, paddr: cx.l.pfn_base * PAGE_SIZE, read: cx.l.read, write: cx.l.write, area: cx.l.iova, dmabuf: 0 };
     const m = cx.k.mut('vfio_containers', c.id);
     m.entries = [...c.entries, entry].sort((a, b) => a.iova - b.iova);
-    m.dmas = c.dmas.map((d) => (d.iova === cx.l.iova ? { ...d, size: d.size + PAGE_SIZE } : d));
-    cx.emit('iommu', 'vfio_iommu_map', { container: c.id, iova: hex(iova), pfn: hex(cx.l.pfn), vma: cx.l.vma });
-    cx.l.i += 1;
+    m.dmas = c.dmas.map((d) => (d.iova === cx.l.iova ? { ...d, size: d.size + len } : d));
+    cx.emit('iommu', 'vfio_iommu_map', { container: c.id, iova: hex(iova), pfn: hex(cx.l.pfn_base), npage: cx.l.pinned, vma: cx.l.vma });
+    cx.l.i += cx.l.pinned;
+    cx.l.pinned = 0;
     cx.goto('get_pfn');
   },
   /** vfio_remove_dma(): unmap what was mapped and unlink. */
@@ -151,11 +177,19 @@ export const vfio_iommu_type1_map_dma = path<MapLocals>()('vfio_iommu_type1_map_
   },
 });
 
-/** follow_pfnmap_start(): the leaf mapping va, with write permission if asked; sets l.pfn. */
+/**
+ * follow_pfnmap_start() as follow_fault_pfn() uses it: the leaf mapping va,
+ * with write permission if asked; sets l.pfn to va's pfn and l.npage to the
+ * pages from va to the end of the leaf (addr_mask), at most what is left to
+ * map, as vaddr_get_pfns() returns them.
+ */
 function follow(cx: { k: import('../../kernel/kernel.js').Kernel; l: MapLocals }, va: number): boolean {
   const w = walk(cx.k.arch, cx.k.get('mms', cx.l.mm).pgd, va);
   if (w.kind !== 'leaf' || (cx.l.write && !w.leaf.write)) return false;
-  cx.l.pfn = w.leaf.pfn + Math.floor((va - w.base) / PAGE_SIZE);
+  const off = Math.floor((va - w.base) / PAGE_SIZE);
+  const left = cx.l.size / PAGE_SIZE - cx.l.i - cx.l.pinned;
+  cx.l.pfn = w.leaf.pfn + off;
+  cx.l.npage = Math.min(left, levelSize(cx.k.arch, w.leaf.level) / PAGE_SIZE - off);
   return true;
 }
 
