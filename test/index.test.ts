@@ -5,7 +5,7 @@ import * as barmap from '../src/index.js';
 
 test('the package exports the designs, defects, invariants and the explorer', () => {
   assert.deepEqual(barmap.DESIGNS.map((d) => d.name),
-    ['legacy', 'rfc', 'dmabuf-vma@1', 'dmabuf-vma@2', 'dmabuf-vma@3', 'dmabuf-vma@4', 'dmabuf-vma@5', 'shared-base']);
+    ['legacy', 'rfc', 'dmabuf-vma@1', 'dmabuf-vma@2', 'dmabuf-vma@3', 'dmabuf-vma@4', 'dmabuf-vma@5', 'shared-base', 'revoke@v7.1', 'v3']);
   assert.equal(barmap.legacy.name, 'legacy');
   assert.equal(barmap.dmabufVma(4).name, 'dmabuf-vma@4');
   assert.ok(barmap.findDefect('B3-no-zap'));

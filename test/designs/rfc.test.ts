@@ -103,7 +103,7 @@ test('rfc 4/7 + 5/7: DMA_BUF_IOCTL_REVOKE zaps, notifies, is permanent and answe
 
 test('rfc 4/7: an exporter without ops->revoke answers -EINVAL', () => {
   const noRevoke = extendDesign(rfc, {
-    name: 'rfc-no-revoke', description: 'test', dmaBufOps: [{ ...vfioPciDmabufOps, mmap: 'vfio_pci_dma_buf_mmap' }],
+    name: 'rfc-no-revoke', description: 'test', dmaBufOps: [{ ...vfioPciDmabufOps, mmap: 'vfio_pci_dma_buf_mmap', revoke: undefined }],
   });
   const { w, devFd } = designWorld(noRevoke);
   const fd = exportDmaBuf(w, devFd, [{ offset: 0, length: PAGE }]);
