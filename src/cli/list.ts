@@ -49,6 +49,13 @@ export function listCommand(out: (line: string) => void): number {
   out('Designs (--design):');
   table(DESIGNS.map((d) => [d.name + (d.name === DEFAULT_DESIGN ? ' (default)' : ''), oneLine(d.description)])).forEach(out);
   out('');
+  out('Patch stacks (docs/designs.md; src/designs/<name>/, one file per patch):');
+  for (const d of DESIGNS) {
+    if (d.base === undefined) continue;
+    out(`  ${d.name} (on ${d.base}): ${(d.patches ?? []).length} patch(es), oldest first`);
+    for (const p of d.patches ?? []) out(`    ${oneLine(p.subject)}`);
+  }
+  out('');
   out('Arch profiles (--arch; default: the scenario\'s world.arch):');
   table(ARCH_PROFILES.map((p) => [p.name + (p.name === DEFAULT_ARCH ? ' (default)' : ''), oneLine(p.description)])).forEach(out);
   out('');

@@ -45,6 +45,8 @@ test('list shows scenarios, designs and arch profiles with descriptions', () => 
   assert.match(r.stdout, /Invariants[^\n]*\n +no-access-to-disabled-bar +No CPU load\/store/);
   assert.match(r.stdout, /^ +no-deadlock +Some task inside the kernel can always make progress$/m);
   assert.doesNotMatch(r.stdout, /KERNEL\.md/);
+  assert.match(r.stdout, /Patch stacks[^\n]*\n +rfc \(on legacy\): 7 patch\(es\), oldest first\n +vfio\/pci: Ensure VFIO barmap is set up before creating a DMABUF\n/);
+  assert.match(r.stdout, /\n +dmabuf-vma@2 \(on legacy\): 3 patch\(es\)[^\n]*\n +iommufd: map the dma-buf[^\n]*\n +vfio\/pci: put a DMA-buf under every BAR mmap[^\n]*\n +vfio\/pci: BAR faults with full multi-range semantics\n/);
 });
 
 test('bad command lines: one stderr line, exit 2', () => {
