@@ -1,5 +1,5 @@
 /**
- * Known defects: historical bugs (KERNEL.md §5) that `--defect NAME` switches
+ * Known defects: historical bugs (docs/sources.md lists each with its fixing commit) that `--defect NAME` switches
  * back on in the design that had them.
  *
  * A defect is a name in the kernel state (`KernelState.defects`); the code at
@@ -11,9 +11,9 @@
  */
 
 export interface Defect {
-  /** The name used on the command line: the KERNEL.md bug number and a few words. */
+  /** The name used on the command line: the bug number (docs/sources.md) and a few words. */
   readonly name: string;
-  /** KERNEL.md §5 entry. */
+  /** The bug as docs/sources.md numbers it, with the commit that fixed it. */
   readonly bug: string;
   /** What goes wrong, in one sentence. */
   readonly title: string;

@@ -10,13 +10,10 @@
  * second notify; vfio_pci_dma_buf_move(vdev, false) leaves it revoked.
  */
 import { path } from '../../kernel/sched/path.js';
-import type { Cx } from '../../kernel/sched/path.js';
 import { EBADFD, ENODEV } from '../../uapi/errno.js';
-import { getFileActive } from '../../fs/file-table.js';
 import { vdevName } from '../../vfio/pci/device.js';
 import { downWriteMemoryLock } from '../../vfio/pci/memory-lock.js';
-import { listedDmaBuf, vfio_pci_dma_buf_move } from '../../vfio/pci/dmabuf-move.js';
-import type { MoveLocals } from '../../vfio/pci/dmabuf-move.js';
+import { moveNext, vfio_pci_dma_buf_move } from '../../vfio/pci/dmabuf-move.js';
 import { vfioPciDmabufOps } from '../../vfio/pci/dmabuf.js';
 import type { DesignVfioDmaBuf } from '../common/vfio-dmabuf.js';
 import { vdmabufOf, zapOwnMappingArgs } from '../common/vfio-dmabuf.js';
@@ -62,6 +59,9 @@ export const vfio_pci_dma_buf_revoke = path<RevokeLocals>()('vfio_pci_dma_buf_re
   },
 });
 
+/** vfio_pci_dma_buf_move()'s `next` step when a permanently revoked buffer must stay revoked. */
+export const permMoveNext = moveNext((p, revoked) => p.revoked === revoked || ((p as DesignVfioDmaBuf).perm === true && !revoked));
+
 export const permanentRevoke = patch(
   'vfio/pci: Permanently revoke a DMABUF on request',
   'RFC1 5/7, <20260226202211.929005-1-mattev@meta.com>',
@@ -69,19 +69,6 @@ export const permanentRevoke = patch(
   addPath(vfio_pci_dma_buf_revoke),
   setDmaBufOps(vfioPciDmabufOps, { revoke: 'vfio_pci_dma_buf_revoke' }),
   // vfio_pci_dma_buf_move(vdev, false): a permanently revoked buffer stays revoked.
-  patchPath(vfio_pci_dma_buf_move).replace('next', (cx) => permMoveNext(cx)),
+  patchPath(vfio_pci_dma_buf_move).replace('next', permMoveNext),
 );
 
-/** vfio_pci_dma_buf_move()'s `next` step when a permanently revoked buffer must stay revoked. */
-export function permMoveNext(cx: Cx<MoveLocals, 'next' | 'put' | 'resv_lock'>): void {
-  const priv = cx.l.todo[cx.l.i];
-  if (priv === undefined) return cx.ret(0);
-  cx.l.i += 1;
-  const dmabuf = listedDmaBuf(cx, 'vfio_pci_dma_buf_move', priv);
-  if (dmabuf === 0) return cx.goto('next');
-  if (!getFileActive(cx.k, cx.k.get('dmabufs', dmabuf).file, cx.tid)) return cx.goto('next');
-  cx.l.cur = priv;
-  const p = cx.k.get('vfio_dmabufs', priv) as DesignVfioDmaBuf;
-  if (p.revoked === cx.l.revoked || (p.perm === true && !cx.l.revoked)) return cx.goto('put');
-  cx.goto('resv_lock');
-}

@@ -22,6 +22,8 @@
  */
 import type { Kernel } from '../../kernel/kernel.js';
 import { path } from '../../kernel/sched/path.js';
+import type { Cx } from '../../kernel/sched/path.js';
+import type { VfioPciDmaBuf } from './dmabuf-types.js';
 import { getFileActive } from '../../fs/file-table.js';
 import { fputDeferred } from '../../dma-buf/task-work.js';
 import { vdevName } from './device.js';
@@ -45,6 +47,26 @@ export function listedDmaBuf(cx: { k: Kernel; emit: (kind: 'warn', fn: string, a
   return p.dmabuf;
 }
 
+/**
+ * The `next` step of vfio_pci_dma_buf_move(): the next listed buffer whose
+ * file is still alive (get_file_active), on to `put` when `stays` says its
+ * state needs no flip, else to `resv_lock`. A design whose buffers can stay
+ * revoked for good passes its own `stays`.
+ */
+export function moveNext(stays: (p: VfioPciDmaBuf, revoked: boolean) => boolean): (cx: Cx<MoveLocals>) => void {
+  return (cx) => {
+    const priv = cx.l.todo[cx.l.i];
+    if (priv === undefined) return cx.ret(0);
+    cx.l.i += 1;
+    const dmabuf = listedDmaBuf(cx, 'vfio_pci_dma_buf_move', priv);
+    if (dmabuf === 0) return cx.goto('next');
+    if (!getFileActive(cx.k, cx.k.get('dmabufs', dmabuf).file, cx.tid)) return cx.goto('next');
+    cx.l.cur = priv;
+    if (stays(cx.k.get('vfio_dmabufs', priv), cx.l.revoked)) return cx.goto('put');
+    cx.goto('resv_lock');
+  };
+}
+
 /** models vfio_pci_dma_buf_move(): memory_lock held for write by the caller. */
 export const vfio_pci_dma_buf_move = path<MoveLocals>()('vfio_pci_dma_buf_move', 'entry', {
   entry: (cx) => {
@@ -56,17 +78,7 @@ export const vfio_pci_dma_buf_move = path<MoveLocals>()('vfio_pci_dma_buf_move',
     cx.l.i = 0;
     cx.goto('next');
   },
-  next: (cx) => {
-    const priv = cx.l.todo[cx.l.i];
-    if (priv === undefined) return cx.ret(0);
-    cx.l.i += 1;
-    const dmabuf = listedDmaBuf(cx, 'vfio_pci_dma_buf_move', priv);
-    if (dmabuf === 0) return cx.goto('next');
-    if (!getFileActive(cx.k, cx.k.get('dmabufs', dmabuf).file, cx.tid)) return cx.goto('next');
-    cx.l.cur = priv;
-    if (cx.k.get('vfio_dmabufs', priv).revoked === cx.l.revoked) return cx.goto('put');
-    cx.goto('resv_lock');
-  },
+  next: moveNext((p, revoked) => p.revoked === revoked),
   resv_lock: (cx) => {
     const p = cx.k.get('vfio_dmabufs', cx.l.cur);
     const d = cx.k.get('dmabufs', p.dmabuf);
