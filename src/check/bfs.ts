@@ -140,7 +140,7 @@ interface FrontierNode {
   readonly hi: number;
   readonly lo: number;
   /** Transitions (by {@link transitionKey}) not to explore from here: sleep set. */
-  readonly sleep: Set<string> | null;
+  sleep: Set<string> | null;
 }
 
 /** A frontier node moved between the workers of a split search (structured-cloned). */
@@ -261,6 +261,12 @@ export class Search {
   nodeSet: KeySet | null;
   /** Nodes kept (expanded or in the frontier). */
   nodes = 0;
+  /**
+   * With the reduction, drop the nodes of a level that a node kept after
+   * them dominates ({@link filterLevel}); a split search turns it off, since
+   * a worker cannot tell which other worker's node did.
+   */
+  levelFilter = true;
   transitions = 0;
   depth = 0;
   stopped = false;
@@ -340,7 +346,7 @@ export class Search {
       if (max !== undefined && this.visited.size >= max) this.stopped = true;
       if ((++count & 1023) === 0 && tick && !tick()) this.stopped = true;
     }
-    this.frontier = this.stopped ? [] : this.nodeSet === null ? next.filter((n) => !this.supersededAtLevel(n)) : next;
+    this.frontier = this.stopped ? [] : this.nodeSet === null && this.levelFilter ? this.filterLevel(next) : next;
     if (!this.stopped) this.depth++;
   }
 
@@ -439,6 +445,19 @@ export class Search {
    * the same state kept after it dominates is not expanded (the fronts hold
    * nodes of this level and earlier ones only: the next is not generated yet).
    */
+  private filterLevel(next: FrontierNode[]): FrontierNode[] {
+    const superseded = new Set<string>();
+    const kept = next.filter((n) => {
+      if (!this.supersededAtLevel(n)) return true;
+      superseded.add(`${n.hi}:${n.lo}`);
+      return false;
+    });
+    // A node that took the place of one kept before it defers nothing to its siblings: the sleep-set
+    // argument goes from a node to one kept earlier, and this one was kept later (docs/check.md).
+    for (const n of kept) if (n.sleep !== null && superseded.has(`${n.hi}:${n.lo}`)) n.sleep = null;
+    return kept;
+  }
+
   private supersededAtLevel(n: FrontierNode): boolean {
     if (this.nodeSet !== null) return false;
     const slot = frontSlot(n.state, n.last, n.preemptions);

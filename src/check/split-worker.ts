@@ -112,6 +112,7 @@ async function main(): Promise<void> {
           search.visited = moveInto(search.visited, new SharedVisitedSet(input.visited));
           if (search.nodeSet) search.nodeSet = moveInto(search.nodeSet, new SharedVisitedSet(input.nodes));
           search.partition((_hi, lo) => (lo >>> 0) % input.count === input.index);
+          search.levelFilter = false;
           prefixTransitions = search.transitions;
           prefixNodes = search.nodes;
           split = true;
