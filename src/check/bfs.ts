@@ -14,9 +14,14 @@
  * the schedule spent. That bookkeeping is part of the merged key, so merging
  * never cuts off a future.
  *
- * Partial-order reduction (`por`): sleep sets from run-time footprints
+ * The visited set is keyed by the kernel state with the actions started
+ * (a *state*); the search's nodes are that plus the last task and the
+ * preemptions spent. Reduction (`por`, docs/check.md gives the argument):
+ * a node dominated by a node of the same state kept before is not expanded
+ * (src/check/dominance.ts), and sleep sets from run-time footprints
  * (src/check/footprint.ts), restricted so that they stay sound under the
- * preemption bound; docs/check.md gives the argument.
+ * preemption bound, skip the orders that only lead to dominated nodes.
+ * Without it (`--no-por`) every distinct node is expanded.
  */
 import type { KernelState } from '../kernel/state.js';
 import { TABLE_NAMES } from '../kernel/state.js';
@@ -29,8 +34,9 @@ import { applyTransition, isDeadlocked, kernelTasks, transitionKey } from './tra
 import { fingerprint, hashInts, hashValue } from './fingerprint.js';
 import type { Fingerprint } from './fingerprint.js';
 import { VisitedSet } from './visited.js';
+import { frontSlot, superseded } from './dominance.js';
 import type { KeySet } from './visited.js';
-import { Footprint, independent } from './footprint.js';
+import { Footprint, conflict, independent } from './footprint.js';
 import { Kernel } from '../kernel/kernel.js';
 import { isRunnable } from '../kernel/sched/step.js';
 
@@ -65,8 +71,10 @@ export interface SearchOptions {
   readonly por?: boolean;
   /** Explore only shard `index` of `count` (see {@link shardOf}). */
   readonly shard?: { readonly index: number; readonly count: number };
-  /** The visited set (default: a private {@link VisitedSet}). */
+  /** The visited set of states (default: a private {@link VisitedSet}). */
   readonly visited?: KeySet;
+  /** Without the reduction: the set of nodes (default: a private {@link VisitedSet}). */
+  readonly nodes?: KeySet;
   /**
    * Re-check an invariant only after a step that wrote a table it reads or
    * emitted events it reads (default true; false checks every invariant on
@@ -75,6 +83,14 @@ export interface SearchOptions {
   readonly incremental?: boolean;
   /** Stop as soon as this invariant is found (the bench's time to first violation). */
   readonly stopWhenFound?: string;
+  /** Count why pairs of transitions at a node do not commute (bench/por.ts). */
+  readonly porStats?: PorStats;
+}
+
+/** What the sleep sets met: pairs of transitions explored at a node, by outcome. */
+export interface PorStats {
+  /** 'same-task', 'conflict <element>', 'independent, preemption rule', 'slept', by count. */
+  readonly pairs: Map<string, number>;
 }
 
 export interface Found {
@@ -84,7 +100,10 @@ export interface Found {
 }
 
 export interface CheckStats {
+  /** Distinct states: kernel states with the actions each task started. */
   readonly states: number;
+  /** Search nodes kept (a state with the last task and the preemptions spent); absent for random walks. */
+  readonly nodes?: number;
   readonly transitions: number;
   readonly depth: number;
   readonly complete: boolean;
@@ -117,10 +136,24 @@ interface FrontierNode {
   readonly last: number;
   readonly preemptions: number;
   readonly depth: number;
+  /** The state's key (kernel state and actions started). */
   readonly hi: number;
   readonly lo: number;
   /** Transitions (by {@link transitionKey}) not to explore from here: sleep set. */
   sleep: Set<string> | null;
+}
+
+/** A frontier node moved between the workers of a split search (structured-cloned). */
+export interface MovedNode {
+  readonly state: KernelState;
+  readonly used: Readonly<Record<number, number>>;
+  readonly last: number;
+  readonly preemptions: number;
+  readonly depth: number;
+  readonly hi: number;
+  readonly lo: number;
+  readonly sleep: readonly string[] | null;
+  readonly schedule: readonly Transition[];
 }
 
 /**
@@ -224,33 +257,45 @@ export class Search {
   readonly found = new Map<string, LevelFind>();
   /** Invariants found elsewhere (other workers): not checked any more. */
   readonly skip = new Set<string>();
+  /** Without the reduction, the nodes seen (the states are in {@link visited}). */
+  nodeSet: KeySet | null;
+  /** Nodes kept (expanded or in the frontier). */
+  nodes = 0;
+  /**
+   * With the reduction, drop the nodes of a level that a node kept after
+   * them dominates ({@link filterLevel}); a split search turns it off, since
+   * a worker cannot tell which other worker's node did.
+   */
+  levelFilter = true;
   transitions = 0;
   depth = 0;
   stopped = false;
-  /** Duplicates dropped this level with their sleep sets (for workers that share a visited set). */
-  dupes: { hi: number; lo: number; sleep: string[] | null }[] | null = null;
   private readonly invariants: readonly Invariant[];
   /** Per invariant, the bits of {@link readMask} it reads. */
   private readonly readMasks: readonly number[];
+  /** Per invariant, whether it reads the step's events (checked also on a node not kept). */
+  private readonly readsEvents: readonly boolean[];
   private readonly apply: NonNullable<CheckModel['apply']>;
   private readonly por: boolean;
-  /** Next-level nodes with a sleep set, by key (duplicates intersect it). */
-  private nextIndex = new Map<string, FrontierNode>();
+  /** With the reduction, nodes whose front slot does not fit (src/check/dominance.ts): kept by exact key. */
+  private readonly unsummarised = new Set<string>();
 
   constructor(readonly model: CheckModel, readonly opts: SearchOptions = {}) {
     this.invariants = [...model.invariants, DEADLOCK];
     const incremental = opts.incremental ?? true;
     this.readMasks = this.invariants.map((i) => (incremental && i.reads ? readMask([...i.reads, ...(i.readsFor?.(model.design) ?? [])]) : ALL));
+    this.readsEvents = this.invariants.map((i) => !i.reads || i.reads.includes('events'));
     this.apply = model.apply ?? ((s, t, fp) => applyTransition(s, model.design, t, fp));
     this.por = opts.por ?? true;
     this.visited = opts.visited ?? new VisitedSet();
+    this.nodeSet = this.por ? null : (opts.nodes ?? new VisitedSet());
     const usedHash = hashValue({});
-    const key = nodeKey(model.initial, usedHash, 0, 0);
+    const key = stateKey(model.initial, usedHash);
     const root: FrontierNode = {
       idx: this.links.add(-1, null, null), state: model.initial, used: {}, usedHash, last: 0, preemptions: 0, depth: 0,
       hi: key.hi, lo: key.lo, sleep: null,
     };
-    this.visited.addKey(key.hi, key.lo);
+    this.keep(model.initial, key, 0, 0);
     this.frontier = [root];
     this.check(root, [], ALL);
   }
@@ -264,19 +309,30 @@ export class Search {
     this.frontier = this.frontier.filter((n) => keep(n.hi, n.lo));
   }
 
-  /** Intersect the sleep sets of next-level nodes with those of duplicates dropped elsewhere. */
-  mergeDupes(dupes: readonly { hi: number; lo: number; sleep: readonly string[] | null }[]): void {
-    for (const d of dupes) {
-      const n = this.nextIndex.get(`${d.hi}:${d.lo}`);
-      if (n === undefined || n.sleep === null) continue;
-      n.sleep = intersect(n.sleep, d.sleep);
+  /** Take `count` nodes off the frontier, as plain data another worker can {@link adopt} (work stealing). */
+  give(count: number): MovedNode[] {
+    const out = this.frontier.splice(Math.max(0, this.frontier.length - count));
+    return out.map((n) => ({
+      state: n.state, used: n.used, last: n.last, preemptions: n.preemptions, depth: n.depth, hi: n.hi, lo: n.lo,
+      sleep: n.sleep === null ? null : [...n.sleep], schedule: this.links.schedule(n.idx),
+    }));
+  }
+
+  /** Add nodes another worker gave to the frontier; their schedules are linked from the root. */
+  adopt(nodes: readonly MovedNode[]): void {
+    for (const m of nodes) {
+      let idx = 0;
+      for (const t of m.schedule) idx = this.links.add(idx, t, transitionKey(t));
+      this.frontier.push({
+        idx, state: m.state, used: m.used, usedHash: hashValue(m.used), last: m.last, preemptions: m.preemptions,
+        depth: m.depth, hi: m.hi, lo: m.lo, sleep: m.sleep === null ? null : new Set(m.sleep),
+      });
     }
   }
 
   /** Expand every node of the frontier; `tick` is called every 1024 expansions and may stop the search. */
   expandLevel(tick?: () => boolean): void {
     const next: FrontierNode[] = [];
-    this.nextIndex = new Map();
     const max = this.model.maxStates;
     let count = 0;
     const level = this.frontier;
@@ -290,13 +346,13 @@ export class Search {
       if (max !== undefined && this.visited.size >= max) this.stopped = true;
       if ((++count & 1023) === 0 && tick && !tick()) this.stopped = true;
     }
-    this.frontier = this.stopped ? [] : next;
+    this.frontier = this.stopped ? [] : this.nodeSet === null && this.levelFilter ? this.filterLevel(next) : next;
     if (!this.stopped) this.depth++;
   }
 
   stats(complete: boolean): CheckStats {
     return {
-      states: this.visited.size, transitions: this.transitions, depth: this.depth, complete,
+      states: this.visited.size, nodes: this.nodes, transitions: this.transitions, depth: this.depth, complete,
       visitedBytes: this.visited.bytes, queue: this.frontier.length,
     };
   }
@@ -354,7 +410,8 @@ export class Search {
       const runs = isRunnable(state, t.tid);
       let childSleep: Set<string> | null = null;
       if (fp) {
-        // n·e·t covers n·t·e when e and t commute and n·e·t spends no more preemptions (docs/check.md).
+        // n·t·e is dominated by n·e·t when e and t commute and n·e·t spends no more preemptions (docs/check.md).
+        if (this.opts.porStats) notePairs(this.opts.porStats, explored, t.tid, fp, preempts, s);
         for (const e of explored) {
           if (e.tid === t.tid || !independent(e.fp, fp)) continue;
           if ((e.preempts ? 1 : 0) + (e.runs ? 1 : 0) <= (preempts ? 1 : 0)) (childSleep ??= new Set()).add(e.key);
@@ -365,9 +422,9 @@ export class Search {
       const usedHash = t.action ? hashValue(used) : n.usedHash;
       const last = runs ? t.tid : 0;
       const preemptions = n.preemptions + (preempts ? 1 : 0);
-      const key = nodeKey(state, usedHash, last, preemptions);
-      if (!this.visited.addKey(key.hi, key.lo)) {
-        if (this.por) this.dropped(key, childSleep);
+      const key = stateKey(state, usedHash);
+      if (!this.keep(state, key, last, preemptions)) {
+        this.checkEvents(n, t, tkey, state, events);
         continue;
       }
       const child: FrontierNode = {
@@ -375,7 +432,6 @@ export class Search {
         hi: key.hi, lo: key.lo, sleep: childSleep,
       };
       next.push(child);
-      if (childSleep !== null) this.nextIndex.set(`${key.hi}:${key.lo}`, child);
       this.check(child, events, changedMask(s, state, events));
       if (this.model.maxStates !== undefined && this.visited.size >= this.model.maxStates) {
         this.stopped = true;
@@ -384,15 +440,76 @@ export class Search {
     }
   }
 
-  /** A child that was visited already: a node of this level keeps only what both sleep sets share. */
-  private dropped(key: Fingerprint, sleep: Set<string> | null): void {
-    const n = this.nextIndex.get(`${key.hi}:${key.lo}`);
-    if (n !== undefined) {
-      if (n.sleep !== null) n.sleep = intersect(n.sleep, sleep === null ? null : [...sleep]);
-      return;
+  /**
+   * With the reduction, a node of the level just generated that a node of
+   * the same state kept after it dominates is not expanded (the fronts hold
+   * nodes of this level and earlier ones only: the next is not generated yet).
+   */
+  private filterLevel(next: FrontierNode[]): FrontierNode[] {
+    const superseded = new Set<string>();
+    const kept = next.filter((n) => {
+      if (!this.supersededAtLevel(n)) return true;
+      superseded.add(`${n.hi}:${n.lo}`);
+      return false;
+    });
+    // A node that took the place of one kept before it defers nothing to its siblings: the sleep-set
+    // argument goes from a node to one kept earlier, and this one was kept later (docs/check.md).
+    for (const n of kept) if (n.sleep !== null && superseded.has(`${n.hi}:${n.lo}`)) n.sleep = null;
+    return kept;
+  }
+
+  private supersededAtLevel(n: FrontierNode): boolean {
+    if (this.nodeSet !== null) return false;
+    const slot = frontSlot(n.state, n.last, n.preemptions);
+    if (slot < 0 || !superseded(this.visited.frontOf(n.hi, n.lo), slot, n.preemptions)) return false;
+    this.nodes--;
+    return true;
+  }
+
+  /**
+   * Record a node of state `key`; true when it is kept (to be expanded):
+   * with the reduction, when no node of the same state kept before
+   * dominates it; without, when this exact node was not seen.
+   */
+  private keep(state: KernelState, key: Fingerprint, last: number, pre: number): boolean {
+    let kept: boolean;
+    if (this.nodeSet !== null) {
+      this.visited.addKey(key.hi, key.lo);
+      const nk = hashInts([key.hi, key.lo, last, pre]);
+      kept = this.nodeSet.addKey(nk.hi, nk.lo);
+    } else {
+      const slot = frontSlot(state, last, pre);
+      if (slot >= 0) {
+        kept = this.visited.visit(key.hi, key.lo, slot, pre);
+      } else {
+        this.visited.addKey(key.hi, key.lo);
+        const exact = `${key.hi}:${key.lo}:${last}:${pre}`;
+        kept = !this.unsummarised.has(exact);
+        if (kept) this.unsummarised.add(exact);
+      }
     }
-    // A node of this level without a sleep set, of an earlier level, or one another worker owns at this level.
-    this.dupes?.push({ hi: key.hi, lo: key.lo, sleep: sleep === null ? null : [...sleep] });
+    if (kept) this.nodes++;
+    return kept;
+  }
+
+  /**
+   * A child not kept has the state of a node kept before, but the events of
+   * its own step: the invariants that read events are checked on them (the
+   * node kept may have been reached by another step).
+   */
+  private checkEvents(parent: FrontierNode, t: Transition, tkey: string, state: KernelState, events: readonly TraceEvent[]): void {
+    if (events.length === 0) return;
+    let k: Kernel | undefined;
+    let idx = -1;
+    for (let i = 0; i < this.invariants.length; i++) {
+      const inv = this.invariants[i]!;
+      if (!this.readsEvents[i] || this.found.has(inv.name) || this.skip.has(inv.name)) continue;
+      const v = inv.check({ state, events, k: (k ??= new Kernel(state, this.model.design)) });
+      if (v) {
+        if (idx < 0) idx = this.links.add(parent.idx, t, tkey);
+        this.found.set(inv.name, { violation: v, node: idx, depth: parent.depth + 1 });
+      }
+    }
   }
 
   /**
@@ -435,15 +552,29 @@ export function changedMask(before: KernelState, after: KernelState, events: rea
   return m;
 }
 
-function intersect(a: Set<string>, b: readonly string[] | null): Set<string> | null {
-  if (b === null) return null;
-  const out = new Set(b.filter((x) => a.has(x)));
-  return out.size === 0 ? null : out;
+function notePairs(
+  st: PorStats, explored: readonly { tid: number; fp: Footprint; preempts: boolean; runs: boolean }[],
+  tid: number, fp: Footprint, preempts: boolean, s: KernelState,
+): void {
+  const bump = (k: string): void => { st.pairs.set(k, (st.pairs.get(k) ?? 0) + 1); };
+  for (const e of explored) {
+    if (e.tid === tid) { bump('same-task'); continue; }
+    const c = conflict(e.fp, fp);
+    if (c !== null) {
+      // Rows by table (locks by class), so the tally says which kind of object blocks.
+      const [table, id] = c.split(':');
+      const lock = table === 'locks' ? s.locks[Number(id)] : undefined;
+      bump(`conflict ${lock ? `lock ${lock.class}` : table === 'wait' ? 'wait' : table}`);
+      continue;
+    }
+    bump((e.preempts ? 1 : 0) + (e.runs ? 1 : 0) <= (preempts ? 1 : 0) ? 'slept' : 'independent, preemption rule');
+  }
 }
 
-function nodeKey(s: KernelState, usedHash: Fingerprint, last: number, preemptions: number): Fingerprint {
+/** The key of a state: the kernel state's fingerprint with the actions started. */
+function stateKey(s: KernelState, usedHash: Fingerprint): Fingerprint {
   const f = fingerprint(s);
-  return hashInts([f.hi, f.lo, usedHash.hi, usedHash.lo, last, preemptions]);
+  return hashInts([f.hi, f.lo, usedHash.hi, usedHash.lo]);
 }
 
 /**

@@ -82,6 +82,29 @@ export function independent(a: Footprint, b: Footprint): boolean {
   return true;
 }
 
+/**
+ * Why two footprints are dependent, for measuring the reduction (bench/por.ts):
+ * the first element one writes and the other touches, named `table:id`,
+ * `wait:tid`, `nextId`, `lockdep` or `keys:table`; null when independent.
+ */
+export function conflict(a: Footprint, b: Footprint): string | null {
+  if (a.all || b.all) return 'all';
+  for (const [w, o] of [[a.writes, b.writes], [a.writes, b.reads], [b.writes, a.reads]] as const) {
+    for (const x of w) if (o.has(x)) return elementName(x);
+  }
+  for (const [w, o] of [[a.tableWrites, b.tableWrites], [a.tableWrites, b.tableReads], [b.tableWrites, a.tableReads]] as const) {
+    for (const x of w) if (o.has(x)) return `keys:${TABLE_NAMES[x]!}`;
+  }
+  return null;
+}
+
+function elementName(x: number): string {
+  if (x === NEXT_ID) return 'nextId';
+  if (x === LOCKDEP) return 'lockdep';
+  if (x >= WAIT_BASE) return `wait:${x - WAIT_BASE}`;
+  return `${TABLE_NAMES[Math.floor(x / ROW_SPACE)]!}:${x % ROW_SPACE}`;
+}
+
 /** A Kernel draft that records the footprint of what runs on it. */
 export class RecordingKernel extends TrackingKernel {
   private view: KernelState | null = null;

@@ -87,7 +87,10 @@ export interface FoundRecord {
 export type StopReason = 'done' | 'max-states' | 'interrupted';
 
 export interface JobStats {
+  /** Distinct states: kernel states with the actions each task started. */
   readonly states: number;
+  /** Search nodes kept (breadth-first; see docs/check.md "Partial-order reduction"). */
+  readonly nodes?: number;
   readonly transitions: number;
   readonly depth: number;
   /** Every state within the bounds was explored. */
@@ -214,8 +217,8 @@ export function jobResult(p: PreparedJob, r: SearchOutcome, ms: number, interrup
     mode: spec.random ? 'random' : 'bfs', bounds: m.bounds, ...(spec.random ? { random: spec.random } : {}),
     invariants: m.invariants, expected: expectedViolations(sc, designLineage(design), m.arch),
     stats: {
-      states: r.stats.states, transitions: r.stats.transitions, depth: r.stats.depth,
-      complete: r.stats.complete && !interrupted, stop, visitedBytes: r.stats.visitedBytes, ms, workers,
+      states: r.stats.states, ...(r.stats.nodes !== undefined ? { nodes: r.stats.nodes } : {}),
+      transitions: r.stats.transitions, depth: r.stats.depth, complete: r.stats.complete && !interrupted, stop, visitedBytes: r.stats.visitedBytes, ms, workers,
     },
     found: r.found,
     ...(r.samples ? { samples: [...r.samples, [ms, r.stats.states, r.stats.depth] as const] } : {}),

@@ -121,6 +121,8 @@ function mergeGroup(g: readonly Outcome[]): Outcome {
     ...rest,
     stats: {
       states: union.size,
+      // Nodes and transitions are work done: summed (a node two shards keep is counted twice).
+      nodes: shards.reduce((a, r) => a + (r.stats.nodes ?? 0), 0),
       transitions: shards.reduce((a, r) => a + r.stats.transitions, 0),
       depth: Math.max(...shards.map((r) => r.stats.depth)),
       complete,

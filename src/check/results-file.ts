@@ -45,7 +45,7 @@ export const jobResultSchema = z.object({
   invariants: z.array(z.string()),
   expected: z.array(z.string()),
   stats: z.object({
-    states: count, transitions: count, depth: count, complete: z.boolean(),
+    states: count, nodes: count.optional(), transitions: count, depth: count, complete: z.boolean(),
     stop: z.enum(['done', 'max-states', 'interrupted']),
     visitedBytes: z.number().min(0), ms: z.number().min(0), workers: z.number().int().min(1).optional(),
   }),

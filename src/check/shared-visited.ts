@@ -6,18 +6,23 @@
  * it is sized up front and refuses to fill past 7/8.
  *
  * Layout: slot i is a BigUint64 (hi << 32 | lo), 0 is empty (a key 0 is
- * stored as 1); the count lives in an Int32 of its own buffer.
+ * stored as 1); the count lives in an Int32 of its own buffer. With the
+ * reduction, slot i's front (src/check/dominance.ts) is the Int32 i of a
+ * third buffer, updated by compare-and-swap: a node is kept only when the
+ * front it read did not dominate it and its own entry went in unchanged.
  */
 import type { KeySet } from './visited.js';
+import { dominated, withNode } from './dominance.js';
 
 export interface SharedVisitedBuffers {
   readonly slots: SharedArrayBuffer;
   readonly count: SharedArrayBuffer;
+  readonly fronts: SharedArrayBuffer;
 }
 
-/** Buffers for a set of 2^bits slots. */
+/** Buffers for a set of 2^bits slots (pages are committed only as they are touched). */
 export function sharedVisitedBuffers(bits: number): SharedVisitedBuffers {
-  return { slots: new SharedArrayBuffer(8 * 2 ** bits), count: new SharedArrayBuffer(4) };
+  return { slots: new SharedArrayBuffer(8 * 2 ** bits), count: new SharedArrayBuffer(4), fronts: new SharedArrayBuffer(4 * 2 ** bits) };
 }
 
 /** The set is full: raise the size (BARMAP_SHARED_BITS) or lower --max-states. */
@@ -28,12 +33,14 @@ export class VisitedFull extends Error {
 export class SharedVisitedSet implements KeySet {
   private readonly slots: BigUint64Array;
   private readonly counter: Int32Array;
+  private readonly front: Int32Array;
   private readonly mask: number;
   private readonly limit: number;
 
   constructor(b: SharedVisitedBuffers) {
     this.slots = new BigUint64Array(b.slots);
     this.counter = new Int32Array(b.count);
+    this.front = new Int32Array(b.fronts);
     this.mask = this.slots.length - 1;
     this.limit = Math.floor((this.slots.length * 7) / 8);
   }
@@ -48,6 +55,44 @@ export class SharedVisitedSet implements KeySet {
   }
 
   addKey(hiIn: number, loIn: number): boolean {
+    return this.slotOf(hiIn, loIn) >= 0;
+  }
+
+  visit(hi: number, lo: number, slot: number, pre: number): boolean {
+    const i = this.slotOf(hi, lo);
+    const at = i >= 0 ? i : ~i;
+    for (;;) {
+      const f = Atomics.load(this.front, at);
+      if (dominated(f >>> 0, slot, pre)) return false;
+      if (Atomics.compareExchange(this.front, at, f, withNode(f >>> 0, slot, pre) | 0) === f) return true;
+    }
+  }
+
+  frontOf(hi: number, lo: number): number {
+    const i = this.slotOf(hi, lo);
+    return Atomics.load(this.front, i >= 0 ? i : ~i) >>> 0;
+  }
+
+  insert(hi: number, lo: number, front: number): void {
+    const i = this.slotOf(hi, lo);
+    const at = i >= 0 ? i : ~i;
+    for (;;) {
+      const f = Atomics.load(this.front, at);
+      // Moving a worker's own set in before the split: the fronts of one state merge slot by slot.
+      const merged = mergeFronts(f >>> 0, front);
+      if (Atomics.compareExchange(this.front, at, f, merged | 0) === f) return;
+    }
+  }
+
+  fronts(): Uint32Array {
+    const out = new Uint32Array(this.size);
+    let j = 0;
+    for (let i = 0; i < this.slots.length; i++) if (this.slots[i] !== 0n) out[j++] = Atomics.load(this.front, i) >>> 0;
+    return out;
+  }
+
+  /** The slot of a key: i when this call inserted it, ~i when it was there. */
+  private slotOf(hiIn: number, loIn: number): number {
     const hi = hiIn >>> 0;
     const lo = hi === 0 && loIn === 0 ? 1 : loIn >>> 0;
     const key = (BigInt(hi) << 32n) | BigInt(lo);
@@ -56,9 +101,9 @@ export class SharedVisitedSet implements KeySet {
       const prev = Atomics.compareExchange(this.slots, i, 0n, key);
       if (prev === 0n) {
         if (Atomics.add(this.counter, 0, 1) + 1 > this.limit) throw new VisitedFull(`the shared visited set is full (${this.limit} states)`);
-        return true;
+        return i;
       }
-      if (prev === key) return false;
+      if (prev === key) return ~i;
       i = (i + 1) & this.mask;
     }
   }
@@ -75,4 +120,16 @@ export class SharedVisitedSet implements KeySet {
     }
     return out;
   }
+}
+
+/** Two fronts of one state as one: per slot the fewer preemptions. */
+export function mergeFronts(a: number, b: number): number {
+  let out = 0;
+  for (let j = 0; j < 8; j++) {
+    const x = (a >>> (4 * j)) & 15;
+    const y = (b >>> (4 * j)) & 15;
+    const v = x === 0 ? y : y === 0 ? x : Math.min(x, y);
+    out |= v << (4 * j);
+  }
+  return out >>> 0;
 }

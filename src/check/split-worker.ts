@@ -11,20 +11,21 @@
  * each level it waits for the others (the levels stay in step, so the first
  * violation found is still a shortest one).
  *
- * In:  workerData { spec, index, count, visited: SharedVisitedBuffers, stop: SharedArrayBuffer }
- *      { type: 'go', skip: string[], dupes } after each level once split
+ * In:  workerData { spec, index, count, visited: SharedVisitedBuffers, nodes: SharedVisitedBuffers, stop: SharedArrayBuffer }
+ *      { type: 'go', skip: string[], finish } after each level once split
  * Out: { type: 'level', ... } after each level once split,
  *      { type: 'progress', stats } now and then,
  *      { type: 'result', ... } at the end, { type: 'error', message, setup } on failure.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Search, PARTITION_MIN, shardOf } from './bfs.js';
-import type { CheckStats } from './bfs.js';
+import type { CheckStats, MovedNode } from './bfs.js';
 import { prepareJob, foundRecords } from './job.js';
 import { preloadDesigns } from './design-file.js';
 import type { FoundRecord, JobSpec } from './job.js';
 import { SharedVisitedSet } from './shared-visited.js';
 import type { SharedVisitedBuffers } from './shared-visited.js';
+import type { KeySet } from './visited.js';
 import { SetupError } from './model.js';
 
 export interface SplitInput {
@@ -32,21 +33,30 @@ export interface SplitInput {
   readonly index: number;
   readonly count: number;
   readonly visited: SharedVisitedBuffers;
+  /** The nodes seen, shared, for a search without the reduction (--no-por). */
+  readonly nodes: SharedVisitedBuffers;
   readonly stop: SharedArrayBuffer;
 }
 
-export type Dupe = { readonly hi: number; readonly lo: number; readonly sleep: readonly string[] | null };
-
-export type SplitToWorker = { readonly type: 'go'; readonly skip: readonly string[]; readonly dupes: readonly Dupe[]; readonly finish: boolean };
+/**
+ * After a level: the invariants found anywhere, whether to stop, and the
+ * balancing of the next level's frontiers: `give` nodes to another worker,
+ * or `receive` a 'nodes' message before expanding.
+ */
+export type SplitToWorker =
+  | { readonly type: 'go'; readonly skip: readonly string[]; readonly finish: boolean;
+      readonly give?: { readonly to: number; readonly count: number }; readonly receive?: boolean }
+  | { readonly type: 'nodes'; readonly nodes: readonly MovedNode[] };
 
 export type SplitFromWorker =
   | { readonly type: 'level'; readonly index: number; readonly frontier: number; readonly stopped: boolean;
-      readonly found: readonly { readonly invariant: string; readonly depth: number }[]; readonly dupes: readonly Dupe[] }
+      readonly found: readonly { readonly invariant: string; readonly depth: number }[] }
   | { readonly type: 'progress'; readonly index: number; readonly stats: CheckStats }
+  | { readonly type: 'nodes'; readonly index: number; readonly to: number; readonly nodes: readonly MovedNode[] }
   | { readonly type: 'result'; readonly index: number; readonly split: boolean;
       /** Found violations with the depth of each (schedules as trace files store them). */
       readonly found: readonly (FoundRecord & { readonly depth: number })[];
-      readonly stats: CheckStats; readonly prefixTransitions: number; readonly keys?: Uint32Array;
+      readonly stats: CheckStats; readonly prefixTransitions: number; readonly prefixNodes: number; readonly keys?: Uint32Array;
       readonly setupMs: number; readonly samples: readonly (readonly [number, number, number])[] }
   | { readonly type: 'error'; readonly index: number; readonly message: string; readonly setup: boolean };
 
@@ -77,6 +87,7 @@ async function main(): Promise<void> {
     let sharded = shard === undefined;
     let split = false;
     let prefixTransitions = 0;
+    let prefixNodes = 0;
     let last = 0;
     const samples: [number, number, number][] = [];
     const tick = (): boolean => {
@@ -98,13 +109,12 @@ async function main(): Promise<void> {
           sharded = true;
         }
         if (!split && sharded && search.frontier.length >= PARTITION_MIN * input.count) {
-          const shared = new SharedVisitedSet(input.visited);
-          const keys = search.visited.keys();
-          for (let i = 0; i < keys.length; i += 2) shared.addKey(keys[i]!, keys[i + 1]!);
-          search.visited = shared;
+          search.visited = moveInto(search.visited, new SharedVisitedSet(input.visited));
+          if (search.nodeSet) search.nodeSet = moveInto(search.nodeSet, new SharedVisitedSet(input.nodes));
           search.partition((_hi, lo) => (lo >>> 0) % input.count === input.index);
-          search.dupes = [];
+          search.levelFilter = false;
           prefixTransitions = search.transitions;
+          prefixNodes = search.nodes;
           split = true;
         }
         search.expandLevel(tick);
@@ -114,27 +124,39 @@ async function main(): Promise<void> {
         }
       }
       // Split: report the level and wait for the others.
-      const dupes = search.dupes ?? [];
-      search.dupes = [];
       post({
         type: 'level', index: input.index, frontier: search.frontier.length, stopped: search.stopped,
-        found: [...search.found].map(([invariant, f]) => ({ invariant, depth: f.depth })), dupes,
+        found: [...search.found].map(([invariant, f]) => ({ invariant, depth: f.depth })),
       });
       const go = await receive();
+      if (go.type !== 'go') throw new Error('split worker: nodes before the level\'s go');
       if (go.finish) break;
       for (const name of go.skip) search.skip.add(name);
-      search.mergeDupes(go.dupes);
+      if (go.give) post({ type: 'nodes', index: input.index, to: go.give.to, nodes: search.give(go.give.count) });
+      if (go.receive) {
+        const m = await receive();
+        if (m.type !== 'nodes') throw new Error('split worker: expected the nodes given to it');
+        search.adopt(m.nodes);
+      }
     }
     const found = foundRecords(p, search.results()).map((f) => ({
       ...f, depth: f.schedule.length,
     }));
     post({
-      type: 'result', index: input.index, split, found, stats: search.stats(!search.stopped), prefixTransitions,
+      type: 'result', index: input.index, split, found, stats: search.stats(!search.stopped), prefixTransitions, prefixNodes,
       ...(shard && !split ? { keys: search.visited.keys() } : {}), setupMs, samples,
     });
   } catch (e) {
     post({ type: 'error', index: input.index, message: e instanceof Error ? e.message : String(e), setup: e instanceof SetupError });
   }
+}
+
+/** Move a worker's own set (keys with their fronts) into the shared one; every worker moves the same keys. */
+function moveInto(own: KeySet, shared: SharedVisitedSet): SharedVisitedSet {
+  const keys = own.keys();
+  const fronts = own.fronts();
+  for (let i = 0; i < fronts.length; i++) shared.insert(keys[2 * i]!, keys[2 * i + 1]!, fronts[i]!);
+  return shared;
 }
 
 void main();

@@ -9,7 +9,7 @@ import type { CheckStats } from './bfs.js';
 import type { FoundRecord, JobResult, JobSpec, Progress } from './job.js';
 import { encodeKeys, prepareJob, jobResult } from './job.js';
 import { SharedVisitedSet, sharedVisitedBuffers } from './shared-visited.js';
-import type { Dupe, SplitFromWorker, SplitInput, SplitToWorker } from './split-worker.js';
+import type { SplitFromWorker, SplitInput, SplitToWorker } from './split-worker.js';
 import type { WorkerMessage } from './worker.js';
 
 /** log2 of the slots of the shared visited set (8 bytes each; memory is committed only as it is touched). */
@@ -77,6 +77,8 @@ export function runPool(jobs: readonly JobSpec[], o: RunOptions): Promise<JobOut
 /** One breadth-first job shared by `n` workers. */
 export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onProgress?: (p: Progress) => void): Promise<JobOutcome> {
   const visited = sharedVisitedBuffers(SHARED_BITS);
+  // Only a search without the reduction keeps its nodes apart from its states (pages are touched only if used).
+  const nodes = sharedVisitedBuffers(spec.por === false ? SHARED_BITS : 1);
   const view = new SharedVisitedSet(visited);
   const t0 = Date.now();
   const workers: Worker[] = [];
@@ -101,14 +103,15 @@ export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onPr
       levels.fill(null);
       for (const l of ls) for (const f of l.found) skip.add(f.invariant);
       const finishAll = ls.every((l) => l.frontier === 0) || ls.some((l) => l.stopped);
-      ls.forEach((_, i) => {
-        const dupes: Dupe[] = ls.flatMap((l, j) => (j === i ? [] : l.dupes));
-        const go: SplitToWorker = { type: 'go', skip: [...skip], dupes, finish: finishAll };
-        workers[i]!.postMessage(go);
+      const plan = finishAll ? new Map() : balance(ls.map((l) => l.frontier));
+      workers.forEach((w, i) => {
+        const p = plan.get(i);
+        const go: SplitToWorker = { type: 'go', skip: [...skip], finish: finishAll, ...p };
+        w.postMessage(go);
       });
     };
     for (let i = 0; i < n; i++) {
-      const input: SplitInput = { spec, index: i, count: n, visited, stop };
+      const input: SplitInput = { spec, index: i, count: n, visited, nodes, stop };
       const w = new Worker(new URL('./split-worker.js', import.meta.url), { workerData: input });
       workers.push(w);
       w.on('message', (m: SplitFromWorker) => {
@@ -120,6 +123,9 @@ export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onPr
             depth: Math.max(...st.map((s) => s.depth)), complete: false, visitedBytes: view.bytes,
             queue: st.reduce((a, s) => a + s.queue, 0), scenario: spec.source.file, design: spec.design, arch: spec.arch ?? '',
           });
+        } else if (m.type === 'nodes') {
+          const fwd: SplitToWorker = { type: 'nodes', nodes: m.nodes };
+          workers[m.to]!.postMessage(fwd);
         } else if (m.type === 'level') {
           levels[m.index] = m;
           onLevel();
@@ -137,6 +143,27 @@ export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onPr
       });
     }
   });
+}
+
+/**
+ * Work stealing between levels: the workers' frontiers drift apart (a worker
+ * keeps the children it inserts first), so after each level the largest
+ * frontier gives half the difference to the smallest, the second largest to
+ * the second smallest, and so on, when they differ by at least 16 nodes and
+ * a tenth of the larger.
+ */
+export function balance(sizes: readonly number[]): Map<number, { give?: { to: number; count: number }; receive?: boolean }> {
+  const order = sizes.map((n, i) => [n, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const plan = new Map<number, { give?: { to: number; count: number }; receive?: boolean }>();
+  for (let k = 0; k < Math.floor(order.length / 2); k++) {
+    const [big, from] = order[k]!;
+    const [small, to] = order[order.length - 1 - k]!;
+    const diff = big - small;
+    if (diff < 16 || diff * 10 < big) continue;
+    plan.set(from, { give: { to, count: Math.floor(diff / 2) } });
+    plan.set(to, { receive: true });
+  }
+  return plan;
 }
 
 /** One job's result from its workers' results: the shortest violation per invariant, the shared count. */
@@ -159,6 +186,7 @@ function combine(
   const first = rs[0]!;
   const stats: CheckStats = split ? {
     states: view.size,
+    nodes: first.prefixNodes + rs.reduce((a, r) => a + (r.stats.nodes ?? 0) - r.prefixNodes, 0),
     transitions: first.prefixTransitions + rs.reduce((a, r) => a + r.stats.transitions - r.prefixTransitions, 0),
     depth: Math.max(...rs.map((r) => r.stats.depth)),
     complete: rs.every((r) => r.stats.complete),

@@ -25,6 +25,9 @@ function compare(spec: JobSpec): { reduced: JobResult; full: JobResult } | null 
   const reduced = runJob({ ...spec, por: true });
   assert.deepEqual(lengths(reduced), lengths(full), `${spec.source.file} ${spec.design} ${spec.arch}`);
   assert.ok(reduced.stats.transitions <= full.stats.transitions);
+  // Dominance drops nodes, never states: every state the full search reaches, the reduced one reaches.
+  assert.equal(reduced.stats.states, full.stats.states, `${spec.source.file} ${spec.design} ${spec.arch}: states`);
+  assert.ok(reduced.stats.nodes! <= full.stats.nodes!);
   return { reduced, full };
 }
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runJob } from '../../src/check/job.js';
 import type { JobResult, JobSpec } from '../../src/check/job.js';
-import { runJobs, runSplit } from '../../src/check/split.js';
+import { balance, runJobs, runSplit } from '../../src/check/split.js';
 import { jobsFor, loadForCheck } from '../../src/cli/suite.js';
 
 const lengths = (r: JobResult): Record<string, number> =>
@@ -39,4 +39,24 @@ test('a split shard keeps its visited keys, and a pool runs many jobs with the s
   const jobs = [s, spec('fault+fault.B12'), spec('cmd-disable+access.B3')];
   const pooled = await runJobs(jobs, { workers: 2, stop: new SharedArrayBuffer(4) });
   for (const [i, o] of pooled.entries()) assert.deepEqual(lengths(o.result!), lengths(runJob(jobs[i]!)));
+});
+
+test('work stealing: after a level the largest frontier gives half the difference to the smallest', () => {
+  assert.deepEqual([...balance([100, 20])], [[0, { give: { to: 1, count: 40 } }], [1, { receive: true }]]);
+  assert.deepEqual([...balance([20, 30])], [], 'close enough: nothing moves');
+  assert.deepEqual([...balance([10, 300, 0, 200])].sort(), [
+    [0, { receive: true }], [1, { give: { to: 2, count: 150 } }], [2, { receive: true }], [3, { give: { to: 0, count: 95 } }],
+  ]);
+});
+
+test('a split search whose frontiers drift apart (nodes move between workers) counts the same states, with and without the reduction', async () => {
+  const s = jobsFor([loadForCheck('munmap+cmd-disable')], { designs: ['dmabuf-vma@1'], archs: ['x86_64'], defects: [] }, false)[0]!;
+  for (const por of [true, false]) {
+    const one = runJob({ ...s, por });
+    const r = (await runSplit({ ...s, por }, 2, new SharedArrayBuffer(4))).result!;
+    assert.equal(r.stats.workers, 2);
+    assert.deepEqual(lengths(r), lengths(one));
+    assert.equal(r.stats.states, one.stats.states);
+    if (!por) assert.equal(r.stats.nodes, one.stats.nodes, 'without the reduction every node is kept once');
+  }
 });
