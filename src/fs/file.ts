@@ -21,4 +21,9 @@ export interface File {
   readonly f_flags: number;
   /** Name for the trace and /proc/<pid>/maps: `vfio-device:0000:01:00.0`. */
   readonly name: string;
+  /**
+   * A vfio device file's df->access_granted (vfio_main.c): set once
+   * vfio_df_open() ran for it; absent on other files.
+   */
+  readonly access_granted?: boolean;
 }

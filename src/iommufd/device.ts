@@ -7,10 +7,13 @@
  * iopt_table_add_domain; v6.19).
  *
  * The model's open of a device cdev already ran vfio_df_open (src/vfio/pci/
- * open.ts): BIND here records the binding only: the iommufd_device with its
+ * open.ts): BIND here records the binding: the iommufd_device with its
  * devid, and the reference on the iommufd file (iommufd_ctx_from_fd). A
- * second bind of the same file is -EINVAL ("one device cannot be bound
- * twice"); ATTACH/DETACH on an unbound file is -EINVAL (access_granted).
+ * file opened with `bind: false` (vfio_device_fops_cdev_open only) gets
+ * vfio_df_open() here as in v6.19 (the first open enables the device) and
+ * then access_granted. A second bind of the same file is -EINVAL ("one
+ * device cannot be bound twice"); ATTACH/DETACH on an unbound file is
+ * -EINVAL (access_granted).
  *
  * Attach to an IOAS uses the IOAS's automatic domain, allocating it on the
  * first attach (iommufd_device_auto_get_domain: every device of the model is
@@ -25,6 +28,7 @@
  */
 import type { Kernel } from '../kernel/kernel.js';
 import { path } from '../kernel/sched/path.js';
+import type { Cx } from '../kernel/sched/path.js';
 import type { Value } from '../kernel/sched/types.js';
 import { fget } from '../fs/fd.js';
 import { E2BIG, EADDRINUSE, EBADF, EBADFD, EFAULT, EINVAL, EOPNOTSUPP } from '../uapi/errno.js';
@@ -60,6 +64,13 @@ interface DfLocals {
   x: number;
 }
 
+/** The end of a bind: smp_store_release(&df->access_granted, true), out_devid (in `r`) copied out, 0. */
+function bindGranted(cx: Cx<DfLocals>): void {
+  if (cx.k.get('files', cx.l.file).access_granted === false) cx.k.mut('files', cx.l.file).access_granted = true;
+  copyToUser(cx, 'sys_ioctl', 'arg', 12, encodeStruct(vfio_device_bind_iommufd, { out_devid: cx.l.r }).slice(12, 16), 'out_devid');
+  cx.ret(0);
+}
+
 /** models vfio_df_ioctl_bind_iommufd(). Returns 0; out_devid is copied out. */
 export const vfio_df_ioctl_bind_iommufd = path<DfLocals>()('vfio_df_ioctl_bind_iommufd', 'entry', {
   entry: (cx) => {
@@ -92,9 +103,16 @@ export const vfio_df_ioctl_bind_iommufd = path<DfLocals>()('vfio_df_ioctl_bind_i
     const row: IommufdDevice = { id, ictx, obj_id: objId, vdev, file: cx.l.file, hwpt: 0 };
     cx.k.set('idevs', id, row);
     cx.emit('iommu', 'iommufd_device_bind', { dev: vdevName(cx.k, vdev), ictx, devid: objId });
-    copyToUser(cx, 'sys_ioctl', 'arg', 12, encodeStruct(vfio_device_bind_iommufd, { out_devid: objId }).slice(12, 16), 'out_devid');
-    cx.ret(0);
+    cx.l.r = objId;
+    if (cx.k.get('files', cx.l.file).access_granted !== false) return bindGranted(cx);
+    // vfio_df_open(): the first open of the device runs vfio_pci_open_device()
+    const count = cx.k.get('vfio', vdev).open_count;
+    cx.k.mut('vfio', vdev).open_count = count + 1;
+    cx.emit('device', 'vfio_df_open', { dev: vdevName(cx.k, vdev), open_count: count + 1 });
+    if (count === 0) return cx.call('vfio_pci_core_enable', { vdev, r: 0 }, 'x', 'granted');
+    cx.goto('granted');
   },
+  granted: bindGranted,
   out: (cx) => cx.ret(cx.l.r),
 });
 
