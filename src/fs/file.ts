@@ -26,4 +26,6 @@ export interface File {
    * vfio_df_open() ran for it; absent on other files.
    */
   readonly access_granted?: boolean;
+  /** A vfio device file's df->group: the group file it came from (it holds a reference), absent for a cdev. */
+  readonly df_group?: number;
 }

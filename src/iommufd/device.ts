@@ -31,7 +31,7 @@ import { path } from '../kernel/sched/path.js';
 import type { Cx } from '../kernel/sched/path.js';
 import type { Value } from '../kernel/sched/types.js';
 import { fget } from '../fs/fd.js';
-import { E2BIG, EADDRINUSE, EBADF, EBADFD, EFAULT, EINVAL, EOPNOTSUPP } from '../uapi/errno.js';
+import { E2BIG, EADDRINUSE, EBADF, EBADFD, EBUSY, EFAULT, EINVAL, EOPNOTSUPP } from '../uapi/errno.js';
 import { decodeStruct, encodeStruct, leValue, u32 } from '../uapi/codec.js';
 import {
   VFIO_DEVICE_ATTACH_MINSZ, VFIO_DEVICE_ATTACH_PASID, VFIO_DEVICE_BIND_FLAG_TOKEN, VFIO_DEVICE_BIND_MINSZ,
@@ -39,6 +39,7 @@ import {
   vfio_device_detach_iommufd_pt,
 } from '../uapi/vfio-iommu.js';
 import { copyToUser } from '../vfio/pci/uaccess.js';
+import { groupFile } from '../vfio/type1/group.js';
 import { vdevName } from '../vfio/pci/device.js';
 import type { Hwpt, IommufdDevice } from './types.js';
 import { PAGE_SIZE, fillDmabufArea, unfillArea } from './io-pagetable.js';
@@ -86,6 +87,9 @@ export const vfio_df_ioctl_bind_iommufd = path<DfLocals>()('vfio_df_ioctl_bind_i
     const bind = decodeStruct(vfio_device_bind_iommufd, cx.l.arg, Math.min(size, ksize));
     const fd = u32(bind, 'iommufd') | 0;
     if (fd < 0 || (u32(bind, 'flags') & ~VFIO_DEVICE_BIND_FLAG_TOKEN) !== 0) return cx.ret(-EINVAL);
+    // BIND_IOMMUFD only allowed for cdev fds; then vfio_device_block_group() (-EBUSY while the group is open)
+    if ((cx.k.get('files', cx.l.file).df_group ?? 0) !== 0) return cx.ret(-EINVAL);
+    if (groupFile(cx.k, cx.k.get('files', cx.l.file).private_data) !== 0) return cx.ret(-EBUSY);
     if (idevOfFile(cx.k, cx.l.file) !== undefined) return cx.ret(-EINVAL); // bound twice
     // vfio_df_check_token(): vfio_pci_core_match_token_uuid() refuses a token on a PF without VFs.
     if (u32(bind, 'flags') & VFIO_DEVICE_BIND_FLAG_TOKEN) return cx.ret(-EINVAL);

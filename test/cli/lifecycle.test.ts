@@ -6,7 +6,7 @@ import { cliIn, assertUsage, ROOT } from './helpers.js';
 
 const { barmap, file } = cliIn('barmap-lifecycle-');
 
-for (const name of ['cdev-unbound', 'unbind+close', 'low-power+fault', 'export-variant-driver', 'dmabuf-no-move-notify']) {
+for (const name of ['group-container', 'cdev-unbound', 'unbind+close', 'low-power+fault', 'export-variant-driver', 'dmabuf-no-move-notify']) {
   test(`barmap run ${name} meets every expect`, () => {
     const r = barmap('run', name);
     assert.equal(r.status, 0, r.stdout + r.stderr);

@@ -12,7 +12,7 @@ import { expectedViolations } from '../../src/scenario/check-section.js';
 const DIR = join(fileURLToPath(new URL('../../../', import.meta.url)), 'scenarios');
 const load = (name: string) => loadScenario(readFileSync(join(DIR, `${name}.yaml`), 'utf8'), `scenarios/${name}.yaml`);
 
-for (const name of ['cdev-unbound', 'unbind+close', 'low-power+fault', 'export-variant-driver']) {
+for (const name of ['group-container', 'cdev-unbound', 'unbind+close', 'low-power+fault', 'export-variant-driver']) {
   test(`${name} meets its expects and breaks nothing on every design`, () => {
     const sc = load(name);
     for (const d of DESIGNS) {

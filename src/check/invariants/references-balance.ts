@@ -41,6 +41,13 @@ function kernelFileRefs(k: Kernel): Map<number, number> {
     const d = k.find('dmabufs', k.get('attachments', id).dmabuf);
     if (d !== undefined) add(d.file);
   }
+  // a device open through its group holds the group file once (vfio_group_use_container)
+  const groups = new Set<number>();
+  for (const id of k.ids('files')) {
+    const f = k.get('files', id);
+    if ((f.df_group ?? 0) !== 0 && k.find('vfio', f.private_data)?.open_count) groups.add(f.df_group!);
+  }
+  for (const g of groups) add(g);
   for (const fld of k.design.fields ?? []) {
     if (fld.holds !== 'files') continue;
     for (const row of Object.values(k.state[fld.table]) as readonly Record<string, unknown>[]) {

@@ -66,6 +66,7 @@ export function vfioPciRegisterDevice(k: Kernel, pdev: number, driver: 'vfio-pci
     get_dmabuf_phys: driver === 'vfio-pci',
     registered: true,
     comp: 0,
+    group_container: 0,
     unbound: false,
   };
   k.set('vfio', id, row);

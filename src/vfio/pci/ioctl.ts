@@ -93,6 +93,8 @@ function dispatch(cx: Cx<IoctlLocals>): void {
     case VFIO_DEVICE_RESET: return cx.call('vfio_pci_ioctl_reset', { vdev: cx.l.vdev, r: 0, x: 0 }, 'r', 'done');
     // vfio_device_fops_unl_ioctl(): the cdev's iommufd ioctls (src/iommufd/device.ts), when the design has them.
     case VFIO_DEVICE_ATTACH_IOMMUFD_PT: case VFIO_DEVICE_DETACH_IOMMUFD_PT: {
+      // cdev-only ioctls: a group file's go to vfio_pci_core_ioctl(), which does not know them
+      if ((cx.k.get('files', cx.l.file).df_group ?? 0) !== 0) return pmRuntimePutRet(cx, -ENOTTY);
       const fn = cx.l.cmd === VFIO_DEVICE_ATTACH_IOMMUFD_PT ? 'vfio_df_ioctl_attach_pt' : 'vfio_df_ioctl_detach_pt';
       if (!cx.k.design.paths.has(fn)) return pmRuntimePutRet(cx, -ENOTTY);
       return cx.call(fn, { file: cx.l.file, arg: cx.l.arg, argFault: cx.l.argFault }, 'r', 'done');

@@ -19,7 +19,8 @@ import { path } from '../../kernel/sched/path.js';
 import { hex } from '../../kernel/events.js';
 import { allocFile } from '../../fs/file-table.js';
 import { fdInstall } from '../../fs/fd.js';
-import { ENODEV, ENOENT } from '../../uapi/errno.js';
+import { EBUSY, ENODEV, ENOENT } from '../../uapi/errno.js';
+import { groupFile } from '../type1/group.js';
 import { O_CLOEXEC } from '../../uapi/fcntl.js';
 import { PCI_COMMAND_MEMORY } from '../../uapi/pci_regs.js';
 import { pciClearMaster, pciEnableDevice, pciSetPowerState } from '../../pci/device.js';
@@ -52,6 +53,11 @@ export const do_sys_openat2 = path<OpenLocals>()('do_sys_openat2', 'entry', {
     cx.l.vdev = v.id;
     // vfio_device_fops_cdev_open(): the file's registration reference, paired with the put in release
     if (!vfioDeviceTryGetRegistration(cx.k, v.id)) return cx.ret(-ENODEV);
+    // the implicit bind's vfio_device_block_group(): the group is open (src/vfio/type1/group.ts)
+    if (cx.l.bind !== false && cx.k.design.paths.has('vfio_group_fops_open') && groupFile(cx.k, v.id) !== 0) {
+      vfioDevicePutRegistration(cx.k, v.id);
+      return cx.ret(-EBUSY);
+    }
     if (cx.l.bind === false) {
       cx.l.r = 0;
       return cx.goto('alloc_file');

@@ -66,14 +66,22 @@ export const vfio_device_fops_release = path<ReleaseLocals>()('vfio_device_fops_
   },
   cleanup: (cx) => cx.call('vfio_pci_dma_buf_cleanup', { vdev: cx.l.vdev }, 'r', 'task_work'),
   task_work: (cx) => cx.call('task_work_run', {}, 'r', 'done'),
-  /** vfio_device_put_registration(): the file's reference; the last one wakes a waiting unbind. */
+  /**
+   * vfio_device_put_registration(): the file's reference; the last one wakes
+   * a waiting unbind. The last close through the group path then drops the
+   * group file.
+   */
   done: (cx) => {
     const waited = cx.k.get('vfio', cx.l.vdev).comp !== 0;
     const left = vfioDevicePutRegistration(cx.k, cx.l.vdev);
     // Shown only while an unbind waits for it (src/vfio/pci/remove.ts), to keep ordinary traces short.
     if (waited) cx.emit('device', 'vfio_device_put_registration', { dev: vdevName(cx.k, cx.l.vdev), registration: left });
+    // vfio_group_unuse_container() on the last close: the group file the open device held
+    const group = cx.k.get('files', cx.l.file).df_group ?? 0;
+    if (group !== 0 && cx.k.get('vfio', cx.l.vdev).open_count === 0) return cx.call('fput', { file: group }, 'r', 'group_put');
     cx.ret(0);
   },
+  group_put: (cx) => cx.ret(0),
 });
 
 type DisableLocals = { vdev: number; reset: boolean; x: number };

@@ -59,6 +59,8 @@ export interface VfioPciCoreDevice {
    * unbind first waits (the row is made then, to keep states small).
    */
   readonly comp: number;
+  /** group->container: the /dev/vfio/vfio container the device's group is set to (0: none). */
+  readonly group_container: number;
   /** The driver's remove finished: vfio-pci no longer drives the function. */
   readonly unbound: boolean;
 }
