@@ -240,7 +240,7 @@ export class Search {
   constructor(readonly model: CheckModel, readonly opts: SearchOptions = {}) {
     this.invariants = [...model.invariants, DEADLOCK];
     const incremental = opts.incremental ?? true;
-    this.readMasks = this.invariants.map((i) => (incremental && i.reads ? readMask(i.reads) : ALL));
+    this.readMasks = this.invariants.map((i) => (incremental && i.reads ? readMask([...i.reads, ...(i.readsFor?.(model.design) ?? [])]) : ALL));
     this.apply = model.apply ?? ((s, t, fp) => applyTransition(s, model.design, t, fp));
     this.por = opts.por ?? true;
     this.visited = opts.visited ?? new VisitedSet();

@@ -13,6 +13,13 @@
  * left empty. A huge leaf only partly inside a zapped range is removed
  * whole, as __split_huge_pmd_locked()/__split_huge_pud_locked() do for
  * special (PFN-map) VMAs: they just clear the entry.
+ *
+ * A table holds only its present entries, in two arrays sorted by index
+ * (src/mm/types.ts PgTable): a table of 512 slots stored densely made every
+ * leaf change copy four 4 KB arrays, which dominated the checker's memory
+ * and collector time. Sorted, the representation is canonical (equal page
+ * tables are equal data, so fingerprints agree), and a change copies only
+ * the path from the pgd to the slot, sharing every other table.
  */
 import type { ArchProfile, Level } from '../arch/types.js';
 import { ModelError } from '../kernel/kernel.js';
@@ -50,13 +57,64 @@ function index(arch: ArchProfile, level: TableLevel, va: number): number {
   return Math.floor(va / 2 ** entryShift(arch, level)) % PTRS_PER_TABLE;
 }
 
+/** Where index `i` is, or would be inserted, in a table's sorted `index` (binary search). */
+function position(t: PgTable, i: number): number {
+  let lo = 0;
+  let hi = t.index.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t.index[mid]! < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The entry at index `i` of a table, if present. */
+function entryAt(t: PgTable, i: number): PgTable | PgLeaf | undefined {
+  const p = position(t, i);
+  return t.index[p] === i ? t.entries[p] : undefined;
+}
+
+/** A copy of a table with the entry at index `i` set (or removed, for undefined). */
+function withEntry(t: PgTable, i: number, e: PgTable | PgLeaf | undefined): PgTable {
+  const p = position(t, i);
+  const present = t.index[p] === i;
+  const index = [...t.index];
+  const entries = [...t.entries];
+  if (e === undefined) {
+    if (!present) return t;
+    index.splice(p, 1);
+    entries.splice(p, 1);
+  } else if (present) {
+    entries[p] = e;
+  } else {
+    index.splice(p, 0, i);
+    entries.splice(p, 0, e);
+  }
+  return { kind: 'table', level: t.level, index, entries };
+}
+
+function emptyTable(level: TableLevel): PgTable {
+  return { kind: 'table', level, index: [], entries: [] };
+}
+
+/** A table's present entries as (index, entry) pairs in index order (for dumps). */
+export function tableEntries(t: PgTable): [number, PgTable | PgLeaf][] {
+  return t.index.map((i, p) => [i, t.entries[p]!]);
+}
+
+/** Whether a table has no present entry. */
+export function isEmptyTable(t: PgTable): boolean {
+  return t.index.length === 0;
+}
+
 /** Round down to a multiple of 2^shift (safe above 2^32). */
 export function alignDown(va: number, shift: number): number {
   return Math.floor(va / 2 ** shift) * 2 ** shift;
 }
 
 export function emptyPgd(): PgTable {
-  return { kind: 'table', level: 'pgd', entries: {} };
+  return emptyTable('pgd');
 }
 
 /** What a walk for a virtual address found. */
@@ -69,7 +127,7 @@ export type WalkResult =
 export function walk(arch: ArchProfile, pgd: PgTable, va: number): WalkResult {
   let t: PgTable = pgd;
   for (;;) {
-    const e = t.entries[index(arch, t.level, va)];
+    const e = entryAt(t, index(arch, t.level, va));
     const child = CHILD[t.level];
     if (e === undefined) return { kind: 'none', level: t.level === 'pgd' ? 'pud' : (t.level as Level) };
     if (e.kind === 'leaf') return { kind: 'leaf', leaf: e, base: alignDown(va, arch.shift[e.level]) };
@@ -89,7 +147,7 @@ export type SlotState = 'none' | 'table' | 'covered' | PgLeaf;
 export function slotAt(arch: ArchProfile, pgd: PgTable, va: number, level: Level): SlotState {
   let t: PgTable = pgd;
   for (;;) {
-    const e = t.entries[index(arch, t.level, va)];
+    const e = entryAt(t, index(arch, t.level, va));
     if (t.level === level) {
       if (e === undefined) return 'none';
       return e.kind === 'leaf' ? e : 'table';
@@ -108,16 +166,15 @@ export function setLeaf(arch: ArchProfile, pgd: PgTable, va: number, leaf: PgLea
   if (va % levelSize(arch, leaf.level) !== 0) throw new ModelError(`leaf at ${leaf.level} for unaligned va ${va}`);
   const go = (t: PgTable): PgTable => {
     const i = index(arch, t.level, va);
-    const e = t.entries[i];
+    const e = entryAt(t, i);
     if (t.level === leaf.level) {
       if (e !== undefined) throw new ModelError(`set ${leaf.level} leaf over a present entry at ${va}`);
-      return { ...t, entries: { ...t.entries, [i]: leaf } };
+      return withEntry(t, i, leaf);
     }
     const child = CHILD[t.level];
     if (child === null) throw new ModelError('no level below pte');
     if (e !== undefined && e.kind === 'leaf') throw new ModelError(`set ${leaf.level} leaf under a ${e.level} leaf`);
-    const sub = e ?? { kind: 'table', level: child, entries: {} };
-    return { ...t, entries: { ...t.entries, [i]: go(sub) } };
+    return withEntry(t, i, go(e ?? emptyTable(child)));
   };
   return go(pgd);
 }
@@ -133,13 +190,12 @@ export function allocTable(arch: ArchProfile, pgd: PgTable, va: number, level: L
   const go = (t: PgTable): PgTable => {
     if (t.level === level) return t;
     const i = index(arch, t.level, va);
-    const e = t.entries[i];
+    const e = entryAt(t, i);
     const child = CHILD[t.level];
     if (child === null) return t;
     if (e !== undefined && e.kind === 'leaf') return t;
-    const sub = e ?? { kind: 'table', level: child, entries: {} };
-    const next = go(sub);
-    return next === e ? t : { ...t, entries: { ...t.entries, [i]: next } };
+    const next = go(e ?? emptyTable(child));
+    return next === e ? t : withEntry(t, i, next);
   };
   return go(pgd);
 }
@@ -161,33 +217,38 @@ export function clearRange(
 ): { pgd: PgTable; removed: PlacedLeaf[] } {
   const removed: PlacedLeaf[] = [];
   const go = (t: PgTable, base: number): PgTable => {
-    const shift = entryShift(arch, t.level);
-    const span = 2 ** shift;
-    let entries: Record<number, PgTable | PgLeaf> | null = null;
-    for (const key of Object.keys(t.entries)) {
-      const i = Number(key);
+    const span = 2 ** entryShift(arch, t.level);
+    let index: number[] | null = null;
+    let entries: (PgTable | PgLeaf)[] | null = null;
+    for (let p = 0; p < t.index.length; p++) {
+      const i = t.index[p]!;
+      const e = t.entries[p]!;
       const lo = base + i * span;
       const hi = lo + span;
-      if (hi <= start || lo >= end) continue;
-      const e = t.entries[i]!;
-      let next: PgTable | PgLeaf | undefined;
-      if (e.kind === 'leaf') {
-        removed.push({ va: lo, leaf: e });
-        next = undefined;
-      } else {
-        const sub = go(e, lo);
-        next = freeTables && Object.keys(sub.entries).length === 0 ? undefined : sub;
-        if (next === e) continue;
+      let next: PgTable | PgLeaf | undefined = e;
+      if (hi > start && lo < end) {
+        if (e.kind === 'leaf') {
+          removed.push({ va: lo, leaf: e });
+          next = undefined;
+        } else {
+          const sub = go(e, lo);
+          next = freeTables && isEmptyTable(sub) ? undefined : sub;
+        }
       }
-      entries ??= { ...t.entries };
-      if (next === undefined) delete entries[i];
-      else entries[i] = next;
+      // Copy lazily: the arrays are built only from the first entry that changes.
+      if (next !== e && index === null) {
+        index = t.index.slice(0, p);
+        entries = t.entries.slice(0, p);
+      }
+      if (index !== null && next !== undefined) {
+        index.push(i);
+        entries!.push(next);
+      }
     }
-    return entries === null ? t : { ...t, entries };
+    return index === null ? t : { kind: 'table', level: t.level, index, entries: entries! };
   };
-  const out = go(pgd, 0);
-  removed.sort((a, b) => a.va - b.va);
-  return { pgd: out, removed };
+  // Entries are visited in index order, so the removed leaves come out in address order.
+  return { pgd: go(pgd, 0), removed };
 }
 
 /** Every leaf in address order (for dumps, fork and tests). */
@@ -195,15 +256,16 @@ export function listLeaves(arch: ArchProfile, pgd: PgTable): PlacedLeaf[] {
   const out: PlacedLeaf[] = [];
   const go = (t: PgTable, base: number): void => {
     const span = 2 ** entryShift(arch, t.level);
-    for (const key of Object.keys(t.entries)) {
-      const i = Number(key);
-      const e = t.entries[i]!;
-      if (e.kind === 'leaf') out.push({ va: base + i * span, leaf: e });
-      else go(e, base + i * span);
+    for (let p = 0; p < t.index.length; p++) {
+      const e = t.entries[p]!;
+      const va = base + t.index[p]! * span;
+      if (e.kind === 'leaf') out.push({ va, leaf: e });
+      else go(e, va);
     }
   };
+  // Entries are visited in index order, so leaves come out in address order.
   go(pgd, 0);
-  return out.sort((a, b) => a.va - b.va);
+  return out;
 }
 
 /** Leaves mapping any byte of [start, end). */

@@ -102,12 +102,18 @@ export interface PgLeaf {
   readonly special: boolean;
 }
 
-/** A page-table page: entries by index at its level. */
+/**
+ * A page-table page, sparse: only its present entries, by ascending index
+ * (src/mm/pgtable.ts keeps it canonical, so equal tables are equal data).
+ */
 export interface PgTable {
   readonly kind: 'table';
   /** The level of the entries this table holds: 'pgd' holds pud tables. */
   readonly level: 'pgd' | Level;
-  readonly entries: { readonly [index: number]: PgTable | PgLeaf };
+  /** The indices (0-511) of the present entries, ascending. */
+  readonly index: readonly number[];
+  /** The entry at each index of `index`, in the same order. */
+  readonly entries: readonly (PgTable | PgLeaf)[];
 }
 
 export interface MmStruct {

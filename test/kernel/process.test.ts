@@ -13,7 +13,7 @@ test('createProcess makes a process with an empty mm, fd table and one task per 
   assert.equal(p.exited, false);
   const mm = k.get('mms', p.mm);
   assert.deepEqual(mm.vmas, []);
-  assert.deepEqual(mm.pgd.entries, {});
+  assert.deepEqual(mm.pgd.entries, []);
   assert.equal(k.get('locks', mm.mmap_lock).class, 'mmap_lock');
   assert.equal(k.get('locks', mm.page_table_lock).class, 'page_table_lock');
   assert.deepEqual(k.get('fdtables', p.fdtable).fds, []);

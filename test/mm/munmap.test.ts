@@ -20,7 +20,7 @@ test('munmap of a whole VMA: gone from mm and i_mmap, leaves zapped, ->close and
   const mm = k.get('mms', k.get('processes', w.pid).mm);
   assert.equal(mm.vmas.length, 0);
   assert.equal(listLeaves(k.arch, mm.pgd).length, 0);
-  assert.deepEqual(mm.pgd.entries, {}, 'free_pgtables freed the empty tables');
+  assert.deepEqual(mm.pgd.entries, [], 'free_pgtables freed the empty tables');
   assert.equal(k.get('inodes', w.inode).i_mapping.i_mmap.length, 0);
   assert.equal(k.get('files', w.file).f_count, 1);
   assert.equal(k.get('processes', w.pid).vars['closes'], 1);

@@ -10,7 +10,7 @@
 import { objectPfn } from './object-pfn.js';
 import { dmaBufRevokeComplete } from '../../dma-buf/revoke-state.js';
 import type { Invariant } from './types.js';
-import { ALL_READS } from './reads.js';
+import { REVOKE_READS, VMA_OBJECT_READS } from './reads.js';
 import { violated } from './types.js';
 
 const PAGE = 4096;
@@ -20,7 +20,8 @@ export const compatMapFollowsVma: Invariant = {
   rule: 'A type1-compatible MAP_DMA of a BAR VA that the design resolves to a dma-buf maps, page by page, the ' +
     'PFN the VMA\'s object assigns to that VA, and none of it survives the revoke of that dma-buf ' +
     '(iommufd_vfio_map_dma of a VMA with a dma-buf under it; iopt_revoke_notify; Jason Gunthorpe <20260227125109.GH5933@nvidia.com>).',
-  reads: ALL_READS,
+  // The compat areas and their IOMMU entries, the VMA in its mm, the PFN its object assigns, the revoke state.
+  reads: ['ioas', 'iopt_pages', 'hwpts', 'mms', ...VMA_OBJECT_READS, ...REVOKE_READS],
   check({ state, k }) {
     for (const io of Object.values(state.ioas)) {
       for (const area of io.areas) {

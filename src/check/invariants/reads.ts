@@ -3,7 +3,7 @@
  * ./types.ts): what the designs' hooks read.
  */
 import type { InvariantRead } from './types.js';
-import { TABLE_NAMES } from '../../kernel/state.js';
+import type { Design } from '../../designs/types.js';
 
 /**
  * What a VMA's object hooks read (vm_ops expectedPfn and zapMappings): the
@@ -15,5 +15,10 @@ export const VMA_OBJECT_READS: readonly InvariantRead[] = ['files', 'inodes', 'd
 /** What dmaBufRevokeComplete() reads: the dma-buf, its resv lock, and the exporter's revoked state. */
 export const REVOKE_READS: readonly InvariantRead[] = ['dmabufs', 'locks', 'vfio_dmabufs'];
 
-/** Everything: every table and the events (for an invariant whose reads are not narrowed yet). */
-export const ALL_READS: readonly InvariantRead[] = [...TABLE_NAMES, 'events'];
+/** What iommufdFileRefs() reads: the iommufd devices and contexts, and the iopt_pages that hold files. */
+export const IOMMUFD_FILE_REF_READS: readonly InvariantRead[] = ['idevs', 'iommufds', 'iopt_pages'];
+
+/** The tables of the members a design declared as counts (addField `holds`): read by references-balance. */
+export function countedFieldReads(design: Design): InvariantRead[] {
+  return (design.fields ?? []).filter((f) => f.holds !== undefined).map((f) => f.table);
+}

@@ -25,7 +25,7 @@
  * vfio_pci_core_feature_dma_buf(), 5d74781ebc86.)
  */
 import type { Invariant } from './types.js';
-import { ALL_READS } from './reads.js';
+import { IOMMUFD_FILE_REF_READS, countedFieldReads } from './reads.js';
 import { violated } from './types.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { KernelState } from '../../kernel/state.js';
@@ -119,7 +119,12 @@ export const referencesBalance: Invariant = {
     'dma-bufs and its open_count its open files, each declared mapping kref its mapped attachments plus at most ' +
     'one registered reference; once every process has exited no device is open and no ' +
     'page reference is left (B1 495c10cc1c0c, B5 1527f926fd04, 5d74781ebc86).',
-  reads: ALL_READS,
+  // Holders are read from fds, VMAs, i_mmaps, attachments and iommufd objects; the tasks decide quiescence.
+  reads: [
+    'events', 'files', 'vfio', 'pagerefs', 'processes', 'fdtables', 'mms', 'inodes', 'tasks', 'task_works',
+    'dmabufs', 'attachments', 'importers', 'vfio_dmabufs', ...IOMMUFD_FILE_REF_READS,
+  ],
+  readsFor: countedFieldReads,
   check({ state, k, events }) {
     for (const e of events) {
       if (e.kind === 'warn' && e.args['report'] === REFCOUNT_UNDERFLOW) {

@@ -5,6 +5,7 @@
 import type { KernelState, TableName } from '../../kernel/state.js';
 import type { TraceEvent } from '../../kernel/events.js';
 import type { Kernel } from '../../kernel/kernel.js';
+import type { Design } from '../../designs/types.js';
 
 export interface Violation {
   /** The invariant's name. */
@@ -39,6 +40,12 @@ export interface Invariant {
    * suite's states and requires it to be declared.
    */
   readonly reads?: readonly InvariantRead[];
+  /**
+   * What `check` reads beyond `reads` under a given design: the tables of
+   * the struct members the design declared (src/designs/patch.ts addField),
+   * which a user's design may put on any table.
+   */
+  readonly readsFor?: (design: Design) => readonly InvariantRead[];
   /** Check one state; null when the rule holds. */
   check(cx: InvariantContext): Violation | null;
 }

@@ -16,7 +16,7 @@
  * whichever inode's i_mmap holds it.
  */
 import type { Invariant } from './types.js';
-import { ALL_READS } from './reads.js';
+import { VMA_OBJECT_READS } from './reads.js';
 import { violated } from './types.js';
 import { allLeaves } from './leaves.js';
 import { hex } from '../../kernel/events.js';
@@ -62,7 +62,8 @@ export const zapReachesEveryMapping: Invariant = {
     'that maps the objects behind them (the vfio device: its BAR mmaps and the dma-bufs it exported; a dma-buf) ' +
     'is in one of the walked i_mmaps: the zap reaches every mapping of what it zaps (aac6db75a9fc; Christian ' +
     'König in the seed thread: one address_space, or both must be zapped).',
-  reads: ALL_READS,
+  // The step's zap_walks events, every mm's leaves and VMAs, the objects behind them, the i_mmaps, the task's name.
+  reads: ['events', 'mms', 'tasks', ...VMA_OBJECT_READS],
   check({ k, events }) {
     for (const e of events) {
       if (e.kind !== 'zap' || e.fn !== 'zap_walks') continue;

@@ -12,7 +12,7 @@ import type { KernelState } from '../../kernel/state.js';
 import type { PgTable } from '../../mm/types.js';
 import { vmFlagsString } from '../../mm/types.js';
 import { archProfile } from '../../arch/profiles.js';
-import { entryShift } from '../../mm/pgtable.js';
+import { entryShift, tableEntries } from '../../mm/pgtable.js';
 import { hex } from '../../kernel/events.js';
 import { linkedInto } from '../state.js';
 import { lockName } from '../../kernel/locking/rwsem.js';
@@ -42,9 +42,7 @@ function pageTableLines(s: KernelState, pgd: PgTable, section: string, key: stri
   const out: SnapLine[] = [];
   const visit = (t: PgTable, base: number, depth: number): void => {
     const shift = entryShift(arch, t.level);
-    const idxs = Object.keys(t.entries).map(Number).sort((a, b) => a - b);
-    for (const i of idxs) {
-      const e = t.entries[i]!;
+    for (const [i, e] of tableEntries(t)) {
       const va = base + i * 2 ** shift;
       if (e.kind === 'leaf') {
         const lv = e.level.toUpperCase();
