@@ -9,11 +9,14 @@
  * held (the model reports a 'warn' where dma_resv_assert_held would fire);
  * exporters hold it around dma_buf_move_notify.
  *
- * CONFIG_DMABUF_MOVE_NOTIFY is taken as enabled: with it off (v6.19's
- * default), dma_buf_map_attachment pins every attachment of an exporter
- * that has ops->pin, so a VFIO dma-buf (whose pin is -EOPNOTSUPP) could not
- * be mapped through map_dma_buf at all; only iommufd's private interconnect
- * would work. Every modelled importer is dynamic (importer_ops set).
+ * CONFIG_DMABUF_MOVE_NOTIFY is the world's (`world.config`, on unless a
+ * scenario turns it off; src/kernel/config.ts): with it off (v6.19's
+ * Kconfig default), dma_buf_pin_on_map() is true for every attachment of an
+ * exporter that has ops->pin, so dma_buf_map_attachment() pins first and a
+ * VFIO dma-buf (whose pin is -EOPNOTSUPP) cannot be mapped through
+ * map_dma_buf at all; attach and move_notify do not look at the option,
+ * and iommufd's private interconnect still maps. Every modelled importer
+ * is dynamic (importer_ops set).
  */
 import type { Kernel } from '../kernel/kernel.js';
 import { path } from '../kernel/sched/path.js';
@@ -21,9 +24,6 @@ import type { Value } from '../kernel/sched/types.js';
 import type { Cx } from '../kernel/sched/path.js';
 import type { DmaBufAttachment } from './types.js';
 import { IMPORTER_MOVE_NOTIFY } from './importer-ops.js';
-
-/** CONFIG_DMABUF_MOVE_NOTIFY (see the file comment). */
-export const CONFIG_DMABUF_MOVE_NOTIFY = true;
 
 type AnyLocals = { readonly [key: string]: Value };
 
@@ -35,10 +35,10 @@ export function assertResvHeld(cx: Cx<AnyLocals>, dmabuf: number, fn: string): v
   }
 }
 
-/** dma_buf_pin_on_map(): whether map/unmap pin/unpin around the exporter's map. */
+/** models dma_buf_pin_on_map(): whether map/unmap pin/unpin around the exporter's map. */
 export function pinOnMap(k: Kernel, a: DmaBufAttachment): boolean {
   const ops = k.design.dmaBufOps?.[k.get('dmabufs', a.dmabuf).ops];
-  return !!ops?.pin && (!a.dynamic || !CONFIG_DMABUF_MOVE_NOTIFY);
+  return !!ops?.pin && (!a.dynamic || !k.state.config.DMABUF_MOVE_NOTIFY);
 }
 
 function opsOf(k: Kernel, dmabuf: number) {

@@ -16,7 +16,7 @@
  * the sync-file ioctls (-ENOTTY, as without CONFIG_SYNC_FILE), static
  * (non-dynamic) importers, sg_table contents beyond the physical ranges
  * (no IOMMU: the importer's DMA address is the physical address),
- * CONFIG_DMABUF_MOVE_NOTIFY=n, the global dmabuf_list, sysfs stats, the
+ * the global dmabuf_list, sysfs stats, the
  * ww_mutex acquire contexts (the resv is a plain mutex), module refcounts.
  */
 import type { Path } from '../kernel/sched/path.js';
@@ -61,5 +61,5 @@ export type { DmaBufExportInfo } from './export.js';
 export { newImporter, IMPORTER_MOVE_NOTIFY } from './importer-ops.js';
 export { mappedPhys, VFIO_IOMMUFD_MAP } from './importer.js';
 export { fputDeferred } from './task-work.js';
-export { CONFIG_DMABUF_MOVE_NOTIFY, pinOnMap } from './attach.js';
+export { pinOnMap } from './attach.js';
 export type { DmaBuf, DmaBufAttachment, Importer, ImporterKind, PhysVec, TaskWork } from './types.js';

@@ -21,4 +21,11 @@ export interface File {
   readonly f_flags: number;
   /** Name for the trace and /proc/<pid>/maps: `vfio-device:0000:01:00.0`. */
   readonly name: string;
+  /**
+   * A vfio device file's df->access_granted (vfio_main.c): set once
+   * vfio_df_open() ran for it; absent on other files.
+   */
+  readonly access_granted?: boolean;
+  /** A vfio device file's df->group: the group file it came from (it holds a reference), absent for a cdev. */
+  readonly df_group?: number;
 }

@@ -7,10 +7,13 @@
  * iopt_table_add_domain; v6.19).
  *
  * The model's open of a device cdev already ran vfio_df_open (src/vfio/pci/
- * open.ts): BIND here records the binding only: the iommufd_device with its
+ * open.ts): BIND here records the binding: the iommufd_device with its
  * devid, and the reference on the iommufd file (iommufd_ctx_from_fd). A
- * second bind of the same file is -EINVAL ("one device cannot be bound
- * twice"); ATTACH/DETACH on an unbound file is -EINVAL (access_granted).
+ * file opened with `bind: false` (vfio_device_fops_cdev_open only) gets
+ * vfio_df_open() here as in v6.19 (the first open enables the device) and
+ * then access_granted. A second bind of the same file is -EINVAL ("one
+ * device cannot be bound twice"); ATTACH/DETACH on an unbound file is
+ * -EINVAL (access_granted).
  *
  * Attach to an IOAS uses the IOAS's automatic domain, allocating it on the
  * first attach (iommufd_device_auto_get_domain: every device of the model is
@@ -25,9 +28,10 @@
  */
 import type { Kernel } from '../kernel/kernel.js';
 import { path } from '../kernel/sched/path.js';
+import type { Cx } from '../kernel/sched/path.js';
 import type { Value } from '../kernel/sched/types.js';
 import { fget } from '../fs/fd.js';
-import { E2BIG, EADDRINUSE, EBADF, EBADFD, EFAULT, EINVAL, EOPNOTSUPP } from '../uapi/errno.js';
+import { E2BIG, EADDRINUSE, EBADF, EBADFD, EBUSY, EFAULT, EINVAL, EOPNOTSUPP } from '../uapi/errno.js';
 import { decodeStruct, encodeStruct, leValue, u32 } from '../uapi/codec.js';
 import {
   VFIO_DEVICE_ATTACH_MINSZ, VFIO_DEVICE_ATTACH_PASID, VFIO_DEVICE_BIND_FLAG_TOKEN, VFIO_DEVICE_BIND_MINSZ,
@@ -35,6 +39,7 @@ import {
   vfio_device_detach_iommufd_pt,
 } from '../uapi/vfio-iommu.js';
 import { copyToUser } from '../vfio/pci/uaccess.js';
+import { groupFile } from '../vfio/type1/group.js';
 import { vdevName } from '../vfio/pci/device.js';
 import type { Hwpt, IommufdDevice } from './types.js';
 import { PAGE_SIZE, fillDmabufArea, unfillArea } from './io-pagetable.js';
@@ -60,6 +65,13 @@ interface DfLocals {
   x: number;
 }
 
+/** The end of a bind: smp_store_release(&df->access_granted, true), out_devid (in `r`) copied out, 0. */
+function bindGranted(cx: Cx<DfLocals>): void {
+  if (cx.k.get('files', cx.l.file).access_granted === false) cx.k.mut('files', cx.l.file).access_granted = true;
+  copyToUser(cx, 'sys_ioctl', 'arg', 12, encodeStruct(vfio_device_bind_iommufd, { out_devid: cx.l.r }).slice(12, 16), 'out_devid');
+  cx.ret(0);
+}
+
 /** models vfio_df_ioctl_bind_iommufd(). Returns 0; out_devid is copied out. */
 export const vfio_df_ioctl_bind_iommufd = path<DfLocals>()('vfio_df_ioctl_bind_iommufd', 'entry', {
   entry: (cx) => {
@@ -75,6 +87,9 @@ export const vfio_df_ioctl_bind_iommufd = path<DfLocals>()('vfio_df_ioctl_bind_i
     const bind = decodeStruct(vfio_device_bind_iommufd, cx.l.arg, Math.min(size, ksize));
     const fd = u32(bind, 'iommufd') | 0;
     if (fd < 0 || (u32(bind, 'flags') & ~VFIO_DEVICE_BIND_FLAG_TOKEN) !== 0) return cx.ret(-EINVAL);
+    // BIND_IOMMUFD only allowed for cdev fds; then vfio_device_block_group() (-EBUSY while the group is open)
+    if ((cx.k.get('files', cx.l.file).df_group ?? 0) !== 0) return cx.ret(-EINVAL);
+    if (groupFile(cx.k, cx.k.get('files', cx.l.file).private_data) !== 0) return cx.ret(-EBUSY);
     if (idevOfFile(cx.k, cx.l.file) !== undefined) return cx.ret(-EINVAL); // bound twice
     // vfio_df_check_token(): vfio_pci_core_match_token_uuid() refuses a token on a PF without VFs.
     if (u32(bind, 'flags') & VFIO_DEVICE_BIND_FLAG_TOKEN) return cx.ret(-EINVAL);
@@ -92,9 +107,16 @@ export const vfio_df_ioctl_bind_iommufd = path<DfLocals>()('vfio_df_ioctl_bind_i
     const row: IommufdDevice = { id, ictx, obj_id: objId, vdev, file: cx.l.file, hwpt: 0 };
     cx.k.set('idevs', id, row);
     cx.emit('iommu', 'iommufd_device_bind', { dev: vdevName(cx.k, vdev), ictx, devid: objId });
-    copyToUser(cx, 'sys_ioctl', 'arg', 12, encodeStruct(vfio_device_bind_iommufd, { out_devid: objId }).slice(12, 16), 'out_devid');
-    cx.ret(0);
+    cx.l.r = objId;
+    if (cx.k.get('files', cx.l.file).access_granted !== false) return bindGranted(cx);
+    // vfio_df_open(): the first open of the device runs vfio_pci_open_device()
+    const count = cx.k.get('vfio', vdev).open_count;
+    cx.k.mut('vfio', vdev).open_count = count + 1;
+    cx.emit('device', 'vfio_df_open', { dev: vdevName(cx.k, vdev), open_count: count + 1 });
+    if (count === 0) return cx.call('vfio_pci_core_enable', { vdev, r: 0 }, 'x', 'granted');
+    cx.goto('granted');
   },
+  granted: bindGranted,
   out: (cx) => cx.ret(cx.l.r),
 });
 

@@ -31,6 +31,11 @@ interface OpenLocals {
 
 export const misc_open = path<OpenLocals>()('misc_open', 'entry', {
   entry: (cx) => {
+    // /dev/vfio/$GROUP: the group's cdev (drivers/vfio/group.c), vfio_group_fops_open
+    const group = /^\/dev\/vfio\/([0-9]+)$/.exec(cx.l.node);
+    if (group !== null && cx.k.design.paths.has('vfio_group_fops_open')) {
+      return cx.call('vfio_group_fops_open', { group: Number(group[1]), flags: cx.l.flags }, 'r', 'done');
+    }
     const fn = cx.l.node === DEV_IOMMU ? 'iommufd_fops_open' : cx.l.node === DEV_VFIO_VFIO ? 'vfio_fops_open' : null;
     if (fn === null || !cx.k.design.paths.has(fn)) return cx.ret(-ENOENT);
     cx.call(fn, { flags: cx.l.flags }, 'r', 'done');

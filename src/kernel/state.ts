@@ -19,6 +19,8 @@ import type { DmaBuf, DmaBufAttachment, Importer, TaskWork } from '../dma-buf/ty
 import type { Hwpt, IommufdCtx, IommufdDevice, Ioas, IoptPages } from '../iommufd/types.js';
 import type { VfioContainer } from '../vfio/type1/types.js';
 import type { Lock } from './locking/types.js';
+import type { KernelConfig } from './config.js';
+import { DEFAULT_CONFIG } from './config.js';
 import type { Task, Process } from './sched/types.js';
 
 /** A table of kernel objects keyed by id. */
@@ -80,6 +82,11 @@ export interface KernelState extends Tables {
    * `k.defect(name)`.
    */
   readonly defects: readonly string[];
+  /**
+   * The build configuration (src/kernel/config.ts). Constant for a run and
+   * given by the scenario's world, so it is not part of the fingerprint.
+   */
+  readonly config: KernelConfig;
 }
 
 /** Make every property of T writable (one level deep). */
@@ -92,9 +99,11 @@ export const TABLE_NAMES: readonly TableName[] = [
 ];
 
 /** An empty kernel for an arch profile and a design. */
-export function emptyKernelState(arch: ArchName, design: string, defects: readonly string[] = []): KernelState {
+export function emptyKernelState(
+  arch: ArchName, design: string, defects: readonly string[] = [], config: KernelConfig = DEFAULT_CONFIG,
+): KernelState {
   return {
-    arch, design, nextId: 1, lockdep: 0, defects: [...defects].sort(),
+    arch, design, nextId: 1, lockdep: 0, defects: [...defects].sort(), config,
     pci: {}, vfio: {}, files: {}, inodes: {}, fdtables: {}, mms: {}, processes: {}, tasks: {},
     locks: {}, pagerefs: {}, dmabufs: {}, attachments: {}, importers: {}, vfio_dmabufs: {}, task_works: {},
     iommufds: {}, ioas: {}, iopt_pages: {}, hwpts: {}, idevs: {}, vfio_containers: {},

@@ -13,8 +13,14 @@ import type { PathName } from './sched/registry.js';
 import type { Locals } from './sched/types.js';
 
 export type UserAction =
-  /** openat() of a vfio device cdev (/dev/vfio/devices/vfioN), already bound to iommufd. */
-  | { readonly op: 'open'; readonly device: string; readonly flags: number }
+  /**
+   * openat() of a vfio device cdev (/dev/vfio/devices/vfioN), bound to
+   * iommufd in the same step unless `bind` is false (then only
+   * vfio_device_fops_cdev_open: no access until VFIO_DEVICE_BIND_IOMMUFD).
+   */
+  | { readonly op: 'open'; readonly device: string; readonly flags: number; readonly bind?: boolean }
+  /** echo BDF > /sys/bus/pci/drivers/vfio-pci/unbind: the driver's remove, waiting for the users. */
+  | { readonly op: 'unbind'; readonly device: string }
   | { readonly op: 'close'; readonly fd: number }
   | { readonly op: 'dup'; readonly fd: number }
   /**
@@ -129,6 +135,7 @@ export const ACTION_PATHS: { readonly [A in ActionName]: PathName } = {
   dma_access: 'importer_dma',
   open_dev: 'misc_open',
   iommu_dma: 'iommu_dma',
+  unbind: 'vfio_pci_remove',
 };
 
 /** The path an action enters and its initial locals (the action's fields). */

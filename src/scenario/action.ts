@@ -5,6 +5,7 @@
  */
 import type { UserAction } from '../kernel/syscalls.js';
 import type { EventValue } from '../kernel/events.js';
+import { prepareLowPower } from './device-ops.js';
 import { hex } from '../kernel/events.js';
 import { evalExpr } from './expr.js';
 import type { NumExpr } from './expr.js';
@@ -63,8 +64,18 @@ export function prepareAction(op: OpArgs, vars: Vars, devices: { readonly [name:
       const a = op.args;
       const bdf = devices[a.device];
       if (bdf === undefined) throw new ActionError(['device'], `no device '${a.device}'`);
+      if (!a.bind) {
+        return { action: { op: 'open', device: bdf, flags: a.flags, bind: false }, args: { device: `${a.device}(${bdf})`, flags: openFlagsName(a.flags), bind: false } };
+      }
       return { action: { op: 'open', device: bdf, flags: a.flags }, args: { device: `${a.device}(${bdf})`, flags: openFlagsName(a.flags) } };
     }
+    case 'unbind': {
+      const bdf = devices[op.args.device];
+      if (bdf === undefined) throw new ActionError(['device'], `no device '${op.args.device}'`);
+      return { action: { op: 'unbind', device: bdf }, args: { device: `${op.args.device}(${bdf})` } };
+    }
+    case 'low_power':
+      return prepareLowPower(op.args, evaluator(vars, fail));
     case 'close':
     case 'dup': {
       const fd = ev(op.args.fd, vars, 'fd');

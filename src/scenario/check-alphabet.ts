@@ -84,7 +84,7 @@ export function checkAlphabet(c: CheckSection, setup: SetupView): Issue[] {
           });
         }
       }
-      if (e.action.op === 'open' || e.action.op === 'iommu_dma') checkDevice(e.action.args.device, setup.deviceNames, at(i, e.action.op, 'device'), issues);
+      if (e.action.op === 'open' || e.action.op === 'iommu_dma' || e.action.op === 'unbind') checkDevice(e.action.args.device, setup.deviceNames, at(i, e.action.op, 'device'), issues);
       if (e.action.op === 'ioctl') checkIoctl(e.action.args, at(i, 'ioctl'), issues);
       if (e.action.op === 'dmabuf_attach') checkImporter(e.action.args.importer, setup.importerNames ?? [], at(i, 'dmabuf_attach', 'importer'), issues);
       if (e.action.op === 'pwrite') {

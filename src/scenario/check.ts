@@ -122,7 +122,7 @@ export function checkScenario(s: Scenario): Issue[] {
           }
         }
       }
-      if (st.action.op === 'open' || st.action.op === 'iommu_dma') checkDevice(st.action.args.device, deviceNames, at(st.action.op, 'device'), issues);
+      if (st.action.op === 'open' || st.action.op === 'iommu_dma' || st.action.op === 'unbind') checkDevice(st.action.args.device, deviceNames, at(st.action.op, 'device'), issues);
       if (st.action.op === 'ioctl') checkIoctl(st.action.args, at('ioctl'), issues);
       if (st.action.op === 'dmabuf_attach') checkImporter(st.action.args.importer, importerNames, at('dmabuf_attach', 'importer'), issues);
       if (st.action.op === 'pwrite') {

@@ -39,6 +39,8 @@ const STRUCTS: { readonly [name: string]: StructLayout } = {
   VFIO_DEVICE_GET_REGION_INFO: vfio.vfio_region_info,
   VFIO_DEVICE_FEATURE: vfio.vfio_device_feature,
   VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: vfio.vfio_pci_hot_reset_info,
+  VFIO_GROUP_GET_STATUS: vfio.vfio_group_status,
+  VFIO_GROUP_SET_CONTAINER: vfio.vfio_group_container_fd,
 };
 
 /** The ioctls of a dma-buf fd (include/uapi/linux/dma-buf.h). */
@@ -55,6 +57,8 @@ export const IOCTLS: { readonly [name: string]: IoctlSpec } = {
   ...Object.fromEntries(
     Object.entries(vfio.VFIO_IOCTL_NAMES).map(([cmd, name]) => {
       const struct = STRUCTS[name];
+      // VFIO_GROUP_GET_DEVICE_FD takes the device's name, a string (strndup_user)
+      if (name === 'VFIO_GROUP_GET_DEVICE_FD') return [name, { name, cmd: Number(cmd), stringArg: 'name' }];
       return [name, struct ? { name, cmd: Number(cmd), struct } : { name, cmd: Number(cmd) }];
     }),
   ),

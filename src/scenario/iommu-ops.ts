@@ -11,8 +11,11 @@ import { boolean, flags, ident, msg, numExpr, strict } from './values.js';
 import { parseExpr } from './expr.js';
 import { O_RDWR } from '../uapi/fcntl.js';
 
-/** The misc device nodes the model opens (src/kernel/syscalls.ts `open_dev`). */
+/** The misc device nodes the model opens (src/kernel/syscalls.ts `open_dev`), besides /dev/vfio/$GROUP. */
 export const DEV_NODES = ['/dev/iommu', '/dev/vfio/vfio'] as const;
+
+/** A VFIO group node: /dev/vfio/N, the group of the N-th world device. */
+const GROUP_NODE = /^\/dev\/vfio\/[0-9]+$/;
 
 const accessSize = z
   .union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)], { error: msg('expected an access size of 1, 2, 4 or 8 bytes') });
@@ -21,7 +24,10 @@ export const IOMMU_OPS = {
   /** openat() of /dev/iommu or /dev/vfio/vfio; returns the fd. */
   open_dev: strict(
     {
-      node: z.enum(DEV_NODES, { error: msg(`expected a device node: ${DEV_NODES.join(' or ')}`) }),
+      node: z.string({ error: msg(`expected a device node: ${DEV_NODES.join(', ')} or /dev/vfio/N`) }).refine(
+        (n) => (DEV_NODES as readonly string[]).includes(n) || GROUP_NODE.test(n),
+        { error: `expected a device node: ${DEV_NODES.join(', ')} or /dev/vfio/N (the group of the N-th world device)` },
+      ),
       flags: flags(OPEN_FLAGS).default(O_RDWR),
     },
     'open_dev',

@@ -19,6 +19,7 @@ import { rawIoctlArg, resolveIoctlArg } from './ioctl-arg.js';
 import type { IoctlArg } from './ioctl-arg.js';
 import { DMA_BUF_OPS } from './dmabuf-ops.js';
 import { IOMMU_OPS } from './iommu-ops.js';
+import { DEVICE_OPS } from './device-ops.js';
 
 export { REGION_INDEX } from './region.js';
 export type { IoctlArg } from './ioctl-arg.js';
@@ -47,7 +48,8 @@ const addr = numExpr;
 /** Every op with the schema of its arguments. */
 export const OPS = {
   /** openat() of the device's vfio cdev. */
-  open: strict({ device: ident, flags: flags(OPEN_FLAGS).default(O_RDWR) }, 'open'),
+  /** openat() of the device's vfio cdev; `bind: false` leaves it unbound (no vfio_df_open until VFIO_DEVICE_BIND_IOMMUFD). */
+  open: strict({ device: ident, flags: flags(OPEN_FLAGS).default(O_RDWR), bind: boolean.default(true) }, 'open'),
   close: strict({ fd }, 'close'),
   dup: strict({ fd }, 'dup'),
   /**
@@ -120,6 +122,7 @@ export const OPS = {
   ),
   ...DMA_BUF_OPS,
   ...IOMMU_OPS,
+  ...DEVICE_OPS,
 } as const;
 
 export type OpName = keyof typeof OPS;

@@ -36,6 +36,9 @@ const bar = strict(
   'bar',
 );
 
+/** The drivers a world device can be bound to (src/vfio/pci/device.ts). */
+export const DEVICE_DRIVERS = ['vfio-pci', 'variant'] as const;
+
 const device = strict(
   {
     name: ident,
@@ -48,6 +51,12 @@ const device = strict(
     structPages: boolean.default(false),
     noCommandMemory: boolean.default(false),
     flr: boolean.default(true),
+    /**
+     * The driver bound to the function: `vfio-pci`, or `variant`, a vfio-pci
+     * variant driver that sets no vdev->pci_ops (mlx5-vfio-pci,
+     * hisi-acc-vfio-pci, qat-vfio-pci, ...), so no get_dmabuf_phys hook.
+     */
+    driver: z.enum(DEVICE_DRIVERS, { error: msg(`expected a driver: ${orList([...DEVICE_DRIVERS])}`) }).default('vfio-pci'),
   },
   'device',
 );
@@ -78,9 +87,18 @@ const importer = strict(
   'importer',
 );
 
+/** The kernel's build options the model knows (src/kernel/config.ts). */
+const kernelConfig = strict(
+  {
+    CONFIG_DMABUF_MOVE_NOTIFY: boolean.default(true),
+  },
+  'config',
+);
+
 const world = strict(
   {
     arch: archName.default(DEFAULT_ARCH),
+    config: kernelConfig.default({ CONFIG_DMABUF_MOVE_NOTIFY: true }),
     devices: z.array(device, { error: msg('expected a list of devices') }).default([]),
     importers: z.array(importer, { error: msg('expected a list of importers: [{name: gpu, kind: dynamic}]') }).default([]),
     processes: z.array(processSpec, { error: msg('expected a list of processes') }).min(1, { error: 'a world needs at least one process' }),

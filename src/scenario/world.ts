@@ -13,6 +13,8 @@ import { vfioPciRegisterDevice } from '../vfio/pci/device.js';
 import { createProcess } from '../kernel/sched/process.js';
 import { newImporter } from '../dma-buf/importer-ops.js';
 import type { World } from './schema.js';
+import type { KernelConfig } from '../kernel/config.js';
+import { ALWAYS_MOVE_NOTIFY_SUBJECT } from '../designs/revoke-v7.1/0003-always-move-notify.js';
 import { importerIds } from './schema.js';
 
 /** The world's initial state, and where each name landed. */
@@ -26,9 +28,19 @@ export interface BuiltWorld {
   readonly importers: { readonly [name: string]: number };
 }
 
+/**
+ * The build options of the world's kernel. A design whose stack removes an
+ * option keeps it as the stack leaves it: the v7.1 revoke series builds
+ * move-notify always (3/8, "dma-buf: Always build with DMABUF_MOVE_NOTIFY").
+ */
+export function kernelConfig(world: World, design: Design): KernelConfig {
+  const always = (design.patches ?? []).some((p) => p.subject === ALWAYS_MOVE_NOTIFY_SUBJECT);
+  return { DMABUF_MOVE_NOTIFY: world.config.CONFIG_DMABUF_MOVE_NOTIFY || always };
+}
+
 /** Build the initial state of a world for an arch profile and a design. */
 export function buildWorld(world: World, arch: string, design: Design, defects: readonly string[] = []): BuiltWorld {
-  const k = new Kernel(emptyKernelState(arch, design.name, defects), design);
+  const k = new Kernel(emptyKernelState(arch, design.name, defects, kernelConfig(world, design)), design);
   // Importers first, on the empty state: their ids are what the loader resolved `importer:` names to.
   const importers: Record<string, number> = {};
   const ids = importerIds(world.importers);
@@ -48,7 +60,7 @@ export function buildWorld(world: World, arch: string, design: Design, defects: 
       noCommandMemory: d.noCommandMemory,
       flr: d.flr,
     });
-    vfioPciRegisterDevice(k, pdev);
+    vfioPciRegisterDevice(k, pdev, d.driver);
     devices[d.name] = d.bdf;
   }
   for (const p of world.processes) createProcess(k, p.name, p.threads);

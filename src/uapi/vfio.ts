@@ -14,6 +14,10 @@ export const VFIO_BASE = 100;
 
 export const VFIO_GET_API_VERSION = _IO(VFIO_TYPE, VFIO_BASE + 0);
 export const VFIO_CHECK_EXTENSION = _IO(VFIO_TYPE, VFIO_BASE + 1);
+export const VFIO_GROUP_GET_STATUS = _IO(VFIO_TYPE, VFIO_BASE + 3);
+export const VFIO_GROUP_SET_CONTAINER = _IO(VFIO_TYPE, VFIO_BASE + 4);
+export const VFIO_GROUP_UNSET_CONTAINER = _IO(VFIO_TYPE, VFIO_BASE + 5);
+export const VFIO_GROUP_GET_DEVICE_FD = _IO(VFIO_TYPE, VFIO_BASE + 6);
 export const VFIO_DEVICE_GET_INFO = _IO(VFIO_TYPE, VFIO_BASE + 7);
 export const VFIO_DEVICE_GET_REGION_INFO = _IO(VFIO_TYPE, VFIO_BASE + 8);
 export const VFIO_DEVICE_GET_IRQ_INFO = _IO(VFIO_TYPE, VFIO_BASE + 9);
@@ -29,6 +33,10 @@ export const VFIO_DEVICE_DETACH_IOMMUFD_PT = _IO(VFIO_TYPE, VFIO_BASE + 20);
 
 /** Names of the device ioctls, for traces. */
 export const VFIO_IOCTL_NAMES: { readonly [cmd: number]: string } = {
+  [VFIO_GROUP_GET_STATUS]: 'VFIO_GROUP_GET_STATUS',
+  [VFIO_GROUP_SET_CONTAINER]: 'VFIO_GROUP_SET_CONTAINER',
+  [VFIO_GROUP_UNSET_CONTAINER]: 'VFIO_GROUP_UNSET_CONTAINER',
+  [VFIO_GROUP_GET_DEVICE_FD]: 'VFIO_GROUP_GET_DEVICE_FD',
   [VFIO_DEVICE_GET_INFO]: 'VFIO_DEVICE_GET_INFO',
   [VFIO_DEVICE_GET_REGION_INFO]: 'VFIO_DEVICE_GET_REGION_INFO',
   [VFIO_DEVICE_GET_IRQ_INFO]: 'VFIO_DEVICE_GET_IRQ_INFO',
@@ -171,4 +179,18 @@ export const vfio_device_feature_dma_buf = defineStruct('vfio_device_feature_dma
   { name: 'open_flags', type: 'u32' },
   { name: 'flags', type: 'u32' },
   { name: 'nr_ranges', type: 'u32' },
+]);
+
+/* struct vfio_group_status flags */
+export const VFIO_GROUP_FLAGS_VIABLE = 1 << 0;
+export const VFIO_GROUP_FLAGS_CONTAINER_SET = 1 << 1;
+
+export const vfio_group_status = defineStruct('vfio_group_status', [
+  { name: 'argsz', type: 'u32' },
+  { name: 'flags', type: 'u32' },
+]);
+
+/** The __s32 VFIO_GROUP_SET_CONTAINER's pointer points at: the container's fd. */
+export const vfio_group_container_fd = defineStruct('vfio_group_container_fd', [
+  { name: 'fd', type: 'u32' },
 ]);

@@ -77,5 +77,5 @@ test('closing the only fd releases the dma-buf: file, inode, resv and private ob
   assert.equal(w.state.inodes[d.inode], undefined);
   assert.equal(w.state.locks[d.resv], undefined);
   assert.deepEqual(w.state.vfio_dmabufs, {});
-  assert.equal(w.state.vfio[w.vdev]!.registration, 1);
+  assert.equal(w.state.vfio[w.vdev]!.registration, 2);
 });

@@ -89,7 +89,7 @@ test('open_dev and iommu_dma become the open_dev and iommu_dma actions', () => {
 test('schema errors of the IOMMU ops name the line and how to fix it', () => {
   assert.match(loadError(withSteps(`  - thread: A
     open_dev: { node: /dev/iomu }
-`)), /^x\.yaml:20: steps\[2\]\.open_dev\.node: expected a device node: \/dev\/iommu or \/dev\/vfio\/vfio$/);
+`)), /^x\.yaml:20: steps\[2\]\.open_dev\.node: expected a device node: \/dev\/iommu, \/dev\/vfio\/vfio or \/dev\/vfio\/N \(the group of the N-th world device\)$/);
   assert.match(loadError(withSteps(`  - thread: D
     iommu_dma: { device: gpu0 }
 `)), /^x\.yaml:20: steps\[2\]\.iommu_dma\.iova: missing; add `iova: \.\.\.`/);

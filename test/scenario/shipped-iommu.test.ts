@@ -23,16 +23,16 @@ test('map-dma+cmd-disable.type1: the real type1 container keeps the BAR mapped a
   for (const d of DESIGNS) {
     const r = runScenario(sc, { design: d });
     const found = r.violations.map((v) => `${v.invariant}@${v.step}`);
-    assert.ok(found.includes('no-iommu-entry-on-disabled-bar@6'), `${d.name}: ${found.join(' ')}`);
-    const dma = r.steps[8]!.events.find((e) => e.kind === 'access' && e.fn === 'iommu_dma');
+    assert.ok(found.includes('no-iommu-entry-on-disabled-bar@8'), `${d.name}: ${found.join(' ')}`);
+    const dma = r.steps[10]!.events.find((e) => e.kind === 'access' && e.fn === 'iommu_dma');
     assert.equal(dma?.args['outcome'], 'unsupported-request', d.name);
     if (ZAP_MISSES.includes(d.name)) {
-      // the zap misses the VMA: the CPU load after the disable already reaches the BAR (step 7)
-      // zap-reaches-every-mapping judges the disable's walks when it returns (step 6)
-      assert.deepEqual(found, ['no-leaf-on-disabled-bar@6', 'no-iommu-entry-on-disabled-bar@6', 'zap-reaches-every-mapping@6', 'no-access-to-disabled-bar@7'], d.name);
+      // the zap misses the VMA: the CPU load after the disable already reaches the BAR (step 9)
+      // zap-reaches-every-mapping judges the disable's walks when it returns (step 8)
+      assert.deepEqual(found, ['no-leaf-on-disabled-bar@8', 'no-iommu-entry-on-disabled-bar@8', 'zap-reaches-every-mapping@8', 'no-access-to-disabled-bar@9'], d.name);
     } else {
       assert.deepEqual(r.failures, [], d.name);
-      assert.deepEqual(found, ['no-iommu-entry-on-disabled-bar@6', 'no-access-to-disabled-bar@8'], d.name);
+      assert.deepEqual(found, ['no-iommu-entry-on-disabled-bar@8', 'no-access-to-disabled-bar@10'], d.name);
     }
     const want = ['no-iommu-entry-on-disabled-bar', 'no-access-to-disabled-bar', ...(ZAP_MISSES.includes(d.name) ? ['zap-reaches-every-mapping', 'no-leaf-on-disabled-bar'] : [])];
     for (const arch of ['x86_64', 'arm64']) assert.deepEqual(expectedViolations(sc, d.name, arch), want, `${d.name}/${arch}`);

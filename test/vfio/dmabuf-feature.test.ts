@@ -56,7 +56,7 @@ test('every errno of VFIO_DEVICE_FEATURE_DMA_BUF, in the kernel order', () => {
   // none of the failures left an object behind
   assert.deepEqual(w.state.dmabufs, {});
   assert.deepEqual(w.state.vfio_dmabufs, {});
-  assert.equal(w.state.vfio[w.vdev]!.registration, 1);
+  assert.equal(w.state.vfio[w.vdev]!.registration, 2);
   // device registration gone (unregistering device)
   const k = new Kernel(w.state, w.design);
   k.mut('vfio', w.vdev).registration = 0;
@@ -82,7 +82,7 @@ test('a multi-range export: fd, size, phys ranges, registration, O_CLOEXEC, star
   assert.equal(p.revoked, false);
   assert.equal(p.vdev, w.vdev);
   assert.deepEqual(w.state.vfio[w.vdev]!.dmabufs, [p.id]);
-  assert.equal(w.state.vfio[w.vdev]!.registration, 2);
+  assert.equal(w.state.vfio[w.vdev]!.registration, 3);
   const t = w.state.processes[w.pid]!.fdtable;
   assert.equal(w.state.fdtables[t]!.fds[fd]!.cloexec, true);
   const f = w.state.files[fileOfFd(w, fd)]!;

@@ -40,7 +40,7 @@ test('close racing a revoke: the mover drops the last reference and the release 
   finish(w, 0);
   assert.equal(w.state.dmabufs[dmabuf], undefined, 'the deferred __fput released it after up_write');
   assert.deepEqual(w.state.vfio[w.vdev]!.dmabufs, []);
-  assert.equal(w.state.vfio[w.vdev]!.registration, 1);
+  assert.equal(w.state.vfio[w.vdev]!.registration, 2);
   assert.deepEqual(w.state.task_works, {});
   const fns = w.events.filter((e) => e.fn === 'task_work_add' || e.fn === 'vfio_pci_dma_buf_release' || (e.kind === 'lock' && e.fn === 'up')).map((e) => e.fn);
   assert.ok(fns.indexOf('task_work_add') < fns.lastIndexOf('vfio_pci_dma_buf_release'));

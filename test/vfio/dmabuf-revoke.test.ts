@@ -175,7 +175,7 @@ test('close of the device: cleanup revokes for good, the fd outlives the device'
   assert.equal(act(w, { op: 'close', fd }), 0);
   assert.deepEqual(w.state.dmabufs, {});
   assert.deepEqual(w.state.vfio_dmabufs, {});
-  assert.equal(w.state.vfio[w.vdev]!.registration, 1);
+  assert.equal(w.state.vfio[w.vdev]!.registration, 2);
 });
 
 test('the dma-buf is freed when its last reference goes, not before', () => {
@@ -190,6 +190,6 @@ test('the dma-buf is freed when its last reference goes, not before', () => {
   assert.equal(w.state.dmabufs[dmabuf], undefined);
   assert.equal(w.state.files[file], undefined);
   assert.deepEqual(w.state.vfio[w.vdev]!.dmabufs, []);
-  assert.equal(w.state.vfio[w.vdev]!.registration, 1);
+  assert.equal(w.state.vfio[w.vdev]!.registration, 2);
   assert.ok(eventsOf(w, 'dmabuf', 'vfio_pci_dma_buf_release').length === 1);
 });

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { act, buildWorld, GiB, MiB, ioctl, mmapBar, openDevice, leafAt } from './world.js';
+import { act, buildWorld, BDF, GiB, MiB, ioctl, mmapBar, leafAt } from './world.js';
+import { leBytes } from '../../src/uapi/codec.js';
 import { MAP_FIXED, MAP_SHARED } from '../../src/uapi/mman.js';
 import { writeCommand } from './config-helpers.js';
 import { EEXIST, EFAULT, EINVAL, ENODEV, ENOENT, ENOTTY } from '../../src/uapi/errno.js';
 import { PCI_COMMAND_MEMORY } from '../../src/uapi/pci_regs.js';
-import { VFIO_CHECK_EXTENSION, VFIO_GET_API_VERSION } from '../../src/uapi/vfio.js';
+import { VFIO_CHECK_EXTENSION, VFIO_GET_API_VERSION, VFIO_GROUP_GET_DEVICE_FD, VFIO_GROUP_SET_CONTAINER } from '../../src/uapi/vfio.js';
 import {
   VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_VADDR, VFIO_DMA_UNMAP_FLAG_ALL, VFIO_IOMMU_DIRTY_PAGES,
   VFIO_IOMMU_MAP_DMA, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU, vfio_iommu_type1_dma_unmap,
@@ -14,11 +15,22 @@ import { broken, copied, deviceDma, ioctlValue, mapDma, openIommufd, PAGE, unmap
 
 const BAR0 = 64 * GiB;
 
+/** A container with the device's group (/dev/vfio/0) set to it (VFIO_GROUP_SET_CONTAINER). */
 function containerWorld() {
   const w = buildWorld();
-  const devFd = openDevice(w);
   const cfd = openIommufd(w, '/dev/vfio/vfio');
-  assert.ok(cfd >= 0);
+  const gfd = openIommufd(w, '/dev/vfio/0');
+  assert.ok(cfd >= 0 && gfd >= 0);
+  assert.equal(ioctl(w, gfd, VFIO_GROUP_SET_CONTAINER, leBytes(cfd, 4)), 0);
+  return { w, cfd, gfd };
+}
+
+/** containerWorld() with VFIO_TYPE1v2_IOMMU set and the device fd from VFIO_GROUP_GET_DEVICE_FD. */
+function typeOneWorld() {
+  const { w, cfd, gfd } = containerWorld();
+  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const devFd = ioctl(w, gfd, VFIO_GROUP_GET_DEVICE_FD, [...Buffer.from(BDF), 0]);
+  assert.ok(devFd >= 0);
   return { w, devFd, cfd };
 }
 
@@ -54,8 +66,7 @@ test('type1 MAP_DMA argument checks in vfio_dma_do_map order', () => {
 });
 
 test('real type1 MAP_DMA of a BAR mmap follows the PFNs (faulting them in) and maps them', () => {
-  const { w, devFd, cfd } = containerWorld();
-  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const { w, devFd, cfd } = typeOneWorld();
   const va = mmapBar(w, devFd, 0, 4 * PAGE, { off: 8 * PAGE });
   assert.equal(leafAt(w, va), null, 'nothing faulted yet');
   assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: 4 * PAGE }), 0);
@@ -69,8 +80,7 @@ test('real type1 MAP_DMA of a BAR mmap follows the PFNs (faulting them in) and m
 });
 
 test('after a memory disable the IOMMU still maps the BAR: the device DMA is an unsupported request', () => {
-  const { w, devFd, cfd } = containerWorld();
-  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const { w, devFd, cfd } = typeOneWorld();
   const va = mmapBar(w, devFd, 0, 4 * PAGE);
   assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: 4 * PAGE }), 0);
   writeCommand(w, devFd, 0);
@@ -85,8 +95,7 @@ test('after a memory disable the IOMMU still maps the BAR: the device DMA is an 
 });
 
 test('type1 MAP_DMA of a disabled BAR: the fault handler SIGBUSes, fixup_user_fault fails: -EFAULT', () => {
-  const { w, devFd, cfd } = containerWorld();
-  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const { w, devFd, cfd } = typeOneWorld();
   const va = mmapBar(w, devFd, 0, 4 * PAGE);
   writeCommand(w, devFd, 0);
   assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: 4 * PAGE }), -EFAULT);
@@ -94,8 +103,7 @@ test('type1 MAP_DMA of a disabled BAR: the fault handler SIGBUSes, fixup_user_fa
 });
 
 test('type1 UNMAP_DMA: checks, no splitting in v2, unmap of everything, size copied back', () => {
-  const { w, devFd, cfd } = containerWorld();
-  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const { w, devFd, cfd } = typeOneWorld();
   const va = mmapBar(w, devFd, 0, 4 * PAGE);
   assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x10000, size: 4 * PAGE }), 0);
   assert.equal(unmapDma(w, cfd, { iova: 0x10000, size: PAGE }), -EINVAL, 'straddles the end');
@@ -110,8 +118,7 @@ test('type1 UNMAP_DMA: checks, no splitting in v2, unmap of everything, size cop
 
 /** MAP_DMA of `size` bytes of a mapping of BAR0 at a 2M-aligned address (offset `off`), on x86_64; the events. */
 function mapHuge(size: number, off: number) {
-  const { w, devFd, cfd } = containerWorld();
-  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const { w, devFd, cfd } = typeOneWorld();
   const va = mmapBar(w, devFd, 0, 16 * MiB, { addr: 0x7e0000000000, flags: MAP_SHARED | MAP_FIXED, off });
   assert.equal(mapDma(w, cfd, { vaddr: va, iova: 0x40000000, size }), 0);
   return { w, va };
@@ -137,8 +144,7 @@ test('type1 MAP_DMA counts the pages from the address to the end of its leaf, at
 });
 
 test('type1 MAP_DMA: a leaf whose pfns do not continue the chunk ends it; each chunk is one vfio_iommu_map()', () => {
-  const { w, devFd, cfd } = containerWorld();
-  assert.equal(ioctlValue(w, cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU), 0);
+  const { w, devFd, cfd } = typeOneWorld();
   const va = 0x7e0000000000;
   mmapBar(w, devFd, 0, 2 * MiB, { addr: va, flags: MAP_SHARED | MAP_FIXED });
   mmapBar(w, devFd, 0, 2 * MiB, { addr: va + 2 * MiB, flags: MAP_SHARED | MAP_FIXED, off: 8 * MiB });

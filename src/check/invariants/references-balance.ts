@@ -9,9 +9,11 @@
  *                         at attach), iommufd objects (df->iommufd,
  *                         pages->file), and members a design declared as
  *                         `struct file *` (addField(..., { holds: 'files' }))
- *   vfio registration     1 for the registered driver, plus one per
+ *   vfio registration     1 for the registered driver (until an unbind
+ *                         puts it), plus one per open device file
+ *                         (vfio_device_fops_cdev_open) and one per
  *                         vfio_pci_dma_buf that still points at the device
- *   vfio open_count       the open files of the device
+ *   vfio open_count       the open files of the device that ran vfio_df_open
  *   page references       never negative; none left once every process exited
  *   dma-buf mapping krefs members a design declared with holds: 'mappings'
  *                         (v7.1 priv->kref, 1a8a5227f229): never negative;
@@ -39,6 +41,13 @@ function kernelFileRefs(k: Kernel): Map<number, number> {
     const d = k.find('dmabufs', k.get('attachments', id).dmabuf);
     if (d !== undefined) add(d.file);
   }
+  // a device open through its group holds the group file once (vfio_group_use_container)
+  const groups = new Set<number>();
+  for (const id of k.ids('files')) {
+    const f = k.get('files', id);
+    if ((f.df_group ?? 0) !== 0 && k.find('vfio', f.private_data)?.open_count) groups.add(f.df_group!);
+  }
+  for (const g of groups) add(g);
   for (const fld of k.design.fields ?? []) {
     if (fld.holds !== 'files') continue;
     for (const row of Object.values(k.state[fld.table]) as readonly Record<string, unknown>[]) {
@@ -150,11 +159,13 @@ export const referencesBalance: Invariant = {
     }
     for (const v of Object.values(state.vfio)) {
       const bufs = Object.values(state.vfio_dmabufs).filter((p) => p.vdev === v.id).length;
-      if (v.registration !== 0 && v.registration !== 1 + bufs) {
-        return violated(this, `vfio device ${v.id} registration ${v.registration} but 1 + ${bufs} dma-buf(s) hold it ` +
-          `(${v.registration > 1 + bufs ? 'a leak' : 'a reference dropped twice'})`);
+      const files = Object.values(state.files).filter((f) => f.f_op === VFIO_DEVICE_FOPS && f.private_data === v.id);
+      const want = (v.registered ? 1 : 0) + files.length + bufs;
+      if (v.registration !== 0 && v.registration !== want) {
+        return violated(this, `vfio device ${v.id} registration ${v.registration} but ${v.registered ? 1 : 0} + ` +
+          `${files.length} file(s) + ${bufs} dma-buf(s) hold it (${v.registration > want ? 'a leak' : 'a reference dropped twice'})`);
       }
-      const open = Object.values(state.files).filter((f) => f.f_op === VFIO_DEVICE_FOPS && f.private_data === v.id).length;
+      const open = files.filter((f) => f.access_granted !== false).length;
       if (v.open_count !== open) {
         return violated(this, `vfio device ${v.id} open_count ${v.open_count} but ${open} open file(s)`);
       }

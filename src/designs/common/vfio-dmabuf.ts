@@ -137,9 +137,15 @@ export function dmaBufVmaPfn(k: Kernel, vma: Vma, address: number): number | nul
   return p === undefined ? null : rangePfn(physVecRanges(p.phys_vec), objectOffset(vma, address));
 }
 
-/** Whether the vfio device decodes memory now (0: no device, as after cleanup). */
+/**
+ * Whether a fault may map the vfio device's BARs now (0: no device, as after
+ * cleanup): memory decodes and low power is not engaged, the test v6.19's
+ * vfio_pci_mmap_huge_fault() makes (pm_runtime_engaged || !memory enabled →
+ * SIGBUS), which the designs' fault handlers keep.
+ */
 export function vdevEnabled(k: Kernel, vdev: number): boolean {
-  return vdev !== 0 && k.find('vfio', vdev) !== undefined && vfioPciMemoryEnabled(k, vdev);
+  return vdev !== 0 && k.find('vfio', vdev) !== undefined && !k.get('vfio', vdev).pm_runtime_engaged &&
+    vfioPciMemoryEnabled(k, vdev);
 }
 
 /**

@@ -32,7 +32,7 @@ import type { KernelPath, LabelsOf, LocalsOf, Step } from '../../kernel/sched/pa
 import { complete, initCompletion, reinitCompletion } from '../../kernel/locking/completion.js';
 import { fputDeferred } from '../../dma-buf/task-work.js';
 import { EOPNOTSUPP, ENODEV } from '../../uapi/errno.js';
-import { vdevName } from '../../vfio/pci/device.js';
+import { vdevName, vfioDevicePutRegistration } from '../../vfio/pci/device.js';
 import { vfio_pci_core_feature_dma_buf } from '../../vfio/pci/dmabuf-feature.js';
 import { vfio_pci_dma_buf_map, vfio_pci_dma_buf_release } from '../../vfio/pci/dmabuf.js';
 import { vfio_pci_dma_buf_cleanup, vfio_pci_dma_buf_move } from '../../vfio/pci/dmabuf-move.js';
@@ -167,8 +167,8 @@ export const cleanupWaits = patchPath(vfio_pci_dma_buf_cleanup).locals<DrainLoca
   .add('registration_put', (cx) => {
     const p = cx.k.get('vfio_dmabufs', cx.l.cur);
     const v = cx.k.get('vfio', cx.l.vdev);
-    cx.k.mut('vfio', v.id).registration = v.registration - 1;
-    cx.emit('device', 'vfio_device_put_registration', { dev: vdevName(cx.k, v.id), registration: v.registration - 1 });
+    const left = vfioDevicePutRegistration(cx.k, v.id);
+    cx.emit('device', 'vfio_device_put_registration', { dev: vdevName(cx.k, v.id), registration: left });
     fputDeferred(cx.k, cx.k.get('dmabufs', p.dmabuf).file, cx.tid);
     cx.goto('next');
   })

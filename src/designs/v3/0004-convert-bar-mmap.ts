@@ -38,7 +38,7 @@ export const vfio_pci_core_mmap = path<MmapLocals>()('vfio_pci_core_mmap', 'entr
     const vdev = cx.k.get('files', cx.l.file).private_data;
     const index = pgoffIndex(cx.l.vm_pgoff);
     const why = vfioPciMmapRefusal(cx.k, vdev, {
-      start: cx.l.vm_start, end: cx.l.vm_end, pgoff: cx.l.vm_pgoff, vm_flags: cx.l.vm_flags,
+      start: cx.l.vm_start, end: cx.l.vm_end, pgoff: cx.l.vm_pgoff, vm_flags: cx.l.vm_flags, file: cx.l.file,
     });
     if (why !== null) {
       cx.emit('device', 'vfio_pci_core_mmap', { dev: vdevName(cx.k, vdev), index, ret: -EINVAL, why });

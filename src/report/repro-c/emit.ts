@@ -81,6 +81,9 @@ function opCode(a: ReproAction, devIndex: (bdf: string) => number): { code: stri
   const what = `${a.label} ${a.thread}: ${x.op}`;
   switch (x.op) {
     case 'open':
+      if (x.bind === false) {
+        return { what, kind: 'WANT_FD', code: [`ret = open(dev_path[${devIndex(x.device)}], ${openFlagsName(x.flags).replace(/\|/g, ' | ')}); /* ${ctext(x.device)}, not bound */`] };
+      }
       return { what, kind: 'WANT_FD', code: [`ret = open_device(${devIndex(x.device)}, ${openFlagsName(x.flags).replace(/\|/g, ' | ')}); /* ${ctext(x.device)} */`] };
     case 'close':
       return { what, kind: 'WANT_EXACT', code: [`ret = close((int)${field(a, 'fd', x.fd)});`] };
@@ -142,6 +145,8 @@ function opCode(a: ReproAction, devIndex: (bdf: string) => number): { code: stri
       return { what: `${what} ${x.rw}`, kind: 'WANT_EXACT', code: [`ret = o_direct_rw(${x.rw === 'write' ? 1 : 0}, ${field(a, 'addr', x.addr)}, ${field(a, 'length', x.length)});`] };
     case 'gup':
       return { what, kind: 'SKIP', code: ['/* gup: get_user_pages() as a driver calls it has no user-space entry; O_DIRECT (o_direct) is the closest. */', 'ret = 0;'] };
+    case 'unbind':
+      return { what, kind: 'SKIP', code: [`/* unbind: echo ${ctext(x.device)} > /sys/bus/pci/drivers/vfio-pci/unbind blocks until the device is released; run it by hand */`, 'ret = 0;'] };
     default:
       return { what, kind: 'SKIP', code: [`/* ${x.op}: an in-kernel importer or device action with no user-space equivalent in this reproducer */`, 'ret = 0;'] };
   }

@@ -6,6 +6,7 @@
  */
 import type { Kernel } from '../../kernel/kernel.js';
 import { newLock } from '../../kernel/locking/rwsem.js';
+import { complete } from '../../kernel/locking/completion.js';
 import { newInode } from '../../fs/address-space.js';
 import type { PciDev } from '../../pci/types.js';
 import { PCI_COMMAND_MEMORY } from '../../uapi/pci_regs.js';
@@ -42,7 +43,7 @@ export function probeMmaps(dev: PciDev): boolean[] {
  * (one per device since b7c5e64fecfa, whose i_mapping every device file
  * shares). Returns the vfio device id.
  */
-export function vfioPciRegisterDevice(k: Kernel, pdev: number): number {
+export function vfioPciRegisterDevice(k: Kernel, pdev: number, driver: 'vfio-pci' | 'variant' = 'vfio-pci'): number {
   const dev = k.get('pci', pdev);
   const id = k.allocId();
   const inode = newInode(k, 'vfio-device', id);
@@ -55,22 +56,50 @@ export function vfioPciRegisterDevice(k: Kernel, pdev: number): number {
     vconfig_command: 0,
     power_state: dev.power,
     pm_runtime_engaged: false,
+    pm_usage: 0,
+    rpm_suspended: false,
     reset_works: false,
     pci_saved_command: null,
     dmabufs: [],
     registration: 1,
+    // vfio_pci.c's vfio_pci_dev_ops has .get_dmabuf_phys; variant drivers other than nvgrace-gpu set no pci_ops.
+    get_dmabuf_phys: driver === 'vfio-pci',
+    registered: true,
+    comp: 0,
+    group_container: 0,
+    unbound: false,
   };
   k.set('vfio', id, row);
   return id;
 }
 
-/** The vfio device bound to a function with this bdf, or undefined. */
+/** The vfio device bound to a function with this bdf, or undefined (also once unbound: callers check). */
 export function findVfioDevice(k: Kernel, bdf: string): VfioPciCoreDevice | undefined {
   for (const id of k.ids('vfio')) {
     const v = k.get('vfio', id);
     if (k.get('pci', v.pdev).bdf === bdf) return v;
   }
   return undefined;
+}
+
+/** models vfio_device_try_get_registration(): refcount_inc_not_zero(). */
+export function vfioDeviceTryGetRegistration(k: Kernel, vdev: number): boolean {
+  const n = k.get('vfio', vdev).registration;
+  if (n <= 0) return false;
+  k.mut('vfio', vdev).registration = n + 1;
+  return true;
+}
+
+/**
+ * models vfio_device_put_registration(): the last reference completes
+ * device->comp, which wakes vfio_unregister_group_dev(). Returns the count left.
+ */
+export function vfioDevicePutRegistration(k: Kernel, vdev: number): number {
+  const left = k.get('vfio', vdev).registration - 1; // read before mut: the row may be the draft's own
+  k.mut('vfio', vdev).registration = left;
+  const comp = k.get('vfio', vdev).comp;
+  if (left === 0 && comp !== 0) complete(k, comp);
+  return left;
 }
 
 /**

@@ -19,7 +19,7 @@ import { dmaBufExport } from '../../dma-buf/export.js';
 import type { PhysVec } from '../../dma-buf/types.js';
 import type { Value } from '../../kernel/sched/types.js';
 import type { VfioPciDmaBuf } from './dmabuf-types.js';
-import { vdevName, vfioPciMemoryEnabled } from './device.js';
+import { vdevName, vfioDevicePutRegistration, vfioDeviceTryGetRegistration, vfioPciMemoryEnabled } from './device.js';
 
 /** The name of vfio-pci's dma_buf_ops table (vfio_pci_dmabuf_ops). */
 export const VFIO_PCI_DMABUF_OPS = 'vfio_pci_dmabuf_ops';
@@ -43,8 +43,7 @@ export function createVfioDmaBuf(
 ): { priv: number; dmabuf: number } | number {
   const v = k.get('vfio', req.vdev);
   // vfio_device_try_get_registration()
-  if (v.registration <= 0) return -ENODEV;
-  k.mut('vfio', v.id).registration = v.registration + 1;
+  if (!vfioDeviceTryGetRegistration(k, v.id)) return -ENODEV;
   const priv = k.add('vfio_dmabufs', (id): VfioPciDmaBuf => ({
     ...req.fields,
     id, dmabuf: 0, vdev: v.id, listed: false, size: req.size, region_index: req.region_index,
@@ -54,7 +53,7 @@ export function createVfioDmaBuf(
     ops: VFIO_PCI_DMABUF_OPS, size: req.size, flags: req.open_flags, priv, exp_name: 'vfio_pci',
   }, tid);
   if (dmabuf < 0) {
-    k.mut('vfio', v.id).registration = k.get('vfio', v.id).registration - 1;
+    vfioDevicePutRegistration(k, v.id);
     k.remove('vfio_dmabufs', priv);
     return dmabuf;
   }

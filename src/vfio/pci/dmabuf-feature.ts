@@ -23,7 +23,7 @@ import {
 import { dmaBufFd } from '../../dma-buf/export.js';
 import { fputDeferred } from '../../dma-buf/task-work.js';
 import type { PhysVec } from '../../dma-buf/types.js';
-import { vdevName } from './device.js';
+import { vdevName, vfioDevicePutRegistration } from './device.js';
 import { createVfioDmaBuf, registerVfioDmaBufLocked } from './dmabuf-create.js';
 import { downWriteMemoryLock } from './memory-lock.js';
 
@@ -130,7 +130,7 @@ export const vfio_pci_core_feature_dma_buf = path<FeatureLocals>()('vfio_pci_cor
     const d = cx.k.get('dmabufs', cx.l.dmabuf);
     fputDeferred(cx.k, d.file, cx.tid);
     const v = cx.k.get('vfio', cx.l.vdev);
-    cx.k.mut('vfio', v.id).registration = v.registration - 1;
+    vfioDevicePutRegistration(cx.k, v.id);
     cx.k.remove('vfio_dmabufs', cx.l.priv);
     cx.emit('dmabuf', 'vfio_pci_core_feature_dma_buf', { dev: vdevName(cx.k, v.id), dmabuf: d.id, ret: fd, freed_priv: true });
     cx.call('task_work_run', {}, 'x', 'out');

@@ -26,7 +26,7 @@ import type { Cx } from '../../kernel/sched/path.js';
 import type { VfioPciDmaBuf } from './dmabuf-types.js';
 import { getFileActive } from '../../fs/file-table.js';
 import { fputDeferred } from '../../dma-buf/task-work.js';
-import { vdevName } from './device.js';
+import { vdevName, vfioDevicePutRegistration } from './device.js';
 
 export type MoveLocals = {
   vdev: number;
@@ -141,8 +141,8 @@ export const vfio_pci_dma_buf_cleanup = path<CleanupLocals>()('vfio_pci_dma_buf_
     const d = cx.k.get('dmabufs', p.dmabuf);
     cx.unlock(d.resv);
     const v = cx.k.get('vfio', cx.l.vdev);
-    cx.k.mut('vfio', v.id).registration = v.registration - 1;
-    cx.emit('device', 'vfio_device_put_registration', { dev: vdevName(cx.k, v.id), registration: v.registration - 1 });
+    const left = vfioDevicePutRegistration(cx.k, v.id);
+    cx.emit('device', 'vfio_device_put_registration', { dev: vdevName(cx.k, v.id), registration: left });
     fputDeferred(cx.k, d.file, cx.tid);
     cx.goto('next');
   },

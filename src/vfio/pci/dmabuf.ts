@@ -19,7 +19,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { path } from '../../kernel/sched/path.js';
 import { EOPNOTSUPP, ENODEV } from '../../uapi/errno.js';
 import type { DmaBufOps } from '../../designs/types.js';
-import { vdevName } from './device.js';
+import { vdevName, vfioDevicePutRegistration } from './device.js';
 import type { VfioPciDmaBuf } from './dmabuf-types.js';
 import { VFIO_PCI_DMABUF_OPS } from './dmabuf-create.js';
 
@@ -107,7 +107,7 @@ export const vfio_pci_dma_buf_release = path<ReleaseLocals>()('vfio_pci_dma_buf_
     cx.k.mut('vfio', v.id).dmabufs = v.dmabufs.filter((x) => x !== cx.l.priv);
     cx.k.mut('vfio_dmabufs', cx.l.priv).listed = false;
     cx.unlock(v.memory_lock);
-    cx.k.mut('vfio', v.id).registration = cx.k.get('vfio', v.id).registration - 1;
+    vfioDevicePutRegistration(cx.k, v.id);
     cx.emit('device', 'vfio_device_put_registration', { dev: vdevName(cx.k, v.id), registration: cx.k.get('vfio', v.id).registration });
     cx.goto('free');
   },

@@ -41,6 +41,10 @@ import {
   vfio_pci_dma_buf_release, vfio_pci_dma_buf_unmap, vfio_pci_dma_buf_unpin, vfioPciDmabufOps,
 } from './dmabuf.js';
 import { vfio_pci_dma_buf_cleanup, vfio_pci_dma_buf_move } from './dmabuf-move.js';
+import {
+  rpm_resume, rpm_suspend, vfio_pci_core_pm_feature, vfio_pci_runtime_pm_entry, vfio_pci_runtime_pm_exit,
+} from './runtime-pm.js';
+import { vfio_pci_remove } from './remove.js';
 import type { DmaBufOps } from '../../designs/types.js';
 
 /** Every vfio-pci path (and the PCI core paths it calls), for the designs' registries. */
@@ -49,6 +53,8 @@ export const VFIO_PCI_PATHS: readonly Path[] = [
   do_sys_openat2, vfio_pci_core_enable,
   vfio_device_fops_release, vfio_pci_core_disable,
   vfio_device_fops_unl_ioctl, vfio_pci_ioctl_reset,
+  rpm_suspend, rpm_resume, vfio_pci_runtime_pm_entry, vfio_pci_runtime_pm_exit, vfio_pci_core_pm_feature,
+  vfio_pci_remove,
   vfio_pci_core_read, vfio_pci_core_write, vfio_pci_bar_rw,
   vfio_pci_config_rw, vfio_basic_config_write, vfio_pm_config_write, vfio_exp_config_write,
   vfio_pci_core_mmap,

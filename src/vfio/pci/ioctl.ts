@@ -9,18 +9,19 @@
  * `argFault`, fails with -EFAULT, as a buffer ending at an unmapped page.
  *
  * Not modelled (they answer -ENOTTY): GET_IRQ_INFO, SET_IRQS, IOEVENTFD,
- * GET_PCI_HOT_RESET_INFO, PCI_HOT_RESET, the iommufd attach/detach ioctls,
- * and the device features other than DMA_BUF (which runs the design's
- * `vfio_pci_core_feature_dma_buf` path when it has one); runtime-PM
- * features (LOW_POWER_*) are thus absent.
+ * GET_PCI_HOT_RESET_INFO, PCI_HOT_RESET, and the device features other than
+ * LOW_POWER_* (src/vfio/pci/runtime-pm.ts) and DMA_BUF (which runs the
+ * design's `vfio_pci_core_feature_dma_buf` path when it has one).
  */
 import { path } from '../../kernel/sched/path.js';
+import type { Cx } from '../../kernel/sched/path.js';
 import { hex } from '../../kernel/events.js';
-import { EFAULT, EINVAL, ENOTTY } from '../../uapi/errno.js';
+import { EFAULT, EINVAL, ENOTTY, EOPNOTSUPP } from '../../uapi/errno.js';
 import { decodeStruct, encodeStruct, u32 } from '../../uapi/codec.js';
 import {
   VFIO_DEVICE_ATTACH_IOMMUFD_PT, VFIO_DEVICE_BIND_IOMMUFD, VFIO_DEVICE_DETACH_IOMMUFD_PT,
-  VFIO_DEVICE_FEATURE, VFIO_DEVICE_FEATURE_DMA_BUF, VFIO_DEVICE_FEATURE_GET, VFIO_DEVICE_FEATURE_MASK,
+  VFIO_DEVICE_FEATURE, VFIO_DEVICE_FEATURE_DMA_BUF, VFIO_DEVICE_FEATURE_GET, VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY,
+  VFIO_DEVICE_FEATURE_LOW_POWER_EXIT, VFIO_DEVICE_FEATURE_MASK,
   VFIO_DEVICE_FEATURE_MINSZ, VFIO_DEVICE_FEATURE_PROBE, VFIO_DEVICE_FEATURE_SET, VFIO_DEVICE_FLAGS_PCI,
   VFIO_DEVICE_FLAGS_RESET, VFIO_DEVICE_GET_INFO, VFIO_DEVICE_GET_REGION_INFO, VFIO_DEVICE_INFO_MINSZ,
   VFIO_DEVICE_RESET, VFIO_PCI_BAR5_REGION_INDEX, VFIO_PCI_CONFIG_REGION_INDEX, VFIO_PCI_INDEX_TO_OFFSET,
@@ -34,6 +35,7 @@ import type { Value } from '../../kernel/sched/types.js';
 import { vdevName, vfioPciMemoryEnabled } from './device.js';
 import { copyToUser } from './uaccess.js';
 import { unrevokeDmaBufsIfEnabled, upWriteMemoryLock } from './memory-lock.js';
+import { pmRuntimeGet, pmRuntimePutRet } from './runtime-pm.js';
 
 /** Number of device-specific regions (vdev->num_regions): none in the model. */
 export const NUM_DEV_REGIONS = 0;
@@ -45,6 +47,7 @@ type IoctlLocals = {
   argFault: boolean;
   vdev: number;
   r: number;
+  x: number;
 };
 
 /** copy_from_user of `len` bytes of the ioctl argument succeeds. */
@@ -77,83 +80,121 @@ export function regionInfo(
   return -EINVAL;
 }
 
-/** models vfio_device_fops_unl_ioctl() and the vfio_pci_core_ioctl() switch. */
+/**
+ * The dispatch of vfio_device_fops_unl_ioctl() once access is granted and
+ * the device is awake (vfio_device_pm_runtime_get): the cdev's iommufd
+ * ioctls, FEATURE, GET_REGION_INFO, then vfio_pci_core_ioctl().
+ */
+function dispatch(cx: Cx<IoctlLocals>): void {
+  switch (cx.l.cmd) {
+    case VFIO_DEVICE_FEATURE: return cx.goto('device_feature');
+    case VFIO_DEVICE_GET_REGION_INFO: return cx.goto('get_region_info');
+    case VFIO_DEVICE_GET_INFO: return cx.goto('get_info');
+    case VFIO_DEVICE_RESET: return cx.call('vfio_pci_ioctl_reset', { vdev: cx.l.vdev, r: 0, x: 0 }, 'r', 'done');
+    // vfio_device_fops_unl_ioctl(): the cdev's iommufd ioctls (src/iommufd/device.ts), when the design has them.
+    case VFIO_DEVICE_ATTACH_IOMMUFD_PT: case VFIO_DEVICE_DETACH_IOMMUFD_PT: {
+      // cdev-only ioctls: a group file's go to vfio_pci_core_ioctl(), which does not know them
+      if ((cx.k.get('files', cx.l.file).df_group ?? 0) !== 0) return pmRuntimePutRet(cx, -ENOTTY);
+      const fn = cx.l.cmd === VFIO_DEVICE_ATTACH_IOMMUFD_PT ? 'vfio_df_ioctl_attach_pt' : 'vfio_df_ioctl_detach_pt';
+      if (!cx.k.design.paths.has(fn)) return pmRuntimePutRet(cx, -ENOTTY);
+      return cx.call(fn, { file: cx.l.file, arg: cx.l.arg, argFault: cx.l.argFault }, 'r', 'done');
+    }
+    default: return pmRuntimePutRet(cx, -ENOTTY);
+  }
+}
+
+/**
+ * models vfio_device_fops_unl_ioctl() and the vfio_pci_core_ioctl() switch.
+ * BIND_IOMMUFD comes first; every other ioctl needs df->access_granted
+ * (-EINVAL) and holds a runtime-PM usage reference for its duration,
+ * resuming a runtime-suspended device first (src/vfio/pci/runtime-pm.ts).
+ * Every return after the get goes through pmRuntimePutRet().
+ */
 export const vfio_device_fops_unl_ioctl = path<IoctlLocals>()('vfio_device_fops_unl_ioctl', 'entry', {
   entry: (cx) => {
     const f = cx.k.get('files', cx.l.file);
     cx.l.vdev = f.private_data;
     cx.emit('syscall', 'vfio_device_fops_unl_ioctl', { dev: vdevName(cx.k, f.private_data), cmd: vfioIoctlName(cx.l.cmd) });
-    switch (cx.l.cmd) {
-      case VFIO_DEVICE_FEATURE: return cx.goto('device_feature');
-      case VFIO_DEVICE_GET_REGION_INFO: return cx.goto('get_region_info');
-      case VFIO_DEVICE_GET_INFO: return cx.goto('get_info');
-      case VFIO_DEVICE_RESET: return cx.call('vfio_pci_ioctl_reset', { vdev: cx.l.vdev, r: 0, x: 0 }, 'r', 'done');
-      // vfio_device_fops_unl_ioctl(): the cdev's iommufd ioctls (src/iommufd/device.ts), when the design has them.
-      case VFIO_DEVICE_BIND_IOMMUFD: case VFIO_DEVICE_ATTACH_IOMMUFD_PT: case VFIO_DEVICE_DETACH_IOMMUFD_PT: {
-        const fn = cx.l.cmd === VFIO_DEVICE_BIND_IOMMUFD ? 'vfio_df_ioctl_bind_iommufd'
-          : cx.l.cmd === VFIO_DEVICE_ATTACH_IOMMUFD_PT ? 'vfio_df_ioctl_attach_pt' : 'vfio_df_ioctl_detach_pt';
-        if (!cx.k.design.paths.has(fn)) return cx.ret(-ENOTTY);
-        return cx.call(fn, { file: cx.l.file, arg: cx.l.arg, argFault: cx.l.argFault }, 'r', 'done');
-      }
-      default: return cx.ret(-ENOTTY);
+    if (cx.l.cmd === VFIO_DEVICE_BIND_IOMMUFD) {
+      if (!cx.k.design.paths.has('vfio_df_ioctl_bind_iommufd')) return cx.ret(-ENOTTY);
+      return cx.call('vfio_df_ioctl_bind_iommufd', { file: cx.l.file, arg: cx.l.arg, argFault: cx.l.argFault }, 'x', 'bound');
     }
+    // smp_load_acquire(&df->access_granted): a cdev file not bound yet
+    if (f.access_granted === false) return cx.ret(-EINVAL);
+    if (pmRuntimeGet(cx.k, cx.l.vdev)) return cx.call('rpm_resume', { vdev: cx.l.vdev, x: 0 }, 'x', 'dispatch');
+    dispatch(cx);
   },
+  dispatch,
+  /** BIND_IOMMUFD returns without the runtime-PM get/put. */
+  bound: (cx) => cx.ret(cx.l.x),
+  /** The runtime-PM put suspended the device; return what the ioctl returned. */
+  pm_put_done: (cx) => cx.ret(cx.l.r),
   /** models vfio_get_region_info() + vfio_pci_ioctl_get_region_info(). */
   get_region_info: (cx) => {
     const minsz = VFIO_REGION_INFO_MINSZ;
-    if (!canCopyFrom(cx.l.arg, cx.l.argFault, minsz)) return cx.ret(-EFAULT);
+    if (!canCopyFrom(cx.l.arg, cx.l.argFault, minsz)) return pmRuntimePutRet(cx, -EFAULT);
     const info = decodeStruct(vfio_region_info, cx.l.arg, minsz);
-    if (u32(info, 'argsz') < minsz) return cx.ret(-EINVAL);
+    if (u32(info, 'argsz') < minsz) return pmRuntimePutRet(cx, -EINVAL);
     const v = cx.k.get('vfio', cx.l.vdev);
     const got = regionInfo(cx.k.get('pci', v.pdev), v.bar_mmap_supported, u32(info, 'index'));
-    if (typeof got === 'number') return cx.ret(got);
+    if (typeof got === 'number') return pmRuntimePutRet(cx, got);
     const out = encodeStruct(vfio_region_info, { ...info, ...got });
     copyToUser(cx, 'sys_ioctl', 'arg', 0, out.slice(0, minsz), 'vfio_region_info');
     cx.emit('device', 'vfio_pci_ioctl_get_region_info', {
       index: u32(info, 'index'), flags: hex(got.flags), size: hex(got.size), offset: hex(got.offset),
     });
-    cx.ret(0);
+    pmRuntimePutRet(cx, 0);
   },
   /** models vfio_pci_ioctl_get_info(): no zPCI or AtomicOps capability, so no caps. */
   get_info: (cx) => {
     const minsz = VFIO_DEVICE_INFO_MINSZ;
-    if (!canCopyFrom(cx.l.arg, cx.l.argFault, minsz)) return cx.ret(-EFAULT);
+    if (!canCopyFrom(cx.l.arg, cx.l.argFault, minsz)) return pmRuntimePutRet(cx, -EFAULT);
     const info = decodeStruct(vfio_device_info, cx.l.arg, minsz);
     const argsz = u32(info, 'argsz');
-    if (argsz < minsz) return cx.ret(-EINVAL);
+    if (argsz < minsz) return pmRuntimePutRet(cx, -EINVAL);
     const outsz = Math.min(argsz, vfio_device_info.size);
     const v = cx.k.get('vfio', cx.l.vdev);
     const flags = VFIO_DEVICE_FLAGS_PCI | (v.reset_works ? VFIO_DEVICE_FLAGS_RESET : 0);
     const out = encodeStruct(vfio_device_info, {
       argsz, flags, num_regions: VFIO_PCI_NUM_REGIONS + NUM_DEV_REGIONS, num_irqs: VFIO_PCI_NUM_IRQS,
     });
-    if (cx.l.arg.length < outsz) return cx.ret(-EFAULT); // copy_to_user past the buffer
+    if (cx.l.arg.length < outsz) return pmRuntimePutRet(cx, -EFAULT); // copy_to_user past the buffer
     copyToUser(cx, 'sys_ioctl', 'arg', 0, out.slice(0, outsz), 'vfio_device_info');
-    cx.ret(0);
+    pmRuntimePutRet(cx, 0);
   },
   /** models vfio_ioctl_device_feature(): header checks, then the feature switch. */
   device_feature: (cx) => {
     const minsz = VFIO_DEVICE_FEATURE_MINSZ;
-    if (!canCopyFrom(cx.l.arg, cx.l.argFault, minsz)) return cx.ret(-EFAULT);
+    if (!canCopyFrom(cx.l.arg, cx.l.argFault, minsz)) return pmRuntimePutRet(cx, -EFAULT);
     const feature = decodeStruct(vfio_device_feature, cx.l.arg, minsz);
     const argsz = u32(feature, 'argsz');
     const flags = u32(feature, 'flags');
-    if (argsz < minsz) return cx.ret(-EINVAL);
+    if (argsz < minsz) return pmRuntimePutRet(cx, -EINVAL);
     const known = VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_PROBE;
-    if ((flags & ~known) !== 0) return cx.ret(-EINVAL);
+    if ((flags & ~known) !== 0) return pmRuntimePutRet(cx, -EINVAL);
     if (!(flags & VFIO_DEVICE_FEATURE_PROBE) && (flags & VFIO_DEVICE_FEATURE_SET) && (flags & VFIO_DEVICE_FEATURE_GET)) {
-      return cx.ret(-EINVAL);
+      return pmRuntimePutRet(cx, -EINVAL);
     }
     const which = flags & VFIO_DEVICE_FEATURE_MASK;
+    if (which >= VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY && which <= VFIO_DEVICE_FEATURE_LOW_POWER_EXIT) {
+      const args: { [key: string]: Value } = {
+        vdev: cx.l.vdev, which, flags, argsz: argsz - minsz, arg: cx.l.arg.slice(minsz), argFault: cx.l.argFault, r: 0,
+      };
+      return cx.call('vfio_pci_core_pm_feature', args, 'r', 'done');
+    }
+    // vfio_pci_core_feature_dma_buf(): a driver without pci_ops->get_dmabuf_phys (most variant drivers) first.
+    if (which === VFIO_DEVICE_FEATURE_DMA_BUF && !cx.k.get('vfio', cx.l.vdev).get_dmabuf_phys) {
+      return pmRuntimePutRet(cx, -EOPNOTSUPP);
+    }
     if (which === VFIO_DEVICE_FEATURE_DMA_BUF && cx.k.design.paths.has('vfio_pci_core_feature_dma_buf')) {
       const args: { [key: string]: Value } = {
         vdev: cx.l.vdev, flags, argsz: argsz - minsz, arg: cx.l.arg.slice(minsz), argFault: cx.l.argFault,
       };
       return cx.call('vfio_pci_core_feature_dma_buf', args, 'r', 'done');
     }
-    cx.ret(-ENOTTY);
+    pmRuntimePutRet(cx, -ENOTTY);
   },
-  done: (cx) => cx.ret(cx.l.r),
+  done: (cx) => pmRuntimePutRet(cx, cx.l.r),
 });
 
 type ResetLocals = { vdev: number; r: number; x: number };

@@ -65,8 +65,10 @@ export type FopMmapLocals = {
  * [start, end) at file page offset `pgoff`: the rule that fails, or null.
  */
 export function vfioPciMmapRefusal(
-  k: Kernel, vdev: number, m: { start: number; end: number; pgoff: number; vm_flags: number },
+  k: Kernel, vdev: number, m: { start: number; end: number; pgoff: number; vm_flags: number; file?: number },
 ): string | null {
+  // vfio_device_fops_mmap(): smp_load_acquire(&df->access_granted) before the driver's mmap
+  if (m.file !== undefined && k.get('files', m.file).access_granted === false) return '!df->access_granted';
   const v = k.get('vfio', vdev);
   const index = pgoffIndex(m.pgoff);
   if (index >= VFIO_PCI_NUM_REGIONS + NUM_DEV_REGIONS) return 'index >= VFIO_PCI_NUM_REGIONS + num_regions';
@@ -100,7 +102,7 @@ export const vfio_pci_core_mmap = path<FopMmapLocals>()('vfio_pci_core_mmap', 'e
     const vdev = cx.k.get('files', cx.l.file).private_data;
     const index = pgoffIndex(cx.l.vm_pgoff);
     const why = vfioPciMmapRefusal(cx.k, vdev, {
-      start: cx.l.vm_start, end: cx.l.vm_end, pgoff: cx.l.vm_pgoff, vm_flags: cx.l.vm_flags,
+      start: cx.l.vm_start, end: cx.l.vm_end, pgoff: cx.l.vm_pgoff, vm_flags: cx.l.vm_flags, file: cx.l.file,
     });
     if (why !== null) {
       cx.emit('device', 'vfio_pci_core_mmap', { dev: vdevName(cx.k, vdev), index, ret: -EINVAL, why });

@@ -17,7 +17,7 @@ import { hex } from '../../kernel/events.js';
 import { ModelError } from '../../kernel/kernel.js';
 import { PCI_COMMAND_INTX_DISABLE, PCI_COMMAND_MASTER } from '../../uapi/pci_regs.js';
 import { pciClearMaster, pciFunctionReset, pciSetPowerState, pciWriteCommand } from '../../pci/device.js';
-import { vdevName } from './device.js';
+import { vdevName, vfioDevicePutRegistration } from './device.js';
 
 export type ReleaseLocals = { file: number; vdev: number; r: number };
 
@@ -35,6 +35,12 @@ export function vfioDfClose(cx: Cx<ReleaseLocals>): boolean {
   }
   const f = cx.k.get('files', cx.l.file);
   const v = cx.k.get('vfio', f.private_data);
+  cx.l.vdev = v.id;
+  // A cdev file never bound (no access_granted) never ran vfio_df_open(): nothing to close.
+  if (f.access_granted === false) {
+    cx.goto('done');
+    return false;
+  }
   if (v.open_count <= 0) throw new ModelError(`release of ${f.name} with open_count ${v.open_count}`);
   cx.l.vdev = v.id;
   cx.k.mut('vfio', v.id).open_count = v.open_count - 1;
@@ -60,10 +66,41 @@ export const vfio_device_fops_release = path<ReleaseLocals>()('vfio_device_fops_
   },
   cleanup: (cx) => cx.call('vfio_pci_dma_buf_cleanup', { vdev: cx.l.vdev }, 'r', 'task_work'),
   task_work: (cx) => cx.call('task_work_run', {}, 'r', 'done'),
-  done: (cx) => cx.ret(0),
+  /**
+   * vfio_device_put_registration(): the file's reference; the last one wakes
+   * a waiting unbind. The last close through the group path then drops the
+   * group file.
+   */
+  done: (cx) => {
+    const waited = cx.k.get('vfio', cx.l.vdev).comp !== 0;
+    const left = vfioDevicePutRegistration(cx.k, cx.l.vdev);
+    // Shown only while an unbind waits for it (src/vfio/pci/remove.ts), to keep ordinary traces short.
+    if (waited) cx.emit('device', 'vfio_device_put_registration', { dev: vdevName(cx.k, cx.l.vdev), registration: left });
+    // vfio_group_unuse_container() on the last close: the group file the open device held
+    const group = cx.k.get('files', cx.l.file).df_group ?? 0;
+    if (group !== 0 && cx.k.get('vfio', cx.l.vdev).open_count === 0) return cx.call('fput', { file: group }, 'r', 'group_put');
+    cx.ret(0);
+  },
+  group_put: (cx) => cx.ret(0),
 });
 
-type DisableLocals = { vdev: number; reset: boolean };
+type DisableLocals = { vdev: number; reset: boolean; x: number };
+
+/** The first step of vfio_pci_core_disable() proper: D0, bus mastering and decoding off. */
+function disableFunction(cx: Cx<DisableLocals>): void {
+  const v = cx.k.get('vfio', cx.l.vdev);
+  pciSetPowerState(cx.k, v.pdev, 'D0');
+  pciClearMaster(cx.k, v.pdev);
+  const m = cx.k.mut('vfio', v.id);
+  m.power_state = 'D0';
+  m.barmap = [false, false, false, false, false, false];
+  m.vconfig_command = 0; // vfio_config_free()
+  pciWriteCommand(cx.k, v.pdev, PCI_COMMAND_INTX_DISABLE);
+  cx.emit('device', 'vfio_pci_core_disable', {
+    dev: vdevName(cx.k, v.id), command: hex(PCI_COMMAND_INTX_DISABLE), power: 'D0',
+  });
+  cx.goto('reset');
+}
 
 /**
  * models vfio_pci_core_disable(): back to D0, stop DMA, release the BAR
@@ -73,20 +110,18 @@ type DisableLocals = { vdev: number; reset: boolean };
  * mastering off).
  */
 export const vfio_pci_core_disable = path<DisableLocals>()('vfio_pci_core_disable', 'entry', {
+  /**
+   * vfio_pci_runtime_pm_exit() + pm_runtime_resume() first: a device left in
+   * low power is disengaged and woken. Called only when engaged: otherwise
+   * the exit changes nothing (the dma-bufs of a decoding device are not
+   * revoked), so the model spares the memory_lock round trip and the step.
+   */
   entry: (cx) => {
-    const v = cx.k.get('vfio', cx.l.vdev);
-    pciSetPowerState(cx.k, v.pdev, 'D0');
-    pciClearMaster(cx.k, v.pdev);
-    const m = cx.k.mut('vfio', v.id);
-    m.power_state = 'D0';
-    m.barmap = [false, false, false, false, false, false];
-    m.vconfig_command = 0; // vfio_config_free()
-    pciWriteCommand(cx.k, v.pdev, PCI_COMMAND_INTX_DISABLE);
-    cx.emit('device', 'vfio_pci_core_disable', {
-      dev: vdevName(cx.k, v.id), command: hex(PCI_COMMAND_INTX_DISABLE), power: 'D0',
-    });
-    cx.goto('reset');
+    if (!cx.k.get('vfio', cx.l.vdev).pm_runtime_engaged) return disableFunction(cx);
+    cx.call('vfio_pci_runtime_pm_exit', { vdev: cx.l.vdev, r: 0, x: 0 }, 'x', 'pm_resume');
   },
+  pm_resume: (cx) => cx.call('rpm_resume', { vdev: cx.l.vdev, x: 0 }, 'x', 'disable'),
+  disable: disableFunction,
   reset: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     if (v.reset_works) {
@@ -103,6 +138,8 @@ export const vfio_pci_core_disable = path<DisableLocals>()('vfio_pci_core_disabl
     // pci_restore_state() then pci_disable_device() (clears bus mastering only)
     pciWriteCommand(cx.k, v.pdev, saved & ~PCI_COMMAND_MASTER);
     cx.k.mut('vfio', v.id).pci_saved_command = null;
+    // pm_runtime_put() of the enable's reference (the idle D3 of a closed device is not modelled)
+    cx.k.mut('vfio', v.id).pm_usage = v.pm_usage - 1;
     cx.emit('device', 'pci_restore_state', {
       dev: vdevName(cx.k, v.id), command: hex(cx.k.get('pci', v.pdev).command),
     });

@@ -2,8 +2,10 @@
  * read(2)/write(2) of a vfio-pci device file (vfio_pci_core_read/write →
  * vfio_pci_rw → vfio_pci_config_rw / vfio_pci_bar_rw;
  * vfio_pci_core.c, vfio_pci_rdwr.c, v6.19). The f_op read/write point here
- * directly (vfio_device_fops_read/write only check access_granted, which the
- * model takes as granted).
+ * directly; the entry step first does what vfio_device_fops_read/write add,
+ * -EINVAL on a cdev file without access_granted. vfio_pci_rw() holds a
+ * runtime-PM usage reference around the access (resuming a suspended
+ * device first, src/vfio/pci/runtime-pm.ts), so a read in low power works.
  *
  * BAR accesses go through vfio_pci_core_do_io_rw(): naturally aligned
  * chunks, each under memory_lock read with its own enabled check (-EIO when
@@ -11,9 +13,11 @@
  * exact as JS numbers.
  *
  * Not modelled: the ROM region (the model has no ROM: -EINVAL), VGA
- * (-EINVAL: no has_vga), MSI-X table exclusion, runtime-PM resume.
+ * (-EINVAL: no has_vga), MSI-X table exclusion.
  */
 import { path } from '../../kernel/sched/path.js';
+import type { Cx } from '../../kernel/sched/path.js';
+import { pmRuntimeGet, pmRuntimePutRet } from './runtime-pm.js';
 import { hex } from '../../kernel/events.js';
 import type { Value } from '../../kernel/sched/types.js';
 import { EINVAL, EIO } from '../../uapi/errno.js';
@@ -33,8 +37,21 @@ type RwLocals = {
   offset: number;
   count: number;
   data: readonly number[];
+  vdev: number;
+  args: { readonly [key: string]: Value };
   r: number;
+  x: number;
 };
+
+/** The region switch of vfio_pci_rw(), the device awake and a usage reference held. */
+function rwDispatch(cx: Cx<RwLocals>): void {
+  const args = cx.l.args;
+  const index = args['index'] as number;
+  if (index === VFIO_PCI_CONFIG_REGION_INDEX) return cx.call('vfio_pci_config_rw', args, 'r', 'done');
+  if (index === VFIO_PCI_ROM_REGION_INDEX && args['write'] === true) return pmRuntimePutRet(cx, -EINVAL);
+  if (index <= VFIO_PCI_ROM_REGION_INDEX) return cx.call('vfio_pci_bar_rw', args, 'r', 'done');
+  pmRuntimePutRet(cx, -EINVAL); // VGA without has_vga
+}
 
 function rwPath(name: string, write: boolean) {
   return path<RwLocals>()(name, 'entry', {
@@ -42,20 +59,23 @@ function rwPath(name: string, write: boolean) {
     entry: (cx) => {
       const data = write ? (cx.l.data ?? []) : [];
       const count = write ? data.length : cx.l.count;
+      const f = cx.k.get('files', cx.l.file);
+      // vfio_device_fops_read/write(): smp_load_acquire(&df->access_granted)
+      if (f.access_granted === false) return cx.ret(-EINVAL);
       if (count === 0) return cx.ret(0);
-      const vdev = cx.k.get('files', cx.l.file).private_data;
+      const vdev = f.private_data;
       const index = VFIO_PCI_OFFSET_TO_INDEX(cx.l.offset);
       const pos = vfioPciOffsetInRegion(cx.l.offset);
       if (index >= VFIO_PCI_NUM_REGIONS + NUM_DEV_REGIONS) return cx.ret(-EINVAL);
-      const args: { [key: string]: Value } = {
-        vdev, index, pos, count, data, write, done: 0, out: [], r: 0, x: 0,
-      };
-      if (index === VFIO_PCI_CONFIG_REGION_INDEX) return cx.call('vfio_pci_config_rw', args, 'r', 'done');
-      if (index === VFIO_PCI_ROM_REGION_INDEX && write) return cx.ret(-EINVAL);
-      if (index <= VFIO_PCI_ROM_REGION_INDEX) return cx.call('vfio_pci_bar_rw', args, 'r', 'done');
-      return cx.ret(-EINVAL); // VGA without has_vga
+      cx.l.vdev = vdev;
+      cx.l.args = { vdev, index, pos, count, data, write, done: 0, out: [], r: 0, x: 0 };
+      // pm_runtime_resume_and_get(): resume a runtime-suspended device for the access
+      if (pmRuntimeGet(cx.k, vdev)) return cx.call('rpm_resume', { vdev, x: 0 }, 'x', 'dispatch');
+      rwDispatch(cx);
     },
-    done: (cx) => cx.ret(cx.l.r),
+    dispatch: rwDispatch,
+    done: (cx) => pmRuntimePutRet(cx, cx.l.r),
+    pm_put_done: (cx) => cx.ret(cx.l.r),
   });
 }
 

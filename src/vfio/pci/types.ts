@@ -21,8 +21,12 @@ export interface VfioPciCoreDevice {
   readonly vconfig_command: number;
   /** Power state as vfio-pci tracks it (vfio_pci_set_power_state). */
   readonly power_state: PowerState;
-  /** pm_runtime_engaged: the device is in runtime low-power state. */
+  /** pm_runtime_engaged: user space asked for low power (LOW_POWER_ENTRY) and has not left it. */
   readonly pm_runtime_engaged: boolean;
+  /** The runtime-PM usage count while open (src/vfio/pci/runtime-pm.ts); 0 while closed. */
+  readonly pm_usage: number;
+  /** Runtime-suspended: the PCI core put the function in D3hot (pci_pm_runtime_suspend). */
+  readonly rpm_suspended: boolean;
   /** reset_works: pci_try_reset_function() succeeded at enable (VFIO_DEVICE_FLAGS_RESET). */
   readonly reset_works: boolean;
   /**
@@ -38,4 +42,25 @@ export interface VfioPciCoreDevice {
    * exported dma-buf (vfio_device_try_get_registration); 0 once unregistered.
    */
   readonly registration: number;
+  /**
+   * vdev->pci_ops->get_dmabuf_phys is set: vfio-pci's own driver (and
+   * nvgrace-gpu) set it; the other variant drivers leave pci_ops NULL.
+   */
+  readonly get_dmabuf_phys: boolean;
+  /**
+   * The device is visible to user space: vfio_device_add() ran and
+   * vfio_device_del() / vfio_device_group_unregister() have not (a driver
+   * unbind clears it first, so no new open can start).
+   */
+  readonly registered: boolean;
+  /**
+   * device->comp, the completion vfio_unregister_group_dev() waits on until
+   * the registration count drops to 0: a completion lock row, 0 until an
+   * unbind first waits (the row is made then, to keep states small).
+   */
+  readonly comp: number;
+  /** group->container: the /dev/vfio/vfio container the device's group is set to (0: none). */
+  readonly group_container: number;
+  /** The driver's remove finished: vfio-pci no longer drives the function. */
+  readonly unbound: boolean;
 }

@@ -3,11 +3,12 @@
  * (drivers/vfio/container.c vfio_fops_open, vfio_fops_unl_ioctl,
  * vfio_ioctl_set_iommu; drivers/vfio/vfio_iommu_type1.c; v6.19).
  *
- * The group attach (VFIO_GROUP_SET_CONTAINER) is assumed done: at
- * VFIO_SET_IOMMU every vfio device of the kernel is in the container, all
- * behind one IOMMU domain. With no vfio device there is no group, and
- * SET_IOMMU is -EINVAL, as is a second SET_IOMMU; an IOMMU type no driver
- * offers is -ENODEV; before SET_IOMMU every other ioctl is -EINVAL.
+ * Groups join with VFIO_GROUP_SET_CONTAINER (group.ts): VFIO_SET_IOMMU
+ * needs at least one (-EINVAL without, as a second SET_IOMMU) and puts
+ * every group of the container behind one IOMMU domain; an IOMMU type no
+ * driver offers is -ENODEV; before SET_IOMMU every other ioctl is -EINVAL.
+ * The container outlives its file while a group holds it
+ * (vfio_container_put), and the last group out unsets the IOMMU.
  * VFIO_CHECK_EXTENSION and VFIO_SET_IOMMU take a value: the ioctl's arg
  * bytes read as a little-endian number.
  */
@@ -29,7 +30,7 @@ export const VFIO_FOPS = 'vfio_fops';
 
 /** models vfio_fops_open() behind openat("/dev/vfio/vfio"). */
 export const vfio_fops_open = contextOpenPath('vfio_fops_open', VFIO_FOPS, 'vfio-container', (k, id, file) => {
-  const row: VfioContainer = { id, file, iommu_type: 0, devices: [], dmas: [], entries: [] };
+  const row: VfioContainer = { id, file, iommu_type: 0, groups: [], devices: [], dmas: [], entries: [] };
   k.set('vfio_containers', id, row);
 });
 
@@ -49,7 +50,8 @@ export const vfio_fops_unl_ioctl = path<IoctlLocals>()('vfio_fops_unl_ioctl', 'e
       case VFIO_CHECK_EXTENSION:
         return cx.ret([VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU, VFIO_UNMAP_ALL, VFIO_UPDATE_VADDR].includes(value) ? 1 : 0);
       case VFIO_SET_IOMMU: {
-        const devices = cx.k.ids('vfio');
+        // vfio_ioctl_set_iommu(): list_empty(&container->group_list) || container->iommu_driver
+        const devices = c.groups;
         if (devices.length === 0 || c.iommu_type !== 0) return cx.ret(-EINVAL);
         if (value !== VFIO_TYPE1_IOMMU && value !== VFIO_TYPE1v2_IOMMU) return cx.ret(-ENODEV);
         const m = cx.k.mut('vfio_containers', container);
@@ -78,6 +80,11 @@ type ReleaseLocals = { readonly [key: string]: Value; file: number };
 export const vfio_fops_release = path<ReleaseLocals>()('vfio_fops_release', 'entry', {
   entry: (cx) => {
     const container = cx.k.get('files', cx.l.file).private_data;
+    // vfio_container_put(): the groups still set to it keep the container (and its mappings)
+    if (cx.k.get('vfio_containers', container).groups.length > 0) {
+      cx.k.mut('vfio_containers', container).file = 0;
+      return cx.ret(0);
+    }
     cx.emit('iommu', 'vfio_iommu_type1_release', {
       container, dmas: cx.k.get('vfio_containers', container).dmas.length,
       entries: cx.k.get('vfio_containers', container).entries.length,

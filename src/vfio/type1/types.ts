@@ -23,7 +23,9 @@ export interface VfioContainer {
   readonly file: number;
   /** The IOMMU type set (VFIO_TYPE1_IOMMU / VFIO_TYPE1v2_IOMMU), 0 before VFIO_SET_IOMMU. */
   readonly iommu_type: number;
-  /** vfio devices whose groups are in the container (the group attach is assumed done). */
+  /** container->group_list: the vfio devices whose groups VFIO_GROUP_SET_CONTAINER put here. */
+  readonly groups: readonly number[];
+  /** The devices behind the IOMMU domain: the groups attached to the type1 driver (from VFIO_SET_IOMMU on). */
   readonly devices: readonly number[];
   /** iommu->dma_list, by iova. */
   readonly dmas: readonly VfioDma[];

@@ -107,8 +107,9 @@ test('references-balance breaks on a leaked reference and on an fd naming a free
   assert.match(check('references-balance', freed) ?? '', /which was freed/);
   const reg = edit(w.state, (k) => { k.mut('vfio', w.vdev).registration = -1; });
   assert.match(check('references-balance', reg) ?? '', /registration -1: underflow/);
-  const extraReg = edit(w.state, (k) => { k.mut('vfio', w.vdev).registration = 2; });
-  assert.match(check('references-balance', extraReg) ?? '', /registration 2 but 1 \+ 0 dma-buf\(s\) hold it \(a leak\)/);
+  // the driver's reference and the open file's (vfio_device_fops_cdev_open) are 2
+  const extraReg = edit(w.state, (k) => { k.mut('vfio', w.vdev).registration = 3; });
+  assert.match(check('references-balance', extraReg) ?? '', /registration 3 but 1 \+ 1 file\(s\) \+ 0 dma-buf\(s\) hold it \(a leak\)/);
   const opened = edit(w.state, (k) => { k.mut('vfio', w.vdev).open_count = 2; });
   assert.match(check('references-balance', opened) ?? '', /open_count 2 but 1 open file/);
   const put: TraceEvent[] = [{ tid: w.tids[0]!, kind: 'warn', fn: 'fput', args: { report: 'refcount_t: underflow; use-after-free', file, name: 'x', f_count: 0 } }];
