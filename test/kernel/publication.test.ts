@@ -77,8 +77,9 @@ function* installedFiles(s: KernelState): Generator<{ pid: number; fd: number; f
 }
 
 /**
- * A file an fd names is complete: a vfio device file's device is open
- * (vfio_df_open() ran before fd_install() in do_sys_openat2()), a vfio
+ * A file an fd names is complete: a vfio device file with access_granted
+ * names an open device (vfio_df_open() ran before access_granted was
+ * published, or before fd_install() on the group path), a vfio
  * dma-buf is on vdev->dmabufs or already revoked for good (listed under
  * memory_lock before dma_buf_fd() in vfio_pci_core_feature_dma_buf()), so
  * no revoke can miss a buffer user space can reach.
@@ -90,7 +91,8 @@ const fdNamesCompleteFile = observer(
     for (const { fd, file } of installedFiles(s)) {
       const f = s.files[file];
       if (f === undefined) return `fd ${fd} names freed file ${file}`;
-      if (f.f_op === VFIO_DEVICE_FOPS && (s.vfio[f.private_data]?.open_count ?? 0) === 0) return `fd ${fd}: device file of a closed device`;
+      // A cdev not yet bound is installed before vfio_df_open(); access_granted publishes the open device.
+      if (f.f_op === VFIO_DEVICE_FOPS && f.access_granted !== false && (s.vfio[f.private_data]?.open_count ?? 0) === 0) return `fd ${fd}: device file with access_granted on a closed device`;
       if (f.f_op === DMA_BUF_FOPS) {
         const d = s.dmabufs[f.private_data];
         if (d === undefined) return `fd ${fd}: dma-buf file without its dma_buf`;
