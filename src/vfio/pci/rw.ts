@@ -115,7 +115,9 @@ export const vfio_pci_bar_rw = path<RegionRwLocals>()('vfio_pci_bar_rw', 'entry'
     cx.l.count = Math.min(cx.l.count, end - cx.l.pos);
     if (bar === PCI_ROM_RESOURCE) {
       const image = pciMapRom(cx.k, v.pdev);
-      cx.emit('device', 'pci_map_rom', { dev: dev.bdf, image: image === null ? 'invalid' : hex(image), size: hex(end) });
+      cx.emit('device', 'pci_map_rom', {
+        dev: dev.bdf, image: image === null ? 'invalid' : hex(image), size: hex(end), rom_enable: cx.k.get('pci', v.pdev).romEnable,
+      });
       if (image === null) return cx.ret(-ENOMEM);
       // the excluded range starts at the end of the image: a large ROM BAR fills fast
       cx.l.x_start = image;
@@ -174,8 +176,9 @@ export const vfio_pci_bar_rw = path<RegionRwLocals>()('vfio_pci_bar_rw', 'entry'
   /** pci_unmap_rom() for the ROM (also after an error), then the bytes to user space. */
   finish: (cx) => {
     if (cx.l.index === PCI_ROM_RESOURCE) {
-      pciUnmapRom(cx.k, cx.k.get('vfio', cx.l.vdev).pdev);
-      cx.emit('device', 'pci_unmap_rom', { dev: vdevName(cx.k, cx.l.vdev) });
+      const pdev = cx.k.get('vfio', cx.l.vdev).pdev;
+      pciUnmapRom(cx.k, pdev);
+      cx.emit('device', 'pci_unmap_rom', { dev: vdevName(cx.k, cx.l.vdev), rom_enable: cx.k.get('pci', pdev).romEnable });
     }
     if (cx.l.r < 0) return cx.ret(cx.l.r);
     if (!cx.l.write) copyToUser(cx, 'ksys_pread64', 'buf', 0, cx.l.out, 'bar data');
