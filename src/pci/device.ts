@@ -42,7 +42,9 @@ function isPow2(n: number): boolean {
 
 /** What is wrong with a ROM BAR (a power of two of at least 2K, naturally aligned, holding its image), or null. */
 export function romProblem(rom: PciRom): string | null {
-  if (!isPow2(rom.size) || rom.size < 2048) return `a ROM BAR's size is a power of two of at least 2K, not ${rom.size}`;
+  if (!isPow2(rom.size) || rom.size < 2048 || rom.size > 16 * 2 ** 20) {
+    return `a ROM BAR's size is a power of two from 2K to 16M, not ${rom.size}`;
+  }
   if (rom.base % rom.size !== 0) return `a ROM BAR is naturally aligned: base 0x${rom.base.toString(16)} is not a multiple of its size`;
   if (rom.imageSize % 512 !== 0 || rom.imageSize < 0 || rom.imageSize > rom.size) {
     return `imageSize ${rom.imageSize} is not a multiple of 512 within the ROM (0: no valid image)`;

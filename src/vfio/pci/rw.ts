@@ -86,6 +86,9 @@ export type RegionRwLocals = {
   max_width: number;
 };
 
+/** Bytes of an excluded range one model step fills or drops. */
+const EXCLUDED_FILL_STEP = 4096;
+
 /** Width of the next chunk: the largest of 4/2/1 that is aligned and fits. */
 export function chunkWidth(pos: number, left: number): number {
   if (left >= 4 && pos % 4 === 0) return 4;
@@ -140,7 +143,8 @@ export const vfio_pci_bar_rw = path<RegionRwLocals>()('vfio_pci_bar_rw', 'entry'
     const left = cx.l.count - cx.l.done;
     const fillable = off < cx.l.x_start ? Math.min(left, cx.l.x_start - off) : off >= cx.l.x_end ? left : 0;
     if (fillable === 0) {
-      const filled = Math.min(left, cx.l.x_end - off);
+      // at most a page of fill per model step, so a large ROM BAR stays many small steps
+      const filled = Math.min(left, cx.l.x_end - off, EXCLUDED_FILL_STEP);
       cx.emit('device', 'vfio_pci_core_do_io_rw', {
         index: cx.l.index, pos: hex(off), len: filled, excluded: cx.l.write ? 'write dropped' : 'read 0xff',
       });
@@ -154,7 +158,8 @@ export const vfio_pci_bar_rw = path<RegionRwLocals>()('vfio_pci_bar_rw', 'entry'
       if (!vfioPciMemoryEnabled(cx.k, v.id)) {
         cx.unlock(v.memory_lock);
         cx.emit('device', 'vfio_pci_bar_rw', { index: cx.l.index, pos: hex(off), ret: -EIO, why: 'memory disabled' });
-        cx.l.r = -EIO;
+        if (cx.l.index !== PCI_ROM_RESOURCE) return cx.ret(-EIO);
+        cx.l.r = -EIO; // the ROM is still unmapped after an error
         return cx.goto('finish');
       }
     }
