@@ -144,3 +144,13 @@ test('BAR kinds in a scenario: a bad ROM or MSI-X, a pread out: of 8 bytes and a
   const rom = shipped('rom-region.yaml');
   assertUsage(barmap('run', file('rom-size.yaml', rom.replace('rom: { size: 64K', 'rom: { size: 1K'))), /rom: a ROM BAR's size is a power of two from 2K to 16M, not 1024/);
 });
+
+test('barmap run passes the BAR-kind and MSI-X scenarios on every arch profile, as a user types it', () => {
+  for (const name of ['io-bar', 'rom-region', 'bar-not-mmappable', 'msix-region']) {
+    for (const arch of ['x86_64', 'x86_64-pte-special-only', 'arm64']) {
+      const r = barmap('run', join(ROOT, 'scenarios', `${name}.yaml`), '--arch', arch);
+      assert.equal(r.status, 0, `${name} on ${arch}: ${r.stdout.slice(-400)}`);
+      assert.match(r.stdout, /every expect met/);
+    }
+  }
+});
