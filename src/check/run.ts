@@ -379,6 +379,17 @@ class Runner {
       this.state = k.finish();
     }
     if (st.expect?.mapped) this.checkMapped(st, tid, st.expect.mapped);
+    if (st.expect?.vars) this.checkVars(st, tid, pid, st.expect.vars);
+  }
+
+  /** The process's variables after the step (bound by `as:` or `out:`). */
+  private checkVars(st: Step, tid: number, pid: number, want: { readonly [name: string]: number | NumExpr }): void {
+    const vars = this.state.processes[pid]?.vars ?? {};
+    for (const [name, e] of Object.entries(want)) {
+      const w = typeof e === 'number' ? e : evalAt(e, vars, ['steps', st.index, 'expect', 'vars', name]);
+      const got = vars[name];
+      if (got !== w) this.mismatch(tid, `$${name}`, hex(w), got === undefined ? 'unbound' : hex(got));
+    }
   }
 
   /** The leaf mapping an address in the thread's mm after the step. */

@@ -47,7 +47,17 @@ function rwPath<N extends string>(name: N, write: boolean) {
       cx.call(op, args, 'r', 'out');
     },
     out: (cx) => cx.call('fput', { file: cx.l.file }, 'x', 'done'),
-    done: (cx) => cx.ret(cx.l.r),
+    done: (cx) => {
+      // A pread's `out:` (scenarios): user space reads its buffer back, what copy_to_user left there.
+      const name = cx.l['out'];
+      if (!write && typeof name === 'string' && cx.l.r > 0) {
+        const buf = Array.isArray(cx.l['buf']) ? (cx.l['buf'] as readonly number[]) : [];
+        let v = 0;
+        for (let i = Math.min(cx.l.r, 4) - 1; i >= 0; i--) v = v * 256 + (buf[i] ?? 0);
+        cx.k.mut('processes', cx.pid).vars = { ...cx.k.get('processes', cx.pid).vars, [name]: v };
+      }
+      cx.ret(cx.l.r);
+    },
   });
 }
 

@@ -36,7 +36,8 @@ export type UserAction =
       readonly argFault: boolean;
       readonly out?: readonly IoctlOut[];
     }
-  | { readonly op: 'pread'; readonly fd: number; readonly offset: number; readonly count: number }
+  /** pread(fd, buf, count, offset); `out` names a variable that gets the bytes read (1, 2 or 4, little endian). */
+  | { readonly op: 'pread'; readonly fd: number; readonly offset: number; readonly count: number; readonly out?: string }
   | { readonly op: 'pwrite'; readonly fd: number; readonly offset: number; readonly data: readonly number[] }
   | {
       readonly op: 'mmap';

@@ -15,7 +15,12 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Bar, PciDev } from './types.js';
 import { PCI_COMMAND_MEMORY } from './types.js';
 
-export type PhysOutcome = 'ok' | 'unsupported-request' | 'no-device';
+/**
+ * `master-abort`: an I/O port access the function does not claim
+ * (PCI_COMMAND_IO clear); vfio does not guard I/O decode, so this is not the
+ * memory hazard no-access-to-disabled-bar watches.
+ */
+export type PhysOutcome = 'ok' | 'unsupported-request' | 'no-device' | 'master-abort';
 
 export interface PhysResult {
   /** Value read (for a write: the value written, or all ones when dropped). */
@@ -36,10 +41,10 @@ const PAGE_SHIFT = 12;
 const PAGE_SIZE = 1 << PAGE_SHIFT;
 
 function inBar(b: Bar, phys: number): boolean {
-  return b.size > 0 && phys >= b.base && phys < b.base + b.size;
+  return b.size > 0 && !b.io && phys >= b.base && phys < b.base + b.size;
 }
 
-/** Which function and BAR decode a physical address (only implemented memory BARs). */
+/** Which function and BAR decode a physical address (only implemented memory BARs; I/O BARs are ports). */
 export function physToBar(k: Kernel, phys: number): BarHit | null {
   for (const id of k.ids('pci')) {
     const dev = k.get('pci', id);
@@ -79,6 +84,28 @@ export function allOnes(size: number): number {
   return 2 ** (8 * size) - 1;
 }
 
+/** Store `size` bytes of `value` little endian at `at` of a byte map (0 bytes are left out). */
+export function storeBytes(
+  bytes: { readonly [at: number]: number }, at: number, size: number, value: number,
+): { [at: number]: number } {
+  const out: Record<number, number> = { ...bytes };
+  let v = value;
+  for (let i = 0; i < size; i++) {
+    const byte = v % 256;
+    if (byte === 0) delete out[at + i];
+    else out[at + i] = byte;
+    v = Math.floor(v / 256);
+  }
+  return out;
+}
+
+/** Load `size` bytes little endian at `at` of a byte map (absent bytes read 0). */
+export function loadBytes(bytes: { readonly [at: number]: number }, at: number, size: number): number {
+  let v = 0;
+  for (let i = size - 1; i >= 0; i--) v = v * 256 + (bytes[at + i] ?? 0);
+  return v;
+}
+
 /**
  * A CPU or DMA access of `size` bytes (1, 2, 4 or 8) at a physical address.
  * Stores land byte by byte in PciDev.memory (little endian); a load reads
@@ -92,18 +119,8 @@ export function physAccess(
   const dev = k.get('pci', hit.pdev);
   if (!pciMemoryDecodes(dev)) return { value: allOnes(size), outcome: 'unsupported-request' };
   if (write) {
-    const memory: Record<number, number> = { ...dev.memory };
-    let v = value;
-    for (let i = 0; i < size; i++) {
-      const byte = v % 256;
-      if (byte === 0) delete memory[phys + i];
-      else memory[phys + i] = byte;
-      v = Math.floor(v / 256);
-    }
-    k.mut('pci', hit.pdev).memory = memory;
+    k.mut('pci', hit.pdev).memory = storeBytes(dev.memory, phys, size, value);
     return { value, outcome: 'ok' };
   }
-  let v = 0;
-  for (let i = size - 1; i >= 0; i--) v = v * 256 + (dev.memory[phys + i] ?? 0);
-  return { value: v, outcome: 'ok' };
+  return { value: loadBytes(dev.memory, phys, size), outcome: 'ok' };
 }

@@ -88,7 +88,9 @@ export function prepareAction(op: OpArgs, vars: Vars, devices: { readonly [name:
       const offset = regionOffset(a.region, ev(a.offset, vars, 'offset'));
       const count = ev(a.count, vars, 'count');
       const fd = ev(a.fd, vars, 'fd');
-      return { action: { op: 'pread', fd, offset, count }, args: { fd, offset: hex(offset), count } };
+      if (a.out === undefined) return { action: { op: 'pread', fd, offset, count }, args: { fd, offset: hex(offset), count } };
+      if (count !== 1 && count !== 2 && count !== 4) throw new ActionError(['out'], `out: binds the bytes of a 1-, 2- or 4-byte read; count is ${count}`);
+      return { action: { op: 'pread', fd, offset, count, out: a.out }, args: { fd, offset: hex(offset), count, out: `$${a.out}` } };
     }
     case 'pwrite': {
       const a = op.args;

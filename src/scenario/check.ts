@@ -4,6 +4,7 @@
  * before they are read, `until` paired with `resume`, devices and ioctl
  * fields that exist. Each problem names the path to the offending value.
  */
+import { msixProblem, romProblem } from '../pci/device.js';
 import type { NumExpr } from './expr.js';
 import { exprVars } from './expr.js';
 import type { Scenario, Step } from './schema.js';
@@ -49,8 +50,14 @@ export function checkScenario(s: Scenario): Issue[] {
         issues.push({ path: ['world', 'devices', i, 'bars', j, 'size'], message: `a memory BAR's size is a power of two of at least 16 bytes, not ${b.size}` });
       } else if (b.size > 0 && b.base % b.size !== 0) {
         issues.push({ path: ['world', 'devices', i, 'bars', j, 'base'], message: `a BAR is naturally aligned: base 0x${b.base.toString(16)} is not a multiple of its size 0x${b.size.toString(16)}` });
+      } else if (b.io && b.size > 256) {
+        issues.push({ path: ['world', 'devices', i, 'bars', j, 'size'], message: `an I/O BAR has at most 256 ports, not ${b.size}` });
       }
     });
+    const romWrong = d.rom ? romProblem(d.rom) : null;
+    if (romWrong !== null) issues.push({ path: ['world', 'devices', i, 'rom'], message: romWrong });
+    const msixWrong = d.msix ? msixProblem(d.msix, d.bars) : null;
+    if (msixWrong !== null) issues.push({ path: ['world', 'devices', i, 'msix'], message: msixWrong });
   });
 
   w.importers.forEach((imp, i) => {
@@ -155,6 +162,10 @@ export function checkScenario(s: Scenario): Issue[] {
     }
     if (st.as !== undefined) pv.add(st.as);
     if (st.kind === 'action') for (const v of outVars(st.action)) pv.add(v);
+    for (const [name, e] of Object.entries(st.expect?.vars ?? {})) {
+      if (typeof e !== 'number') unbound(at('expect', 'vars', name), e);
+      if (!pv.has(name)) issues.push({ path: at('expect', 'vars', name), message: `$${name} is not bound in process ${proc} after this step; bind it with \`as:\` or \`out:\`` });
+    }
   });
   if (s.check) {
     if (setupCount > s.steps.length) {
@@ -175,8 +186,9 @@ export function checkDevice(name: string, deviceNames: readonly string[], at: (s
   });
 }
 
-/** Variables an op binds besides `as:`: an ioctl's `out:` fields. */
+/** Variables an op binds besides `as:`: an ioctl's `out:` fields, a pread's `out:`. */
 export function outVars(op: OpArgs): string[] {
+  if (op.op === 'pread') return op.args.out !== undefined ? [op.args.out] : [];
   return op.op === 'ioctl' ? Object.keys(op.args.out ?? {}) : [];
 }
 
@@ -215,7 +227,7 @@ export function checkIoctl(
     issues.push({ path: [...at, 'out'], message: `out: reads fields of the struct back; pass the struct: arg: {} (${spec.struct.name} with its size filled in) or its fields` });
   }
   for (const [v, field] of Object.entries(a.out ?? {})) {
-    const known = spec.struct?.fields.map((f) => f.name) ?? [];
+    const known = [...spec.struct?.fields.map((f) => f.name) ?? [], ...spec.capChain?.fields.map((f) => `cap.${f.name}`) ?? []];
     if (known.includes(field)) continue;
     const near = closest(field, known);
     issues.push({

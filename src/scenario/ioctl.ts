@@ -32,7 +32,17 @@ export interface IoctlSpec {
    * `{value: NAME}` with a name of this set or a number, passed as 8 little-endian bytes.
    */
   readonly valueArg?: FlagSet;
+  /**
+   * The struct is followed by a capability chain (VFIO_DEVICE_GET_REGION_INFO):
+   * the buffer is `argsz` bytes when argsz is larger than the struct, as user
+   * space allocates it to receive the chain, and `out:` may name `cap.<field>`
+   * of the first capability header, at sizeof(struct) where vfio puts it.
+   */
+  readonly capChain?: StructLayout;
 }
+
+/** Largest buffer a capability-chain ioctl's argsz makes (one page). */
+const CAP_CHAIN_MAX = 4096;
 
 const STRUCTS: { readonly [name: string]: StructLayout } = {
   VFIO_DEVICE_GET_INFO: vfio.vfio_device_info,
@@ -59,7 +69,8 @@ export const IOCTLS: { readonly [name: string]: IoctlSpec } = {
       const struct = STRUCTS[name];
       // VFIO_GROUP_GET_DEVICE_FD takes the device's name, a string (strndup_user)
       if (name === 'VFIO_GROUP_GET_DEVICE_FD') return [name, { name, cmd: Number(cmd), stringArg: 'name' }];
-      return [name, struct ? { name, cmd: Number(cmd), struct } : { name, cmd: Number(cmd) }];
+      const capChain = name === 'VFIO_DEVICE_GET_REGION_INFO' ? { capChain: vfio.vfio_info_cap_header } : {};
+      return [name, struct ? { name, cmd: Number(cmd), struct, ...capChain } : { name, cmd: Number(cmd) }];
     }),
   ),
   ...Object.fromEntries(DMA_BUF_IOCTLS.map((s) => [s.name, s])),
@@ -92,7 +103,12 @@ export function encodeIoctlArg(spec: IoctlSpec, fields: { readonly [name: string
   const values: Record<string, number | bigint> = { ...fields };
   const size = sizeFieldOf(spec);
   if (size !== undefined && values[size] === undefined) values[size] = spec.struct.size;
-  return encodeStruct(spec.struct, values);
+  const bytes = encodeStruct(spec.struct, values);
+  const want = size !== undefined ? values[size] : undefined;
+  if (spec.capChain && typeof want === 'number' && want > bytes.length) {
+    while (bytes.length < Math.min(want, CAP_CHAIN_MAX)) bytes.push(0);
+  }
+  return bytes;
 }
 
 /** The bytes of a value argument (VFIO_SET_IOMMU): the unsigned long, little endian. */
@@ -102,6 +118,10 @@ export function valueArgBytes(value: number): number[] {
 
 /** Where a struct field lies, for reading it back after the call (`out:`). */
 export function fieldPlace(spec: IoctlSpec, field: string): { offset: number; size: number } | undefined {
+  if (spec.capChain && spec.struct && field.startsWith('cap.')) {
+    const c = spec.capChain.fields.find((x) => x.name === field.slice(4));
+    return c === undefined ? undefined : { offset: spec.struct.size + c.offset, size: FIELD_SIZE[c.type] };
+  }
   const f = spec.struct?.fields.find((x) => x.name === field);
   return f === undefined ? undefined : { offset: f.offset, size: FIELD_SIZE[f.type] };
 }

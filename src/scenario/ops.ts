@@ -80,8 +80,8 @@ export const OPS = {
     }
     return { ...rest, arg: r.arg };
   }),
-  /** pread(fd, count, region offset + offset). */
-  pread: strict({ fd, region: region.optional(), offset: numExpr.default(lit(0)), count: numExpr }, 'pread'),
+  /** pread(fd, count, region offset + offset); `out: v` binds $v to the bytes read (count 1, 2 or 4). */
+  pread: strict({ fd, region: region.optional(), offset: numExpr.default(lit(0)), count: numExpr, out: ident.optional() }, 'pread'),
   /** pwrite of one value (u8/u16/u32/u64, little endian) or raw bytes at region offset + offset. */
   pwrite: strict(
     {

@@ -32,12 +32,22 @@ const bar = strict(
     base: constNum,
     is64: boolean.default(true),
     prefetchable: boolean.default(false),
+    /** An I/O space BAR: `base` is the first port (at most 256 ports). */
+    io: boolean.default(false),
   },
   'bar',
 );
 
 /** The drivers a world device can be bound to (src/vfio/pci/device.ts). */
 export const DEVICE_DRIVERS = ['vfio-pci', 'variant'] as const;
+/** The expansion ROM BAR: `imageSize` bytes of a valid PCI ROM image (0: invalid content). */
+const rom = strict({ size: constNum, base: constNum, imageSize: constNum }, 'rom');
+
+/** The MSI-X capability: vectors, and the BAR index and offset of the table and the PBA. */
+const msix = strict(
+  { vectors: constNum, tableBar: constNum, tableOffset: constNum, pbaBar: constNum, pbaOffset: constNum },
+  'msix',
+);
 
 const device = strict(
   {
@@ -57,6 +67,10 @@ const device = strict(
      * hisi-acc-vfio-pci, qat-vfio-pci, ...), so no get_dmabuf_phys hook.
      */
     driver: z.enum(DEVICE_DRIVERS, { error: msg(`expected a driver: ${orList([...DEVICE_DRIVERS])}`) }).default('vfio-pci'),
+    rom: rom.optional(),
+    msix: msix.optional(),
+    /** pdev->non_mappable_bars (s390): no BAR is mmap-capable. */
+    nonMappableBars: boolean.default(false),
   },
   'device',
 );
@@ -124,6 +138,8 @@ const expect = strict(
     ret: expectedRet.optional(),
     mapped: mapped.optional(),
     signal: z.enum(SIGNALS, { error: msg(`expected a signal: ${orList([...SIGNALS])}`) }).optional(),
+    /** Variables of the thread's process after the step (bound by `as:` or `out:`): name -> value. */
+    vars: z.record(ident, expectedRet, { error: msg('expected variables and their values, e.g. {flags: 0x7}') }).optional(),
   },
   'expect',
 );
@@ -154,6 +170,8 @@ export interface Expect {
   readonly signal?: 'SIGBUS' | 'SIGSEGV' | 'none';
   /** The page-table leaf that maps `addr` in the thread's mm after the step. */
   readonly mapped?: MappedExpect;
+  /** Variables of the thread's process after the step (an ioctl's `out:`, a pread's `out:`, `as:`). */
+  readonly vars?: { readonly [name: string]: number | NumExpr };
 }
 
 /** A page-table leaf the step must leave behind (or `level: none`: nothing maps addr). */

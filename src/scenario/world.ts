@@ -55,10 +55,13 @@ export function buildWorld(world: World, arch: string, design: Design, defects: 
       bdf: d.bdf,
       vendor: d.vendor,
       device: d.device,
-      bars: d.bars.map((b) => ({ index: b.index, size: b.size, base: b.base, is64: b.is64, prefetchable: b.prefetchable })),
+      bars: d.bars.map((b) => ({ index: b.index, size: b.size, base: b.base, is64: b.is64, prefetchable: b.prefetchable, ...(b.io ? { io: true } : {}) })),
       structPages: d.structPages,
       noCommandMemory: d.noCommandMemory,
       flr: d.flr,
+      ...(d.rom ? { rom: d.rom } : {}),
+      ...(d.msix ? { msix: d.msix } : {}),
+      nonMappableBars: d.nonMappableBars,
     });
     vfioPciRegisterDevice(k, pdev, d.driver);
     devices[d.name] = d.bdf;

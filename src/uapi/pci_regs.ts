@@ -62,3 +62,23 @@ export const PCI_EXP_DEVCAP_FLR = 0x10000000;
 export const PCI_EXP_DEVCTL = 0x08;
 export const PCI_EXP_DEVCTL_BCR_FLR = 0x8000;
 export const PCI_EXP_DEVSTA = 0x0a;
+
+/** Base address registers: the I/O space indicator's address mask, the expansion ROM register. */
+export const PCI_BASE_ADDRESS_IO_MASK = ~0x03;
+export const PCI_ROM_ADDRESS_ENABLE = 0x01;
+export const PCI_ROM_ADDRESS_MASK = ~0x7ff;
+
+/** MSI-X capability: Message Control at +2, Table offset/BIR at +4, PBA offset/BIR at +8. */
+export const PCI_CAP_ID_MSIX = 0x11;
+export const PCI_MSIX_FLAGS = 2;
+export const PCI_MSIX_FLAGS_QSIZE = 0x07ff;
+export const PCI_MSIX_FLAGS_MASKALL = 0x4000;
+export const PCI_MSIX_FLAGS_ENABLE = 0x8000;
+export const PCI_MSIX_TABLE = 4;
+export const PCI_MSIX_TABLE_BIR = 0x00000007;
+export const PCI_MSIX_TABLE_OFFSET = 0xfffffff8;
+export const PCI_MSIX_PBA = 8;
+export const PCI_MSIX_PBA_BIR = 0x00000007;
+export const PCI_MSIX_PBA_OFFSET = 0xfffffff8;
+export const PCI_CAP_MSIX_SIZEOF = 12;
+export const PCI_MSIX_ENTRY_SIZE = 16;

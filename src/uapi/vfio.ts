@@ -84,6 +84,15 @@ export const VFIO_REGION_INFO_FLAG_MMAP = 1 << 2;
 export const VFIO_REGION_INFO_FLAG_CAPS = 1 << 3;
 export const VFIO_REGION_INFO_CAP_SPARSE_MMAP = 1;
 export const VFIO_REGION_INFO_CAP_TYPE = 2;
+/** The region (an MSI-X BAR) may be mmapped over the MSI-X table (a32295c612c5, v4.16). */
+export const VFIO_REGION_INFO_CAP_MSIX_MAPPABLE = 3;
+
+/** struct vfio_info_cap_header: id, version, next (offset of the next capability from the struct's start). */
+export const vfio_info_cap_header = defineStruct('vfio_info_cap_header', [
+  { name: 'id', type: 'u16' },
+  { name: 'version', type: 'u16' },
+  { name: 'next', type: 'u32' },
+]);
 
 /** struct vfio_region_info: 32 bytes; minsz = offsetofend(offset) = 32. */
 export const vfio_region_info = defineStruct('vfio_region_info', [

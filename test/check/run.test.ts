@@ -6,6 +6,7 @@ import { loadScenario } from '../../src/scenario/load.js';
 import type { Design } from '../../src/designs/types.js';
 import { path } from '../../src/kernel/sched/path.js';
 import type { Path } from '../../src/kernel/sched/path.js';
+import { legacy } from '../../src/designs/legacy.js';
 import type { Kernel } from '../../src/kernel/kernel.js';
 
 /** The memory_lock of the n-th vfio device: the only locks a fresh world has besides mm and i_mmap ones. */
@@ -175,4 +176,19 @@ test('expect.mapped compares the leaf that maps an address after the step', () =
     expect: { mapped: { addr: 0x1000, level: none } }
 `);
   assert.deepEqual(r.failures, ['steps[0] (A: dup): expected mapped 0x1064 pte pfn=0x10, got none']);
+});
+
+test('expect vars: a variable bound by out: that differs is a failure naming it', () => {
+  const text = WORLD.replace('bars: [] }\n    - { name: d1', 'bars: [{ index: 0, size: 16K, base: 0xf0000000 }] }\n    - { name: d1') + `  - thread: A
+    open: { device: d0 }
+    as: fd
+  - thread: A
+    pread: { fd: $fd, region: bar0, offset: 0, count: 4, out: v }
+    expect: { ret: 4, vars: { v: 7 } }
+  - thread: A
+    ioctl: { fd: $fd, cmd: VFIO_DEVICE_GET_REGION_INFO, arg: { argsz: 32, index: 0 }, out: { fl: flags } }
+    expect: { vars: { fl: 0x7 } }
+`;
+  const r = runScenario(loadScenario(text, 't.yaml'), { design: legacy });
+  assert.deepEqual(r.failures, ['steps[1] (A: pread): expected $v 0x7, got 0x0']);
 });

@@ -135,3 +135,22 @@ test('--force-workers allows more workers than cores', () => {
   const r = barmap('check', 'fault+cmd-disable', '--max-states', '30', '--workers', String(availableParallelism() + 1), '--force-workers', '--out', 'forced');
   assert.equal(r.status, 4, r.stderr);
 });
+
+test('BAR kinds in a scenario: a bad ROM or MSI-X, a pread out: of 8 bytes and an unbound expect var are one line, exit 2', () => {
+  const msix = shipped('msix-region.yaml');
+  assertUsage(barmap('run', file('msix-bar.yaml', msix.replace('tableBar: 0', 'tableBar: 1'))), /msix-bar\.yaml:\d+: world\.devices\[0\]\.msix: the table BAR1 is not an implemented memory BAR/);
+  assertUsage(barmap('run', file('msix-out.yaml', msix.replace('offset: 0xb2, count: 2, out: ctrl }', 'offset: 0xb2, count: 8, out: ctrl }'))), /msix-out\.yaml:\d+: steps\[3\]\.pread\.out: out: binds the bytes of a 1-, 2- or 4-byte read; count is 8/);
+  assertUsage(barmap('run', file('msix-var.yaml', msix.replace('vars: { next: 0xb0 }', 'vars: { nxt: 0xb0 }'))), /steps\[1\]\.expect\.vars\.nxt: \$nxt is not bound/);
+  const rom = shipped('rom-region.yaml');
+  assertUsage(barmap('run', file('rom-size.yaml', rom.replace('rom: { size: 64K', 'rom: { size: 1K'))), /rom: a ROM BAR's size is a power of two from 2K to 16M, not 1024/);
+});
+
+test('barmap run passes the BAR-kind and MSI-X scenarios on every arch profile, as a user types it', () => {
+  for (const name of ['io-bar', 'rom-region', 'bar-not-mmappable', 'msix-region']) {
+    for (const arch of ['x86_64', 'x86_64-pte-special-only', 'arm64']) {
+      const r = barmap('run', join(ROOT, 'scenarios', `${name}.yaml`), '--arch', arch);
+      assert.equal(r.status, 0, `${name} on ${arch}: ${r.stdout.slice(-400)}`);
+      assert.match(r.stdout, /every expect met/);
+    }
+  }
+});

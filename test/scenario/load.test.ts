@@ -167,3 +167,33 @@ test('hostile YAML is refused before it costs anything: size, nesting, aliases',
   // brackets inside quotes and comments do not count as nesting
   assert.throws(() => loadScenario('name: "' + '['.repeat(100) + '" # ' + '{'.repeat(100) + '\n', 'x.yaml'), (e: unknown) => e instanceof ScenarioError && !/nested/.test(e.message));
 });
+
+test('world: I/O BARs, a ROM, MSI-X and nonMappableBars load, and a bad ROM or MSI-X is one line', () => {
+  const dev = `        - { index: 0, size: 2M, base: 0x4000000000 }
+        - { index: 2, size: 256, base: 0xe000, io: true }
+      rom: { size: 64K, base: 0xf1000000, imageSize: 2K }
+      msix: { vectors: 16, tableBar: 0, tableOffset: 0x2000, pbaBar: 0, pbaOffset: 0x3000 }
+      nonMappableBars: true
+`;
+  const text = BASE.replace('        - { index: 0, size: 2M, base: 0x4000000000 }\n', dev);
+  const d = loadScenario(text, 'x.yaml').world.devices[0]!;
+  assert.equal(d.bars[1]!.io, true);
+  assert.deepEqual(d.rom, { size: 65536, base: 0xf1000000, imageSize: 2048 });
+  assert.equal(d.msix!.vectors, 16);
+  assert.equal(d.nonMappableBars, true);
+  assert.match(errorOf('imageSize: 2K', 'imageSize: 100', text), /rom: imageSize 100 is not a multiple of 512/);
+  assert.match(errorOf('tableBar: 0', 'tableBar: 2', text), /msix: the table BAR2 is not an implemented memory BAR/);
+  assert.match(errorOf('size: 256, base: 0xe000', 'size: 512, base: 0xe000', text), /at most 256 ports/);
+});
+
+test('pread out: and expect vars: bind and check variables; unbound names and unknown cap fields are refused', () => {
+  const text = BASE + `  - thread: A
+    pread: { fd: $fd, region: config, offset: 0, count: 2, out: vendor }
+    expect: { ret: 2, vars: { vendor: 0x10de } }
+  - thread: A
+    ioctl: { fd: $fd, cmd: VFIO_DEVICE_GET_REGION_INFO, arg: { argsz: 40, index: 0 }, out: { id: cap.id } }
+`;
+  assert.doesNotThrow(() => loadScenario(text, 'x.yaml'));
+  assert.match(errorOf('vars: { vendor: 0x10de }', 'vars: { nope: 1 }', text), /expect\.vars\.nope: \$nope is not bound/);
+  assert.match(errorOf('out: { id: cap.id }', 'out: { id: cap.idx }', text), /no field 'cap\.idx'.*cap\.id/);
+});

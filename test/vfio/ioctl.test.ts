@@ -1,13 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildWorld, copiedOut, ioctl, openDevice, MiB } from './world.js';
-import { decodeStruct, encodeStruct } from '../../src/uapi/codec.js';
+import { buildWorld, copiedOut, eventsOf, ioctl, openDevice, MiB } from './world.js';
+import { writeCommand } from './config-helpers.js';
+import { msixMappableCap, vfioInfoCapShift } from '../../src/vfio/pci/ioctl.js';
+import { decodeStruct, encodeStruct, hexBytes } from '../../src/uapi/codec.js';
 import { EFAULT, EINVAL, ENOTTY } from '../../src/uapi/errno.js';
 import {
   VFIO_DEVICE_FEATURE, VFIO_DEVICE_FEATURE_GET, VFIO_DEVICE_FEATURE_SET, VFIO_DEVICE_FLAGS_PCI,
   VFIO_DEVICE_FLAGS_RESET, VFIO_DEVICE_GET_INFO, VFIO_DEVICE_GET_REGION_INFO, VFIO_DEVICE_RESET,
   VFIO_PCI_INDEX_TO_OFFSET, VFIO_REGION_INFO_FLAG_MMAP, VFIO_REGION_INFO_FLAG_READ,
   VFIO_REGION_INFO_FLAG_WRITE, vfio_device_feature, vfio_device_info, vfio_region_info,
+  VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, VFIO_REGION_INFO_FLAG_CAPS, vfio_info_cap_header,
 } from '../../src/uapi/vfio.js';
 
 const RW = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
@@ -117,4 +120,76 @@ test('unknown ioctl is -ENOTTY; FEATURE header checks', () => {
   // a feature vfio_pci_core_ioctl_feature() does not know; LOW_POWER_ENTRY (3) is SET only: GET is -EINVAL
   assert.equal(ioctl(w, fd, VFIO_DEVICE_FEATURE, feat(8, VFIO_DEVICE_FEATURE_GET | 0x3f)), -ENOTTY);
   assert.equal(ioctl(w, fd, VFIO_DEVICE_FEATURE, feat(8, VFIO_DEVICE_FEATURE_GET | 3)), -EINVAL);
+});
+
+const IO_BARS = [
+  { index: 0, size: 16 * 1024, base: 0xf0000000, is64: false, prefetchable: false },
+  { index: 2, size: 256, base: 0xe000, is64: false, prefetchable: false, io: true },
+];
+const MSIX = { vectors: 16, tableBar: 0, tableOffset: 0x2000, pbaBar: 0, pbaOffset: 0x3000 };
+
+test('GET_REGION_INFO: an I/O BAR is READ|WRITE with its size, never MMAP', () => {
+  const { ret, info } = getRegion(2, buildWorld({ bars: IO_BARS }));
+  assert.equal(ret, 0);
+  assert.equal(info!['flags'], RW);
+  assert.equal(info!['size'], 256n);
+});
+
+test('GET_REGION_INFO: BARs of a non_mappable_bars function have no MMAP', () => {
+  const { info } = getRegion(0, buildWorld({ bars: IO_BARS, nonMappableBars: true }));
+  assert.equal(info!['flags'], RW);
+});
+
+test('GET_REGION_INFO: the MSI-X BAR has CAPS; a short argsz is raised to 40 with cap_offset 0', () => {
+  const w = buildWorld({ bars: IO_BARS, msix: MSIX });
+  const fd = openDevice(w);
+  assert.equal(ioctl(w, fd, VFIO_DEVICE_GET_REGION_INFO, regionInfoArg(0)), 0);
+  const info = decodeStruct(vfio_region_info, copiedOut(w)!);
+  assert.equal(info['flags'], RW | VFIO_REGION_INFO_FLAG_MMAP | VFIO_REGION_INFO_FLAG_CAPS);
+  assert.equal(info['argsz'], 40);
+  assert.equal(info['cap_offset'], 0);
+});
+
+test('GET_REGION_INFO: with room, the MSIX_MAPPABLE header follows the struct and cap_offset points at it', () => {
+  const w = buildWorld({ bars: IO_BARS, msix: MSIX });
+  const fd = openDevice(w);
+  const arg = [...regionInfoArg(0, 40), ...new Array<number>(8).fill(0)];
+  assert.equal(ioctl(w, fd, VFIO_DEVICE_GET_REGION_INFO, arg), 0);
+  const copies = eventsOf(w, 'return', 'copy_to_user');
+  assert.deepEqual(copies.map((e) => e.args['offset']), [32, 0]);
+  assert.deepEqual(decodeStruct(vfio_info_cap_header, hexBytes(String(copies[0]!.args['bytes']))), { id: VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, version: 1, next: 0 });
+  assert.equal(decodeStruct(vfio_region_info, copiedOut(w)!)['cap_offset'], 32);
+  // argsz says 40 but the buffer holds 32: copy_to_user of the chain faults
+  assert.equal(ioctl(w, fd, VFIO_DEVICE_GET_REGION_INFO, regionInfoArg(0, 40)), -EFAULT);
+  // the other BAR has no capability
+  assert.equal(ioctl(w, fd, VFIO_DEVICE_GET_REGION_INFO, regionInfoArg(2, 40)), 0);
+  assert.equal(decodeStruct(vfio_region_info, copiedOut(w)!)['flags'], RW);
+});
+
+test('vfio_info_cap_shift() adds the offset to every next pointer of a chain', () => {
+  const chain = [
+    ...encodeStruct(vfio_info_cap_header, { id: 1, version: 1, next: 8 }),
+    ...encodeStruct(vfio_info_cap_header, { id: 3, version: 1, next: 0 }),
+  ];
+  const out = vfioInfoCapShift(chain, 32);
+  assert.equal(decodeStruct(vfio_info_cap_header, out.slice(0, 8))['next'], 40);
+  assert.equal(decodeStruct(vfio_info_cap_header, out.slice(8))['next'], 0);
+  assert.deepEqual(vfioInfoCapShift(msixMappableCap(), 32), msixMappableCap());
+});
+
+test('GET_REGION_INFO of the ROM: READ and the BAR size, memory decode forced on under memory_lock and restored', () => {
+  const w = buildWorld({ bars: IO_BARS, rom: { base: 0xf1000000, size: 65536, imageSize: 2048 } });
+  const fd = openDevice(w);
+  writeCommand(w, fd, 0);
+  assert.equal(ioctl(w, fd, VFIO_DEVICE_GET_REGION_INFO, regionInfoArg(6)), 0);
+  const info = decodeStruct(vfio_region_info, copiedOut(w)!);
+  assert.equal(info['flags'], VFIO_REGION_INFO_FLAG_READ);
+  assert.equal(info['size'], 65536n);
+  assert.equal(info['offset'], BigInt(VFIO_PCI_INDEX_TO_OFFSET(6)));
+  assert.ok(w.events.some((e) => e.fn === 'down_write'));
+  assert.equal(w.state.pci[w.pdev]!.command, 0, 'the command register is restored');
+  assert.equal(w.state.pci[w.pdev]!.romEnable, false);
+  const bad = buildWorld({ bars: IO_BARS, rom: { base: 0xf1000000, size: 65536, imageSize: 0 } });
+  const r = getRegion(6, bad);
+  assert.deepEqual([r.info!['flags'], r.info!['size']], [0, 0n]);
 });

@@ -100,3 +100,22 @@ test('mmap: vm_end < vm_start is -EINVAL (not reachable through mmap(2); the pat
   assert.equal(r, -EINVAL);
   assert.equal(why(w), 'vm_end < vm_start');
 });
+
+test('mmap: an I/O BAR, any BAR of a non_mappable_bars function and the ROM are -EINVAL; the MSI-X BAR maps whole', () => {
+  const bars = [
+    { index: 0, size: 16 * 1024, base: 0xf0000000, is64: false, prefetchable: false },
+    { index: 2, size: 256, base: 0xe000, is64: false, prefetchable: false, io: true },
+  ];
+  const msix = { vectors: 16, tableBar: 0, tableOffset: 0x2000, pbaBar: 0, pbaOffset: 0x3000 };
+  const w = buildWorld({ bars, msix, rom: { base: 0xf1000000, size: 65536, imageSize: 2048 } });
+  const fd = openDevice(w);
+  assert.equal(mmapBar(w, fd, 2, 4096), -EINVAL);
+  assert.equal(why(w), '!bar_mmap_supported');
+  assert.equal(mmapBar(w, fd, 6, 4096), -EINVAL);
+  assert.equal(why(w), 'index >= VFIO_PCI_ROM_REGION_INDEX');
+  assert.ok(mmapBar(w, fd, 0, 16 * 1024) > 0, 'the table page is not carved out');
+  const z = buildWorld({ bars, nonMappableBars: true });
+  const zfd = openDevice(z);
+  assert.equal(mmapBar(z, zfd, 0, 4096), -EINVAL);
+  assert.equal(why(z), '!bar_mmap_supported');
+});

@@ -13,7 +13,7 @@ import type { Design } from '../../src/designs/types.js';
 import { legacy } from '../../src/designs/legacy.js';
 import { createProcess } from '../../src/kernel/sched/process.js';
 import { createPciDev } from '../../src/pci/device.js';
-import type { Bar } from '../../src/pci/types.js';
+import type { Bar, PciMsix, PciRom } from '../../src/pci/types.js';
 import { vfioPciRegisterDevice } from '../../src/vfio/pci/device.js';
 import { runAction, runTask } from '../../src/check/exec.js';
 import type { UserAction } from '../../src/kernel/syscalls.js';
@@ -36,6 +36,9 @@ export interface WorldOptions {
   readonly structPages?: boolean;
   readonly noCommandMemory?: boolean;
   readonly flr?: boolean;
+  readonly rom?: PciRom;
+  readonly msix?: PciMsix;
+  readonly nonMappableBars?: boolean;
   readonly threads?: readonly string[];
   readonly design?: Design;
 }
@@ -65,6 +68,8 @@ export function buildWorld(opts: WorldOptions = {}): World {
   const pdev = createPciDev(k, {
     bdf: BDF, vendor: 0x10de, device: 0x2330, bars: opts.bars ?? DEFAULT_BARS,
     structPages: opts.structPages ?? false, noCommandMemory: opts.noCommandMemory ?? false, flr: opts.flr ?? true,
+    ...(opts.rom ? { rom: opts.rom } : {}), ...(opts.msix ? { msix: opts.msix } : {}),
+    nonMappableBars: opts.nonMappableBars ?? false,
   });
   const vdev = vfioPciRegisterDevice(k, pdev);
   return { state: k.finish(), design, pid, tids, pdev, vdev, events: [] };

@@ -14,7 +14,9 @@
  *   PCIe DEVCTL FLR    zap, then pci_try_reset_function()
  * Other writes are accepted and dropped; reads show the physical config
  * space with vfio's virtualised bits (INTx-disable in COMMAND; the FLR bit
- * always reads 0).
+ * always reads 0; the ROM BAR). The MSI-X capability reads straight from
+ * the device (cap_perms[] default: vfio_direct_config_read) and has no
+ * write function, so writes to it are dropped.
  *
  * Not modelled: the perm_bits tables (per-register virtualisation beyond the
  * above), vfio_bar_restore after a backdoor reset, INTx emulation, the
@@ -29,7 +31,7 @@ import { EFAULT } from '../../uapi/errno.js';
 import { leBytes, leValue } from '../../uapi/codec.js';
 import {
   PCI_COMMAND, PCI_COMMAND_INTX_DISABLE, PCI_COMMAND_IO, PCI_COMMAND_MEMORY, PCI_EXP_DEVCAP_FLR,
-  PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_BCR_FLR, PCI_PM_CTRL, PCI_PM_CTRL_STATE_MASK,
+  PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_BCR_FLR, PCI_PM_CTRL, PCI_PM_CTRL_STATE_MASK, PCI_ROM_ADDRESS,
 } from '../../uapi/pci_regs.js';
 import { CFG_SIZE, EXP_CAP, PM_CAP, pciConfigSpace } from '../../pci/config.js';
 import { pciSetPowerState, pciWriteCommand } from '../../pci/device.js';
@@ -52,6 +54,10 @@ export function vconfigBytes(k: Kernel, vdev: number): number[] {
   const c = leBytes(cmd, 2);
   bytes[PCI_COMMAND] = c[0]!;
   bytes[PCI_COMMAND + 1] = c[1]!;
+  // The ROM BAR is fully virtual (vfio_bar_fixup()): the user sees the base it had at
+  // vfio_config_init(), never the enable bit pci_map_rom() sets on the device.
+  const rom = leBytes(dev.rom ? dev.rom.base : 0, 4);
+  for (let i = 0; i < 4; i++) bytes[PCI_ROM_ADDRESS + i] = rom[i]!;
   while (bytes.length < CFG_SIZE) bytes.push(0);
   return bytes;
 }

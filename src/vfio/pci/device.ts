@@ -22,15 +22,16 @@ export function pageAlign(n: number): number {
 
 /**
  * vfio_pci_probe_mmaps(): a BAR can be mmapped when it is an implemented
- * memory BAR of at least a page, or a sub-page BAR that starts on a page
- * boundary (vfio reserves the rest of that page with a dummy resource, which
- * the model assumes always succeeds).
+ * memory BAR (not I/O space, and the function has no non_mappable_bars) of
+ * at least a page, or a sub-page BAR that starts on a page boundary (vfio
+ * reserves the rest of that page with a dummy resource, which the model
+ * assumes always succeeds). A sub-page BAR inside a page is not mmap-capable.
  */
 export function probeMmaps(dev: PciDev): boolean[] {
   const out: boolean[] = [];
   for (let i = 0; i < 6; i++) {
     const b = dev.bars.find((x) => x.index === i);
-    if (!b || b.size === 0) out.push(false);
+    if (dev.nonMappableBars || !b || b.size === 0 || b.io) out.push(false);
     else if (b.size >= PAGE_SIZE) out.push(true);
     else out.push(b.base % PAGE_SIZE === 0);
   }
@@ -52,6 +53,8 @@ export function vfioPciRegisterDevice(k: Kernel, pdev: number, driver: 'vfio-pci
     id, pdev, inode, memory_lock,
     open_count: 0,
     bar_mmap_supported: probeMmaps(dev),
+    // vfio_pci_core_enable() reads the MSI-X capability; until the first open there is none.
+    msix_bar: 0xff, msix_offset: 0, msix_size: 0,
     barmap: [false, false, false, false, false, false],
     vconfig_command: 0,
     power_state: dev.power,

@@ -75,7 +75,7 @@ export function parseDmaBufRequest(
   // vfio_pci_core_get_dmabuf_phys(): pcim_p2pdma_provider() is NULL for a BAR that is not memory.
   const dev = k.get('pci', k.get('vfio', vdev).pdev);
   const bar = dev.bars.find((b) => b.index === index);
-  if (bar === undefined || bar.size === 0) return -EINVAL;
+  if (bar === undefined || bar.size === 0 || bar.io) return -EINVAL;
   // vfio_pci_core_fill_phys_vec()
   const start = BigInt(bar.base);
   const maxAddr = start + BigInt(bar.size);

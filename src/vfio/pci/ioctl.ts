@@ -4,6 +4,10 @@
  * vfio_pci_ioctl_get_info, vfio_pci_ioctl_get_region_info and
  * vfio_pci_ioctl_reset in drivers/vfio/pci/vfio_pci_core.c; v6.19).
  *
+ * Region info gives I/O BARs without MMAP, the ROM through pci_map_rom()
+ * under memory_lock, and the MSI-X BAR's VFIO_REGION_INFO_CAP_MSIX_MAPPABLE
+ * capability with vfio_get_region_info()'s argsz and cap_offset handling.
+ *
  * The argument is the user buffer's bytes (sys_ioctl's `arg`); a
  * copy_from_user of more bytes than the buffer holds, or of a buffer marked
  * `argFault`, fails with -EFAULT, as a buffer ending at an unmapped page.
@@ -28,8 +32,15 @@ import {
   VFIO_PCI_NUM_IRQS, VFIO_PCI_NUM_REGIONS, VFIO_PCI_ROM_REGION_INDEX, VFIO_PCI_VGA_REGION_INDEX,
   VFIO_REGION_INFO_FLAG_MMAP, VFIO_REGION_INFO_FLAG_READ, VFIO_REGION_INFO_FLAG_WRITE,
   VFIO_REGION_INFO_MINSZ, vfio_device_feature, vfio_device_info, vfio_region_info, vfioIoctlName,
+  VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, VFIO_REGION_INFO_FLAG_CAPS, vfio_info_cap_header,
 } from '../../uapi/vfio.js';
-import { pciSetPowerState } from '../../pci/device.js';
+import {
+  PCI_ROM_RESOURCE, pciResourceLen, pciResourceStart, pciSetPowerState, pciWriteCommand,
+} from '../../pci/device.js';
+import { pciMapRom, pciUnmapRom } from '../../pci/rom.js';
+import type { PciDev } from '../../pci/types.js';
+import { PCI_COMMAND_MEMORY } from '../../uapi/pci_regs.js';
+import type { VfioPciCoreDevice } from './types.js';
 import { CFG_SIZE } from '../../pci/config.js';
 import type { Value } from '../../kernel/sched/types.js';
 import { vdevName, vfioPciMemoryEnabled } from './device.js';
@@ -55,25 +66,50 @@ function canCopyFrom(arg: readonly number[], argFault: boolean, len: number): bo
   return !argFault && arg.length >= len;
 }
 
-/** Region info as vfio_pci_ioctl_get_region_info() fills it, or an errno. */
+/** Region info as vfio_pci_ioctl_get_region_info() fills it, with the capabilities it adds. */
+export interface RegionInfo {
+  readonly flags: number;
+  readonly size: number;
+  readonly offset: number;
+  /** The capability chain's bytes as vfio_info_cap_add() built them (next offsets from the chain's start). */
+  readonly caps: readonly number[];
+}
+
+/** msix_mmappable_cap(): a VFIO_REGION_INFO_CAP_MSIX_MAPPABLE header, version 1, nothing after it. */
+export function msixMappableCap(): number[] {
+  return encodeStruct(vfio_info_cap_header, { id: VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, version: 1, next: 0 });
+}
+
+/**
+ * Region info as vfio_pci_ioctl_get_region_info() fills it, or an errno.
+ * The ROM of a device with a ROM BAR needs the device (pci_map_rom) and
+ * memory_lock: `get_region_info:rom_info` answers it, not this function.
+ */
 export function regionInfo(
-  dev: { readonly bars: readonly { index: number; size: number }[] },
-  barMmapSupported: readonly boolean[],
+  dev: PciDev,
+  v: Pick<VfioPciCoreDevice, 'bar_mmap_supported' | 'msix_bar'>,
   index: number,
-): { flags: number; size: number; offset: number } | number {
+): RegionInfo | number {
+  const offset = VFIO_PCI_INDEX_TO_OFFSET(index);
   if (index === VFIO_PCI_CONFIG_REGION_INDEX) {
-    return { offset: VFIO_PCI_INDEX_TO_OFFSET(index), size: CFG_SIZE, flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE };
+    return { offset, size: CFG_SIZE, flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE, caps: [] };
   }
   if (index <= VFIO_PCI_BAR5_REGION_INDEX) {
-    const size = dev.bars.find((b) => b.index === index)?.size ?? 0;
-    if (size === 0) return { offset: VFIO_PCI_INDEX_TO_OFFSET(index), size: 0, flags: 0 };
+    // an I/O BAR has a size and READ|WRITE, but never MMAP (bar_mmap_supported is false)
+    const size = pciResourceLen(dev, index);
+    if (size === 0) return { offset, size: 0, flags: 0, caps: [] };
     let flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
-    if (barMmapSupported[index]) flags |= VFIO_REGION_INFO_FLAG_MMAP;
-    return { offset: VFIO_PCI_INDEX_TO_OFFSET(index), size, flags };
+    let caps: number[] = [];
+    if (v.bar_mmap_supported[index]) {
+      flags |= VFIO_REGION_INFO_FLAG_MMAP;
+      // the whole MSI-X BAR may be mmapped, the table included (no sparse mmap cap since v4.16)
+      if (index === v.msix_bar) caps = msixMappableCap();
+    }
+    return { offset, size, flags, caps };
   }
   if (index === VFIO_PCI_ROM_REGION_INDEX) {
-    // No ROM BAR and no shadow ROM in the model: flags 0, size 0.
-    return { offset: VFIO_PCI_INDEX_TO_OFFSET(index), size: 0, flags: 0 };
+    // No ROM BAR (and no shadow ROM, which the model lacks): flags 0, size 0.
+    return { offset, size: 0, flags: 0, caps: [] };
   }
   if (index === VFIO_PCI_VGA_REGION_INDEX) return -EINVAL; // !vdev->has_vga
   if (index >= VFIO_PCI_NUM_REGIONS + NUM_DEV_REGIONS) return -EINVAL;
@@ -136,14 +172,34 @@ export const vfio_device_fops_unl_ioctl = path<IoctlLocals>()('vfio_device_fops_
     const info = decodeStruct(vfio_region_info, cx.l.arg, minsz);
     if (u32(info, 'argsz') < minsz) return pmRuntimePutRet(cx, -EINVAL);
     const v = cx.k.get('vfio', cx.l.vdev);
-    const got = regionInfo(cx.k.get('pci', v.pdev), v.bar_mmap_supported, u32(info, 'index'));
+    const dev = cx.k.get('pci', v.pdev);
+    const index = u32(info, 'index');
+    if (index === VFIO_PCI_ROM_REGION_INDEX && pciResourceStart(dev, PCI_ROM_RESOURCE)) return cx.goto('rom_info');
+    const got = regionInfo(dev, v, index);
     if (typeof got === 'number') return pmRuntimePutRet(cx, got);
-    const out = encodeStruct(vfio_region_info, { ...info, ...got });
-    copyToUser(cx, 'sys_ioctl', 'arg', 0, out.slice(0, minsz), 'vfio_region_info');
-    cx.emit('device', 'vfio_pci_ioctl_get_region_info', {
-      index: u32(info, 'index'), flags: hex(got.flags), size: hex(got.size), offset: hex(got.offset),
-    });
-    pmRuntimePutRet(cx, 0);
+    pmRuntimePutRet(cx, regionInfoReply(cx, got));
+  },
+  /**
+   * The ROM case of vfio_pci_ioctl_get_region_info(): with memory_lock held
+   * for write and memory decode forced on (vfio_pci_memory_lock_and_enable),
+   * pci_map_rom() must find a valid image for the region to be READ with the
+   * ROM BAR's size; then pci_unmap_rom() and the command register restored.
+   */
+  rom_info: (cx) => {
+    const v = cx.k.get('vfio', cx.l.vdev);
+    if (!cx.lock(v.memory_lock, 'write')) return;
+    const cmd = cx.k.get('pci', v.pdev).command;
+    if (!(cmd & PCI_COMMAND_MEMORY)) pciWriteCommand(cx.k, v.pdev, cmd | PCI_COMMAND_MEMORY);
+    const image = pciMapRom(cx.k, v.pdev);
+    const len = pciResourceLen(cx.k.get('pci', v.pdev), PCI_ROM_RESOURCE);
+    cx.emit('device', 'pci_map_rom', { dev: vdevName(cx.k, v.id), image: image === null ? 'invalid' : hex(image), size: hex(len) });
+    if (image !== null) pciUnmapRom(cx.k, v.pdev);
+    pciWriteCommand(cx.k, v.pdev, cmd);
+    cx.unlock(v.memory_lock);
+    const offset = VFIO_PCI_INDEX_TO_OFFSET(VFIO_PCI_ROM_REGION_INDEX);
+    pmRuntimePutRet(cx, regionInfoReply(cx, image === null
+      ? { offset, size: 0, flags: 0, caps: [] }
+      : { offset, size: len, flags: VFIO_REGION_INFO_FLAG_READ, caps: [] }));
   },
   /** models vfio_pci_ioctl_get_info(): no zPCI or AtomicOps capability, so no caps. */
   get_info: (cx) => {
@@ -196,6 +252,54 @@ export const vfio_device_fops_unl_ioctl = path<IoctlLocals>()('vfio_device_fops_
   },
   done: (cx) => pmRuntimePutRet(cx, cx.l.r),
 });
+
+/**
+ * The tail of vfio_get_region_info(): a capability chain sets
+ * VFIO_REGION_INFO_FLAG_CAPS; if argsz leaves no room for it, argsz grows to
+ * what it needs and cap_offset is 0, else the chain (next offsets shifted by
+ * sizeof(info), vfio_info_cap_shift) is copied after the struct and
+ * cap_offset points at it. Then minsz bytes of the struct. Returns 0 or -EFAULT.
+ */
+function regionInfoReply(cx: Cx<IoctlLocals>, got: RegionInfo): number {
+  const minsz = VFIO_REGION_INFO_MINSZ;
+  const info = decodeStruct(vfio_region_info, cx.l.arg, minsz);
+  let argsz = u32(info, 'argsz');
+  let flags = got.flags;
+  let cap_offset = u32(info, 'cap_offset');
+  if (got.caps.length > 0) {
+    flags |= VFIO_REGION_INFO_FLAG_CAPS;
+    if (argsz < vfio_region_info.size + got.caps.length) {
+      argsz = vfio_region_info.size + got.caps.length;
+      cap_offset = 0;
+    } else {
+      if (cx.l.arg.length < vfio_region_info.size + got.caps.length) return -EFAULT; // copy_to_user past the buffer
+      copyToUser(cx, 'sys_ioctl', 'arg', vfio_region_info.size, vfioInfoCapShift(got.caps, vfio_region_info.size), 'vfio_info_cap');
+      cap_offset = vfio_region_info.size;
+    }
+  }
+  const out = encodeStruct(vfio_region_info, { ...info, argsz, flags, cap_offset, size: got.size, offset: got.offset });
+  copyToUser(cx, 'sys_ioctl', 'arg', 0, out.slice(0, minsz), 'vfio_region_info');
+  cx.emit('device', 'vfio_pci_ioctl_get_region_info', {
+    index: u32(info, 'index'), flags: hex(flags), size: hex(got.size), offset: hex(got.offset),
+    ...(got.caps.length > 0 ? { argsz, cap_offset } : {}),
+  });
+  return 0;
+}
+
+/**
+ * vfio_info_cap_shift(): add `offset` to every non-zero next pointer of a
+ * chain of vfio_info_cap_header structs laid out from its start.
+ */
+export function vfioInfoCapShift(caps: readonly number[], offset: number): number[] {
+  const out = [...caps];
+  let at = 0;
+  for (;;) {
+    const next = decodeStruct(vfio_info_cap_header, out.slice(at, at + vfio_info_cap_header.size), vfio_info_cap_header.size)['next'];
+    if (typeof next !== 'number' || next === 0) return out;
+    out.splice(at + 4, 4, ...encodeStruct(vfio_info_cap_header, { id: 0, version: 0, next: next + offset }).slice(4, 8));
+    at = next;
+  }
+}
 
 type ResetLocals = { vdev: number; r: number; x: number };
 

@@ -22,7 +22,10 @@ import { fdInstall } from '../../fs/fd.js';
 import { EBUSY, ENODEV, ENOENT } from '../../uapi/errno.js';
 import { groupFile } from '../type1/group.js';
 import { O_CLOEXEC } from '../../uapi/fcntl.js';
-import { PCI_COMMAND_MEMORY } from '../../uapi/pci_regs.js';
+import {
+  PCI_COMMAND_MEMORY, PCI_MSIX_ENTRY_SIZE, PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_QSIZE, PCI_MSIX_TABLE, PCI_MSIX_TABLE_BIR,
+} from '../../uapi/pci_regs.js';
+import { MSIX_CAP, pciReadConfig } from '../../pci/config.js';
 import { pciClearMaster, pciEnableDevice, pciSetPowerState } from '../../pci/device.js';
 import {
   findVfioDevice, probeMmaps, vdevName, vfioDevicePutRegistration, vfioDeviceTryGetRegistration,
@@ -101,7 +104,7 @@ type EnableLocals = { vdev: number; r: number };
  * models vfio_pci_core_enable() + vfio_pci_core_finish_enable(): power the
  * function up, pci_enable_device (memory decode on), try a reset (its
  * success is reset_works), save state, build vconfig from the device, probe
- * which BARs can be mmapped. No mapping of the device exists yet (mappings
+ * which BARs can be mmapped, note where the MSI-X table lies. No mapping of the device exists yet (mappings
  * hold the file, the file holds the open), so memory_lock is not needed.
  */
 export const vfio_pci_core_enable = path<EnableLocals>()('vfio_pci_core_enable', 'entry', {
@@ -127,6 +130,17 @@ export const vfio_pci_core_enable = path<EnableLocals>()('vfio_pci_core_enable',
     // without a memory enable bit shows it set, for consistency with PFs.
     m.vconfig_command = dev.command | (dev.noCommandMemory ? PCI_COMMAND_MEMORY : 0);
     m.bar_mmap_supported = probeMmaps(dev);
+    // the MSI-X table vfio_pci_bar_rw() excludes, read from the capability: Table BIR and
+    // offset, (QSIZE + 1) * 16 bytes; msix_bar 0xFF without the capability
+    if (dev.msix) {
+      const flags = pciReadConfig(dev, MSIX_CAP + PCI_MSIX_FLAGS, 2);
+      const table = pciReadConfig(dev, MSIX_CAP + PCI_MSIX_TABLE, 4);
+      m.msix_bar = table & PCI_MSIX_TABLE_BIR;
+      m.msix_offset = table - (table & PCI_MSIX_TABLE_BIR);
+      m.msix_size = ((flags & PCI_MSIX_FLAGS_QSIZE) + 1) * PCI_MSIX_ENTRY_SIZE;
+    } else {
+      m.msix_bar = 0xff;
+    }
     cx.emit('device', 'vfio_pci_core_enable', {
       dev: dev.bdf, reset_works: cx.l.r === 0, vconfig_command: hex(m.vconfig_command),
     });

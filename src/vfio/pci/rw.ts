@@ -12,23 +12,26 @@
  * memory is disabled). Qword chunks are done as two dwords, so values stay
  * exact as JS numbers.
  *
- * Not modelled: the ROM region (the model has no ROM: -EINVAL), VGA
- * (-EINVAL: no has_vga), MSI-X table exclusion.
+ * Not modelled: the shadow ROM (pdev->rom without a ROM BAR), VGA
+ * (-EINVAL: no has_vga).
  */
 import { path } from '../../kernel/sched/path.js';
 import type { Cx } from '../../kernel/sched/path.js';
 import { pmRuntimeGet, pmRuntimePutRet } from './runtime-pm.js';
 import { hex } from '../../kernel/events.js';
 import type { Value } from '../../kernel/sched/types.js';
-import { EINVAL, EIO } from '../../uapi/errno.js';
+import { EINVAL, EIO, ENOMEM } from '../../uapi/errno.js';
 import { leBytes, leValue } from '../../uapi/codec.js';
 import {
-  VFIO_PCI_BAR5_REGION_INDEX, VFIO_PCI_CONFIG_REGION_INDEX, VFIO_PCI_NUM_REGIONS, VFIO_PCI_OFFSET_TO_INDEX,
+  VFIO_PCI_CONFIG_REGION_INDEX, VFIO_PCI_NUM_REGIONS, VFIO_PCI_OFFSET_TO_INDEX,
   VFIO_PCI_ROM_REGION_INDEX, vfioPciOffsetInRegion,
 } from '../../uapi/vfio.js';
 import { physAccess } from '../../pci/memory.js';
-import { pciResourceLen, pciResourceStart } from '../../pci/device.js';
-import { vfioPciMemoryEnabled } from './device.js';
+import { ioportAccess } from '../../pci/ioport.js';
+import { pciMapRom, pciUnmapRom, romRead } from '../../pci/rom.js';
+import { PCI_ROM_RESOURCE, pciResourceIsMem, pciResourceLen, pciResourceStart } from '../../pci/device.js';
+import { vdevName, vfioPciMemoryEnabled } from './device.js';
+import { vfioPciSetupBarmap } from './mmap.js';
 import { NUM_DEV_REGIONS } from './ioctl.js';
 import { copyToUser } from './uaccess.js';
 
@@ -68,7 +71,7 @@ function rwPath(name: string, write: boolean) {
       const pos = vfioPciOffsetInRegion(cx.l.offset);
       if (index >= VFIO_PCI_NUM_REGIONS + NUM_DEV_REGIONS) return cx.ret(-EINVAL);
       cx.l.vdev = vdev;
-      cx.l.args = { vdev, index, pos, count, data, write, done: 0, out: [], r: 0, x: 0 };
+      cx.l.args = { vdev, index, pos, count, data, write, done: 0, out: [], r: 0, x: 0, x_start: 0, x_end: 0, max_width: 4 };
       // pm_runtime_resume_and_get(): resume a runtime-suspended device for the access
       if (pmRuntimeGet(cx.k, vdev)) return cx.call('rpm_resume', { vdev, x: 0 }, 'x', 'dispatch');
       rwDispatch(cx);
@@ -96,7 +99,15 @@ export type RegionRwLocals = {
   out: readonly number[];
   r: number;
   x: number;
+  /** vfio_pci_core_do_io_rw()'s excluded range [x_start, x_end) (the MSI-X table, or a ROM past its image). */
+  x_start: number;
+  x_end: number;
+  /** Widest access in bytes: 4 (qwords are done as two dwords; the ROM allows no more). */
+  max_width: number;
 };
+
+/** Bytes of an excluded range one model step fills or drops. */
+const EXCLUDED_FILL_STEP = 4096;
 
 /** Width of the next chunk: the largest of 4/2/1 that is aligned and fits. */
 export function chunkWidth(pos: number, left: number): number {
@@ -105,45 +116,96 @@ export function chunkWidth(pos: number, left: number): number {
   return 1;
 }
 
-/** models vfio_pci_bar_rw() + vfio_pci_core_do_io_rw() with test_mem. */
+/**
+ * models vfio_pci_bar_rw() + vfio_pci_core_do_io_rw(). A memory BAR's
+ * chunks test memory (memory_lock read, -EIO when disabled); an I/O BAR's
+ * do not (test_mem is res->flags & IORESOURCE_MEM), so they reach the ports
+ * whatever PCI_COMMAND_IO says. The ROM is read through pci_map_rom(), which
+ * sets the ROM BAR's enable bit until pci_unmap_rom() in `finish`: -ENOMEM
+ * when it finds no valid image, reads past the image fill 0xFF, chunks are
+ * at most 4 bytes. The MSI-X table of the MSI-X BAR is excluded: reads of
+ * it fill 0xFF and writes are dropped, without touching the device.
+ */
 export const vfio_pci_bar_rw = path<RegionRwLocals>()('vfio_pci_bar_rw', 'entry', {
   entry: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
     const dev = cx.k.get('pci', v.pdev);
-    if (cx.l.index > VFIO_PCI_BAR5_REGION_INDEX || !pciResourceStart(dev, cx.l.index)) return cx.ret(-EINVAL);
-    const end = pciResourceLen(dev, cx.l.index);
+    const bar = cx.l.index;
+    // no shadow ROM (pdev->rom) in the model: an unimplemented BAR or ROM is -EINVAL
+    if (bar > PCI_ROM_RESOURCE || !pciResourceStart(dev, bar)) return cx.ret(-EINVAL);
+    const end = pciResourceLen(dev, bar);
     if (cx.l.pos >= end) return cx.ret(-EINVAL);
     cx.l.count = Math.min(cx.l.count, end - cx.l.pos);
-    if (!v.barmap[cx.l.index]) {
-      const barmap = [...v.barmap];
-      barmap[cx.l.index] = true;
-      cx.k.mut('vfio', v.id).barmap = barmap;
+    if (bar === PCI_ROM_RESOURCE) {
+      const image = pciMapRom(cx.k, v.pdev);
+      cx.emit('device', 'pci_map_rom', {
+        dev: dev.bdf, image: image === null ? 'invalid' : hex(image), size: hex(end), rom_enable: cx.k.get('pci', v.pdev).romEnable,
+      });
+      if (image === null) return cx.ret(-ENOMEM);
+      // the excluded range starts at the end of the image: a large ROM BAR fills fast
+      cx.l.x_start = image;
+      cx.l.x_end = end;
+      cx.l.max_width = 4; // no qword ROM access (Intel X710)
+    } else {
+      vfioPciSetupBarmap(cx.k, v.id, bar);
+    }
+    if (bar === v.msix_bar) {
+      cx.l.x_start = v.msix_offset;
+      cx.l.x_end = v.msix_offset + v.msix_size;
     }
     cx.goto('chunk');
   },
-  /** One vfio_pci_core_ioread/iowrite: down_read, enabled check, the access, up_read. */
+  /** One pass of vfio_pci_core_do_io_rw()'s loop: an excluded stretch, or one vfio_pci_core_ioread/iowrite. */
   chunk: (cx) => {
     const v = cx.k.get('vfio', cx.l.vdev);
-    if (!cx.lock(v.memory_lock, 'read')) return;
-    if (!vfioPciMemoryEnabled(cx.k, v.id)) {
-      cx.unlock(v.memory_lock);
-      cx.emit('device', 'vfio_pci_bar_rw', { index: cx.l.index, pos: hex(cx.l.pos + cx.l.done), ret: -EIO, why: 'memory disabled' });
-      return cx.ret(-EIO);
-    }
+    const dev = cx.k.get('pci', v.pdev);
     const off = cx.l.pos + cx.l.done;
-    const width = chunkWidth(off, cx.l.count - cx.l.done);
-    const phys = pciResourceStart(cx.k.get('pci', v.pdev), cx.l.index) + off;
+    const left = cx.l.count - cx.l.done;
+    const fillable = off < cx.l.x_start ? Math.min(left, cx.l.x_start - off) : off >= cx.l.x_end ? left : 0;
+    if (fillable === 0) {
+      // at most a page of fill per model step, so a large ROM BAR stays many small steps
+      const filled = Math.min(left, cx.l.x_end - off, EXCLUDED_FILL_STEP);
+      cx.emit('device', 'vfio_pci_core_do_io_rw', {
+        index: cx.l.index, pos: hex(off), len: filled, excluded: cx.l.write ? 'write dropped' : 'read 0xff',
+      });
+      if (!cx.l.write) cx.l.out = [...cx.l.out, ...new Array<number>(filled).fill(0xff)];
+      cx.l.done += filled;
+      return cx.goto(cx.l.done < cx.l.count ? 'chunk' : 'finish');
+    }
+    const testMem = pciResourceIsMem(dev, cx.l.index);
+    if (testMem) {
+      if (!cx.lock(v.memory_lock, 'read')) return;
+      if (!vfioPciMemoryEnabled(cx.k, v.id)) {
+        cx.unlock(v.memory_lock);
+        cx.emit('device', 'vfio_pci_bar_rw', { index: cx.l.index, pos: hex(off), ret: -EIO, why: 'memory disabled' });
+        if (cx.l.index !== PCI_ROM_RESOURCE) return cx.ret(-EIO);
+        cx.l.r = -EIO; // the ROM is still unmapped after an error
+        return cx.goto('finish');
+      }
+    }
+    const width = Math.min(chunkWidth(off, fillable), cx.l.max_width);
+    const start = pciResourceStart(dev, cx.l.index);
     const value = cx.l.write ? leValue(cx.l.data.slice(cx.l.done, cx.l.done + width)) : 0;
-    const res = physAccess(cx.k, phys, width, cx.l.write, value);
+    const isIo = !testMem;
+    const res = cx.l.index === PCI_ROM_RESOURCE ? romRead(dev, off, width)
+      : isIo ? ioportAccess(cx.k, start + off, width, cx.l.write, value)
+        : physAccess(cx.k, start + off, width, cx.l.write, value);
     cx.emit('access', cx.l.write ? 'vfio_pci_core_iowrite' : 'vfio_pci_core_ioread', {
-      phys: hex(phys), size: width, value: hex(res.value), outcome: res.outcome,
+      [isIo ? 'port' : 'phys']: hex(start + off), size: width, value: hex(res.value), outcome: res.outcome,
     });
     if (!cx.l.write) cx.l.out = [...cx.l.out, ...leBytes(res.value, width)];
     cx.l.done += width;
-    cx.unlock(v.memory_lock);
+    if (testMem) cx.unlock(v.memory_lock);
     cx.goto(cx.l.done < cx.l.count ? 'chunk' : 'finish');
   },
+  /** pci_unmap_rom() for the ROM (also after an error), then the bytes to user space. */
   finish: (cx) => {
+    if (cx.l.index === PCI_ROM_RESOURCE) {
+      const pdev = cx.k.get('vfio', cx.l.vdev).pdev;
+      pciUnmapRom(cx.k, pdev);
+      cx.emit('device', 'pci_unmap_rom', { dev: vdevName(cx.k, cx.l.vdev), rom_enable: cx.k.get('pci', pdev).romEnable });
+    }
+    if (cx.l.r < 0) return cx.ret(cx.l.r);
     if (!cx.l.write) copyToUser(cx, 'ksys_pread64', 'buf', 0, cx.l.out, 'bar data');
     cx.ret(cx.l.done);
   },

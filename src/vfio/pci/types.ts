@@ -15,6 +15,14 @@ export interface VfioPciCoreDevice {
   readonly open_count: number;
   /** bar_mmap_supported[]: BAR is page-aligned memory (vfio_pci_probe_mmaps). */
   readonly bar_mmap_supported: readonly boolean[];
+  /**
+   * msix_bar, msix_offset, msix_size: where the MSI-X vector table lies, read
+   * from the capability by vfio_pci_core_enable() (0xFF: no MSI-X); the range
+   * vfio_pci_bar_rw() excludes.
+   */
+  readonly msix_bar: number;
+  readonly msix_offset: number;
+  readonly msix_size: number;
   /** barmap[] set up: the region was requested (vfio_pci_core_setup_barmap). */
   readonly barmap: readonly boolean[];
   /** The virtual config space's PCI_COMMAND (vconfig), which __vfio_pci_memory_enabled reads. */
