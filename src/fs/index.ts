@@ -15,10 +15,11 @@ import { closeFdPath, sysDupPath } from './fd.js';
 import { fputPath } from './file-table.js';
 import { sysIoctlPath } from './ioctl.js';
 import { ksysPread64Path, ksysPwrite64Path } from './read-write.js';
+import { ksysLseekPath } from './lseek.js';
 
 /** Every fs path, for the designs' registries. */
 export const FS_PATHS: readonly Path[] = [
-  fputPath, closeFdPath, sysDupPath, sysIoctlPath, ksysPread64Path, ksysPwrite64Path,
+  fputPath, closeFdPath, sysDupPath, sysIoctlPath, ksysPread64Path, ksysPwrite64Path, ksysLseekPath,
 ];
 
 export { allocFile, getFile, getFileActive } from './file-table.js';

@@ -80,6 +80,11 @@ export interface KernelState extends Tables {
    * `k.defect(name)`.
    */
   readonly defects: readonly string[];
+  /**
+   * /sys/kernel/mm/transparent_hugepage/enabled (src/mm/thp.ts), a world
+   * option constant for a run; absent means `always`.
+   */
+  readonly thp?: 'always' | 'madvise' | 'never';
 }
 
 /** Make every property of T writable (one level deep). */
@@ -92,9 +97,11 @@ export const TABLE_NAMES: readonly TableName[] = [
 ];
 
 /** An empty kernel for an arch profile and a design. */
-export function emptyKernelState(arch: ArchName, design: string, defects: readonly string[] = []): KernelState {
+export function emptyKernelState(
+  arch: ArchName, design: string, defects: readonly string[] = [], thp: KernelState['thp'] = undefined,
+): KernelState {
   return {
-    arch, design, nextId: 1, lockdep: 0, defects: [...defects].sort(),
+    arch, design, nextId: 1, lockdep: 0, defects: [...defects].sort(), ...(thp !== undefined && thp !== 'always' ? { thp } : {}),
     pci: {}, vfio: {}, files: {}, inodes: {}, fdtables: {}, mms: {}, processes: {}, tasks: {},
     locks: {}, pagerefs: {}, dmabufs: {}, attachments: {}, importers: {}, vfio_dmabufs: {}, task_works: {},
     iommufds: {}, ioas: {}, iopt_pages: {}, hwpts: {}, idevs: {}, vfio_containers: {},

@@ -11,9 +11,9 @@
  *   holds, ->huge_fault(vmf, PUD_ORDER); anything but VM_FAULT_FALLBACK ends
  *   the fault. For a file VMA in a page fault v6.19 allows the order when the
  *   VMA is special-huge (a file VMA with VM_PFNMAP/VM_MIXEDMAP), has
- *   ->huge_fault, and THP is enabled; the model takes THP "enabled=always"
- *   and requires the arch to map PUD PFN leaves
- *   (CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD, arch.hugePfnmap.pud).
+ *   ->huge_fault, and the THP `enabled` setting allows it (src/mm/thp.ts:
+ *   `never` never, `madvise` with VM_HUGEPAGE); the arch must map PUD PFN
+ *   leaves (CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD, arch.hugePfnmap.pud).
  * - pmd_alloc(): the PUD slot now holds a pmd table (so after a fallback a
  *   later fault there no longer tries PUD order until the tables are freed).
  * - PMD: likewise with PMD_ORDER when the PMD entry is none.
@@ -35,17 +35,15 @@ import type { Vma } from './types.js';
 import { VM_MAYSHARE, VM_SHARED, vmFlagsHas } from './types.js';
 import { getVma } from './mm.js';
 import { allocTable, alignDown, levelOrder, replaceLeaf, slotAt, clearRange } from './pgtable.js';
-import { linearPageIndex, vmaIsSpecialHuge, vmOps } from './vma.js';
+import { linearPageIndex, vmOps } from './vma.js';
+import { thpVmaAllowable } from './thp.js';
 import type { Kernel } from '../kernel/kernel.js';
 
-/** VM_NOHUGEPAGE (bit 30): madvise(MADV_NOHUGEPAGE). */
-export const VM_NOHUGEPAGE = 2 ** 30;
+export { VM_NOHUGEPAGE } from './thp.js';
 
-/** thp_vma_allowable_order(vma, TVA_PAGEFAULT, order) for a non-anonymous VMA, THP enabled=always. */
+/** thp_vma_allowable_order(vma, TVA_PAGEFAULT, order) under the world's THP setting (src/mm/thp.ts). */
 export function thpAllowable(k: Kernel, v: Vma, level: 'pmd' | 'pud'): boolean {
-  if (!k.arch.hugePfnmap[level]) return false;
-  if (!vmaIsSpecialHuge(v) || vmFlagsHas(v.vm_flags, VM_NOHUGEPAGE)) return false;
-  return vmOps(k, v)?.huge_fault !== undefined;
+  return thpVmaAllowable(k, v, level);
 }
 
 interface FaultLocals {

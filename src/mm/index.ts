@@ -26,6 +26,9 @@ import { unmapMappingRangePath } from './memory.js';
 import { ksysMmapPgoffPath, mmapRegionPath, vmaSetFilePath } from './mmap.js';
 import { doVmiMunmapPath, vmMunmapPath } from './munmap.js';
 import { splitVmaPath } from './vma.js';
+import { doMadvisePath } from './madvise.js';
+import { doMremapPath } from './mremap.js';
+import { remoteAccessPath } from './remote.js';
 
 /** Every mm path (and do_exit, which tears an mm down), for the designs' registries. */
 export const MM_PATHS: readonly Path[] = [
@@ -33,7 +36,7 @@ export const MM_PATHS: readonly Path[] = [
   vmMunmapPath, doVmiMunmapPath, splitVmaPath,
   handleMmFaultPath, vmfInsertPfnPath, vmfInsertPfnPmdPath, vmfInsertPfnPudPath,
   userAccessPath, unmapMappingRangePath, gupActionPath, oDirectRwPath,
-  kernelClonePath, doExitPath,
+  kernelClonePath, doExitPath, doMadvisePath, doMremapPath, remoteAccessPath,
 ];
 
 export { mmapVma, setMmapVma, mmapDesc, setMmapDesc } from './mmap-vma.js';
