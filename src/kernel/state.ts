@@ -12,6 +12,7 @@ import type { File } from '../fs/file.js';
 import type { Inode } from '../fs/inode.js';
 import type { FdTable } from '../fs/fdtable.js';
 import type { MmStruct } from '../mm/types.js';
+import type { AnonPage } from '../mm/anon.js';
 import type { PciDev } from '../pci/types.js';
 import type { VfioPciCoreDevice } from '../vfio/pci/types.js';
 import type { VfioPciDmaBuf } from '../vfio/pci/dmabuf-types.js';
@@ -37,6 +38,8 @@ export interface Tables {
   readonly locks: Table<Lock>;
   /** Reference counts of struct pages that GUP took on BAR memory, by pfn. */
   readonly pagerefs: Table<number>;
+  /** Anonymous folios by pfn: mapcount and bytes (src/mm/anon.ts). */
+  readonly anon_pages: Table<AnonPage>;
   /** struct dma_buf (src/dma-buf). */
   readonly dmabufs: Table<DmaBuf>;
   /** struct dma_buf_attachment. */
@@ -91,7 +94,7 @@ export interface KernelState extends Tables {
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const TABLE_NAMES: readonly TableName[] = [
-  'pci', 'vfio', 'files', 'inodes', 'fdtables', 'mms', 'processes', 'tasks', 'locks', 'pagerefs',
+  'pci', 'vfio', 'files', 'inodes', 'fdtables', 'mms', 'processes', 'tasks', 'locks', 'pagerefs', 'anon_pages',
   'dmabufs', 'attachments', 'importers', 'vfio_dmabufs', 'task_works',
   'iommufds', 'ioas', 'iopt_pages', 'hwpts', 'idevs', 'vfio_containers',
 ];
@@ -103,7 +106,7 @@ export function emptyKernelState(
   return {
     arch, design, nextId: 1, lockdep: 0, defects: [...defects].sort(), ...(thp !== undefined && thp !== 'always' ? { thp } : {}),
     pci: {}, vfio: {}, files: {}, inodes: {}, fdtables: {}, mms: {}, processes: {}, tasks: {},
-    locks: {}, pagerefs: {}, dmabufs: {}, attachments: {}, importers: {}, vfio_dmabufs: {}, task_works: {},
+    locks: {}, pagerefs: {}, anon_pages: {}, dmabufs: {}, attachments: {}, importers: {}, vfio_dmabufs: {}, task_works: {},
     iommufds: {}, ioas: {}, iopt_pages: {}, hwpts: {}, idevs: {}, vfio_containers: {},
   };
 }
