@@ -5,7 +5,8 @@
  * Not modelled: paths, dentries, mounts, open(2) itself (the vfio/dma-buf
  * code creates files with allocFile), FMODE_PREAD/PWRITE (always set), the
  * generic ioctls of do_vfs_ioctl (FIOCLEX, FIONBIO, ...), read/write without
- * an offset, fcntl/dup2/dup3, close_range, exec (close-on-exec is kept per
+ * an offset and a file position (lseek is modelled as far as ->llseek goes:
+ * src/fs/lseek.ts), fcntl/dup2/dup3, close_range, exec (close-on-exec is kept per
  * fd but nothing execs), RLIMIT_NOFILE other than the fixed NR_OPEN_MODEL
  * (64), and fdget's single-threaded no-reference shortcut (fdget always
  * takes a reference here, as fget does).

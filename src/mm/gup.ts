@@ -12,12 +12,14 @@
  * P2PDMA; the device then DMAs one word per page (an 'access' event with
  * the outcome), and the pages are unpinned. It returns the bytes moved.
  *
- * The slow path (__get_user_pages under mmap_lock read) finds the VMA and
- * check_vma_flags() refuses VM_IO|VM_PFNMAP (and a write to a VMA without
- * VM_WRITE, a read without VM_READ) with -EFAULT; ordinary memory is not
- * modelled and fails the same way (with a 'warn'). As in
- * gup_fast_fallback(), pages the fast walk got count even when the slow
- * path then fails. The references stay in `pagerefs` from the walk until
+ * The slow path (__get_user_pages under mmap_lock read) goes page by page:
+ * it finds the VMA and check_vma_flags() refuses VM_IO|VM_PFNMAP (and a
+ * write to a VMA without VM_WRITE, a read without VM_READ) with -EFAULT; an
+ * anonymous page is faulted in (faultin_page(): handle_mm_fault with the
+ * write or unshare flag) until follow_page_pte() can take it. As in
+ * gup_fast_fallback() and __get_user_pages() (`i ? i : ret`), pages got
+ * before a refusal count: a range that runs into a VM_PFNMAP VMA gives a
+ * partial count. The references stay in `pagerefs` from the walk until
  * the release step, so an interleaved zap can be seen to race with them.
  * Each walker emits a 'gup' event saying what it got and why it stopped.
  */
