@@ -44,6 +44,7 @@ import { VM_MAYWRITE, VM_SHARED, VM_WRITE } from './types.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { ZERO_PFN, anonAlloc, anonData, anonMapcount, anonMaybeDmaPinned, isRamPfn } from './anon.js';
 import { vmaIsAnonymous } from './thp.js';
+import { VM_WIPEONFORK } from './madvise.js';
 import { vmaMappingInode, vmaOf, vmaOpLocals, vmaValue, vmOps } from './vma.js';
 
 interface ForkLocals {
@@ -113,7 +114,9 @@ export const kernelClonePath = path<ForkLocals>()('kernel_clone', 'copy_process'
       cx.unlock(lock);
     }
     // vma_needs_copy(): PFN maps, and anonymous VMAs (which have an anon_vma once faulted).
-    const needsCopy = vmFlagsHas(tmp.vm_flags, VM_PFNMAP) || vmFlagsHas(tmp.vm_flags, VM_MIXEDMAP) || vmaIsAnonymous(tmp);
+    // dup_mmap() copies no page table of a VM_WIPEONFORK VMA: the child refaults it zeroed.
+    const needsCopy = (vmFlagsHas(tmp.vm_flags, VM_PFNMAP) || vmFlagsHas(tmp.vm_flags, VM_MIXEDMAP) || vmaIsAnonymous(tmp)) &&
+      !vmFlagsHas(tmp.vm_flags, VM_WIPEONFORK);
     if (!needsCopy) {
       cx.l.i += 1;
       return cx.goto('dup_vma');

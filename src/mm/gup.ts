@@ -151,7 +151,7 @@ function gupPath<N extends string>(name: N, kind: GupKind) {
     release: (cx) => {
       for (const val of cx.l.held) {
         const p = val as unknown as PageRef;
-        addPageRef(cx.k, p.pfn, -p.refs);
+        if (p.refs !== 0) addPageRef(cx.k, p.pfn, -p.refs);
       }
       if (cx.l.held.length > 0) {
         cx.emit('gup', kind === 'o_direct' ? 'unpin_user_pages' : 'put_page', { pages: cx.l.held.length });

@@ -68,3 +68,12 @@ test('fork: shared pages are write-protected for COW; a pinned page is copied fo
   const done = runTask(f.state, t.design, A);
   assert.deepEqual(done.state.pagerefs, {});
 });
+
+test('fork copies no page table of a MADV_WIPEONFORK VMA: the child reads zeroes', () => {
+  const { w, A, s } = world();
+  let t = { ...s, state: run(s, A, { op: 'store', addr: ANON, size: 4, value: 5 }).state };
+  t = { ...t, state: run(t, A, { op: 'madvise', addr: ANON, length: 8192, advice: 18 }).state };
+  const f = run(t, A, { op: 'fork', child: 'C' });
+  assert.equal(leafAt(f.state, f.ret, ANON), undefined);
+  assert.equal(leafAt(f.state, w.pid, ANON)!.write, true, 'the parent keeps its writable page');
+});
