@@ -443,6 +443,6 @@ function evalAt(e: NumExpr, vars: { readonly [n: string]: number }, path: (strin
 /** A return value as the trace prints it: errno name, hex address, or decimal. */
 export function formatRet(op: string, ret: number): string {
   if (isErr(ret)) return errnoName(ret);
-  if (op === 'mmap' || op === 'load') return hex(ret);
+  if (op === 'mmap' || op === 'mremap' || op === 'load') return hex(ret);
   return String(ret);
 }

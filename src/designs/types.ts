@@ -30,6 +30,8 @@ export interface FileOperations {
   readonly unlocked_ioctl?: OpTarget;
   readonly read?: OpTarget;
   readonly write?: OpTarget;
+  /** f_op->llseek(file, offset, whence); absent: the file has no FMODE_LSEEK (lseek is -ESPIPE). */
+  readonly llseek?: OpTarget;
 }
 
 /** struct vm_operations_struct: each member names a path in the design. */
@@ -45,6 +47,12 @@ export interface VmOperations {
   readonly fault?: OpTarget;
   /** ->huge_fault(vmf, order): PMD/PUD-level fault (CONFIG_ARCH_SUPPORTS_HUGE_PFNMAP). */
   readonly huge_fault?: OpTarget;
+  /**
+   * ->access(vma, addr, buf, len, write): __access_remote_vm()'s way into a
+   * VM_IO|VM_PFNMAP VMA (generic_access_phys()); locals {mm, vma, addr,
+   * len, write, value}, returns the bytes transferred. vfio_pci_mmap_ops has none in v6.19.
+   */
+  readonly access?: OpTarget;
 }
 
 /**

@@ -19,6 +19,7 @@
  * the global dmabuf_list, sysfs stats, the
  * ww_mutex acquire contexts (the resv is a plain mutex), module refcounts.
  */
+import { dma_buf_llseek } from './llseek.js';
 import type { Path } from '../kernel/sched/path.js';
 import type { FileOperations } from '../designs/types.js';
 import { DMA_BUF_FOPS } from './export.js';
@@ -43,7 +44,7 @@ export const DMA_BUF_PATHS: readonly Path[] = [
   dma_buf_unmap_attachment, dma_buf_move_notify,
   dynamic_importer_move_notify, deferred_importer_move_notify, ib_umem_dmabuf_unsupported_move_notify,
   iopt_revoke_notify, dmabuf_importer_attach, dmabuf_importer_map, dmabuf_importer_unmap, dmabuf_importer_detach, importer_dma,
-  taskWorkRunPath,
+  taskWorkRunPath, dma_buf_llseek,
 ];
 
 /** static const struct file_operations dma_buf_fops. */
@@ -52,6 +53,7 @@ export const dmaBufFops: FileOperations = {
   release: 'dma_buf_file_release',
   mmap: 'dma_buf_mmap_internal',
   unlocked_ioctl: 'dma_buf_ioctl',
+  llseek: 'dma_buf_llseek',
 };
 
 export const DMA_BUF_FILE_OPS: readonly FileOperations[] = [dmaBufFops];

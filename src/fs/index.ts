@@ -5,7 +5,8 @@
  * Not modelled: paths, dentries, mounts, open(2) itself (the vfio/dma-buf
  * code creates files with allocFile), FMODE_PREAD/PWRITE (always set), the
  * generic ioctls of do_vfs_ioctl (FIOCLEX, FIONBIO, ...), read/write without
- * an offset, fcntl/dup2/dup3, close_range, exec (close-on-exec is kept per
+ * an offset and a file position (lseek is modelled as far as ->llseek goes:
+ * src/fs/lseek.ts), fcntl/dup2/dup3, close_range, exec (close-on-exec is kept per
  * fd but nothing execs), RLIMIT_NOFILE other than the fixed NR_OPEN_MODEL
  * (64), and fdget's single-threaded no-reference shortcut (fdget always
  * takes a reference here, as fget does).
@@ -15,10 +16,11 @@ import { closeFdPath, sysDupPath } from './fd.js';
 import { fputPath } from './file-table.js';
 import { sysIoctlPath } from './ioctl.js';
 import { ksysPread64Path, ksysPwrite64Path } from './read-write.js';
+import { ksysLseekPath } from './lseek.js';
 
 /** Every fs path, for the designs' registries. */
 export const FS_PATHS: readonly Path[] = [
-  fputPath, closeFdPath, sysDupPath, sysIoctlPath, ksysPread64Path, ksysPwrite64Path,
+  fputPath, closeFdPath, sysDupPath, sysIoctlPath, ksysPread64Path, ksysPwrite64Path, ksysLseekPath,
 ];
 
 export { allocFile, getFile, getFileActive } from './file-table.js';

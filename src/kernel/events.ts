@@ -20,6 +20,7 @@ export type EventKind =
   | 'access'    // a CPU load or store, or an importer's DMA, reached (or did not reach) memory
   | 'dmabuf'    // dma-buf export, attach, map, unmap, revoke, move_notify, release
   | 'iommu'     // IOMMU page-table map/unmap, iommufd and type1 container objects
+  | 'vma'       // madvise/mremap acted on a VMA: its advice's outcome, a move, a resize
   | 'warn'      // WARN_ON / lockdep-style report
   | 'violation'; // an invariant broke at this step (src/check/invariants)
 

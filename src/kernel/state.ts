@@ -12,6 +12,7 @@ import type { File } from '../fs/file.js';
 import type { Inode } from '../fs/inode.js';
 import type { FdTable } from '../fs/fdtable.js';
 import type { MmStruct } from '../mm/types.js';
+import type { AnonPage } from '../mm/anon.js';
 import type { PciDev } from '../pci/types.js';
 import type { VfioPciCoreDevice } from '../vfio/pci/types.js';
 import type { VfioPciDmaBuf } from '../vfio/pci/dmabuf-types.js';
@@ -39,6 +40,8 @@ export interface Tables {
   readonly locks: Table<Lock>;
   /** Reference counts of struct pages that GUP took on BAR memory, by pfn. */
   readonly pagerefs: Table<number>;
+  /** Anonymous folios by pfn: mapcount and bytes (src/mm/anon.ts). */
+  readonly anon_pages: Table<AnonPage>;
   /** struct dma_buf (src/dma-buf). */
   readonly dmabufs: Table<DmaBuf>;
   /** struct dma_buf_attachment. */
@@ -87,13 +90,18 @@ export interface KernelState extends Tables {
    * given by the scenario's world, so it is not part of the fingerprint.
    */
   readonly config: KernelConfig;
+  /**
+   * /sys/kernel/mm/transparent_hugepage/enabled (src/mm/thp.ts), a world
+   * option constant for a run; absent means `always`.
+   */
+  readonly thp?: 'always' | 'madvise' | 'never';
 }
 
 /** Make every property of T writable (one level deep). */
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const TABLE_NAMES: readonly TableName[] = [
-  'pci', 'vfio', 'files', 'inodes', 'fdtables', 'mms', 'processes', 'tasks', 'locks', 'pagerefs',
+  'pci', 'vfio', 'files', 'inodes', 'fdtables', 'mms', 'processes', 'tasks', 'locks', 'pagerefs', 'anon_pages',
   'dmabufs', 'attachments', 'importers', 'vfio_dmabufs', 'task_works',
   'iommufds', 'ioas', 'iopt_pages', 'hwpts', 'idevs', 'vfio_containers',
 ];
@@ -101,11 +109,12 @@ export const TABLE_NAMES: readonly TableName[] = [
 /** An empty kernel for an arch profile and a design. */
 export function emptyKernelState(
   arch: ArchName, design: string, defects: readonly string[] = [], config: KernelConfig = DEFAULT_CONFIG,
+  thp: KernelState['thp'] = undefined,
 ): KernelState {
   return {
-    arch, design, nextId: 1, lockdep: 0, defects: [...defects].sort(), config,
+    arch, design, nextId: 1, lockdep: 0, defects: [...defects].sort(), config, ...(thp !== undefined && thp !== 'always' ? { thp } : {}),
     pci: {}, vfio: {}, files: {}, inodes: {}, fdtables: {}, mms: {}, processes: {}, tasks: {},
-    locks: {}, pagerefs: {}, dmabufs: {}, attachments: {}, importers: {}, vfio_dmabufs: {}, task_works: {},
+    locks: {}, pagerefs: {}, anon_pages: {}, dmabufs: {}, attachments: {}, importers: {}, vfio_dmabufs: {}, task_works: {},
     iommufds: {}, ioas: {}, iopt_pages: {}, hwpts: {}, idevs: {}, vfio_containers: {},
   };
 }

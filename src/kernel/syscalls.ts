@@ -66,6 +66,32 @@ export type UserAction =
    * block layer pins the buffer with pin_user_pages_fast() (iov_iter_extract_pages).
    */
   | { readonly op: 'o_direct'; readonly rw: 'read' | 'write'; readonly addr: number; readonly length: number }
+  /** lseek(fd, offset, whence). */
+  | { readonly op: 'lseek'; readonly fd: number; readonly offset: number; readonly whence: number }
+  /** mremap(addr, old_len, new_len, flags, new_addr). */
+  | {
+      readonly op: 'mremap';
+      readonly addr: number;
+      readonly old_len: number;
+      readonly new_len: number;
+      readonly flags: number;
+      readonly new_addr: number;
+    }
+  /** madvise(addr, length, advice). */
+  | { readonly op: 'madvise'; readonly addr: number; readonly length: number; readonly advice: number }
+  /**
+   * The kernel reading or writing a process's memory for the caller:
+   * ptrace PEEKDATA/POKEDATA, /proc/PID/mem, process_vm_readv/writev (src/mm/remote.ts);
+   * `pid` 0 is the caller's own process.
+   */
+  | {
+      readonly op: 'remote_access';
+      readonly via: string;
+      readonly pid: number;
+      readonly addr: number;
+      readonly len: number;
+      readonly value: number;
+    }
   /**
    * Importer driver actions (src/dma-buf/importer.ts), run by a task that
    * stands for the importer's ioctl: `importer` is an importers table id,
@@ -129,6 +155,10 @@ export const ACTION_PATHS: { readonly [A in ActionName]: PathName } = {
   store: 'user_access',
   gup: 'gup_action',
   o_direct: 'o_direct_rw',
+  lseek: 'ksys_lseek',
+  mremap: 'do_mremap',
+  madvise: 'do_madvise',
+  remote_access: 'remote_access',
   dmabuf_attach: 'dmabuf_importer_attach',
   dmabuf_map: 'dmabuf_importer_map',
   dmabuf_unmap: 'dmabuf_importer_unmap',

@@ -23,7 +23,7 @@ import type { Signal } from '../kernel/sched/types.js';
 import { path } from '../kernel/sched/path.js';
 import { hex } from '../kernel/events.js';
 import { EFAULT } from '../uapi/errno.js';
-import { physAccess } from '../pci/memory.js';
+import { memAccess } from './anon.js';
 import { VM_FAULT_HWPOISON, VM_FAULT_HWPOISON_LARGE, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, vmFaultName } from './fault-codes.js';
 import { VM_EXEC, VM_READ, VM_WRITE, vmFlagsHas } from './types.js';
 import { vmaLookup } from './mm.js';
@@ -52,7 +52,7 @@ export const userAccessPath = path<AccessLocals>()('user_access', 'walk', {
     const w = walk(k.arch, k.get('mms', mm).pgd, cx.l.addr);
     if (w.kind === 'leaf' && (!cx.l.write || w.leaf.write)) {
       const phys = w.leaf.pfn * 4096 + (cx.l.addr - w.base);
-      const res = physAccess(k, phys, cx.l.size, cx.l.write, cx.l.write ? (cx.l.value ?? 0) : 0);
+      const res = memAccess(k, phys, cx.l.size, cx.l.write, cx.l.write ? (cx.l.value ?? 0) : 0);
       cx.emit('access', cx.l.write ? 'store' : 'load', {
         addr: hex(cx.l.addr), phys: hex(phys), size: cx.l.size, level: w.leaf.level, value: hex(res.value), outcome: res.outcome,
       });

@@ -11,9 +11,9 @@
  *   holds, ->huge_fault(vmf, PUD_ORDER); anything but VM_FAULT_FALLBACK ends
  *   the fault. For a file VMA in a page fault v6.19 allows the order when the
  *   VMA is special-huge (a file VMA with VM_PFNMAP/VM_MIXEDMAP), has
- *   ->huge_fault, and THP is enabled; the model takes THP "enabled=always"
- *   and requires the arch to map PUD PFN leaves
- *   (CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD, arch.hugePfnmap.pud).
+ *   ->huge_fault, and the THP `enabled` setting allows it (src/mm/thp.ts:
+ *   `never` never, `madvise` with VM_HUGEPAGE); the arch must map PUD PFN
+ *   leaves (CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD, arch.hugePfnmap.pud).
  * - pmd_alloc(): the PUD slot now holds a pmd table (so after a fallback a
  *   later fault there no longer tries PUD order until the tables are freed).
  * - PMD: likewise with PMD_ORDER when the PMD entry is none.
@@ -21,8 +21,9 @@
  * A present leaf hit by a write it does not allow gets the write-protect
  * handling of a shared PFN map (->huge_fault again at that order, else the
  * huge leaf is cleared and the fault falls back; a PTE is made writable,
- * wp_pfn_shared). Private (COW) PFN maps and anonymous memory are not
- * modelled: their faults return VM_FAULT_SIGBUS with a 'warn' event.
+ * wp_pfn_shared). Private (COW) PFN maps are not modelled: their faults
+ * return VM_FAULT_SIGBUS with a 'warn' event. An anonymous VMA goes to
+ * do_anonymous_page()/do_wp_page() at PTE level (src/mm/anon-fault.ts).
  * Each ->fault/->huge_fault call emits a 'fault' event with order and result.
  */
 import type { Level } from '../arch/types.js';
@@ -35,25 +36,26 @@ import type { Vma } from './types.js';
 import { VM_MAYSHARE, VM_SHARED, vmFlagsHas } from './types.js';
 import { getVma } from './mm.js';
 import { allocTable, alignDown, levelOrder, replaceLeaf, slotAt, clearRange } from './pgtable.js';
-import { linearPageIndex, vmaIsSpecialHuge, vmOps } from './vma.js';
+import { linearPageIndex, vmOps } from './vma.js';
+import { thpVmaAllowable, vmaIsAnonymous } from './thp.js';
+import { anonFaultStart, anonPteFault } from './anon-fault.js';
 import type { Kernel } from '../kernel/kernel.js';
 
-/** VM_NOHUGEPAGE (bit 30): madvise(MADV_NOHUGEPAGE). */
-export const VM_NOHUGEPAGE = 2 ** 30;
+export { VM_NOHUGEPAGE } from './thp.js';
 
-/** thp_vma_allowable_order(vma, TVA_PAGEFAULT, order) for a non-anonymous VMA, THP enabled=always. */
+/** thp_vma_allowable_order(vma, TVA_PAGEFAULT, order) under the world's THP setting (src/mm/thp.ts). */
 export function thpAllowable(k: Kernel, v: Vma, level: 'pmd' | 'pud'): boolean {
-  if (!k.arch.hugePfnmap[level]) return false;
-  if (!vmaIsSpecialHuge(v) || vmFlagsHas(v.vm_flags, VM_NOHUGEPAGE)) return false;
-  return vmOps(k, v)?.huge_fault !== undefined;
+  return thpVmaAllowable(k, v, level);
 }
 
-interface FaultLocals {
+export interface FaultLocals {
   readonly [key: string]: Value;
   mm: number;
   vma: number;
   address: number;
   write: boolean;
+  /** FAULT_FLAG_UNSHARE: GUP asks for an exclusive copy of a shared anonymous page, not write access. */
+  unshare: boolean;
   order: number;
   r: number;
 }
@@ -71,8 +73,9 @@ export const handleMmFaultPath = path<FaultLocals>()('handle_mm_fault', 'pud', {
   pud: (cx) => {
     const k = cx.k;
     const v = getVma(k, cx.l.mm, cx.l.vma);
+    if (vmaIsAnonymous(v)) return cx.goto(anonFaultStart(cx, v));
     if (v.vm_file === 0 || v.vm_ops === '') {
-      cx.emit('warn', 'handle_mm_fault', { report: 'anonymous memory is not modelled', address: hex(cx.l.address) });
+      cx.emit('warn', 'handle_mm_fault', { report: 'a file VMA without vm_ops is not modelled', address: hex(cx.l.address) });
       return cx.ret(VM_FAULT_SIGBUS);
     }
     const slot = slotAt(k.arch, k.get('mms', cx.l.mm).pgd, cx.l.address, 'pud');
@@ -158,12 +161,13 @@ export const handleMmFaultPath = path<FaultLocals>()('handle_mm_fault', 'pud', {
     cx.emit('fault', 'do_fault', { address: hex(cx.l.address), order: 0, ret: vmFaultName(cx.l.r) });
     cx.ret(cx.l.r);
   },
+  anon: (cx) => anonPteFault(cx),
   split_pud: (cx) => splitHuge(cx, 'pud', 'pmd'),
   split_pmd: (cx) => splitHuge(cx, 'pmd', 'pte'),
   done: (cx) => cx.ret(cx.l.r),
 });
 
-type FaultCx = Cx<FaultLocals>;
+export type FaultCx = Cx<FaultLocals>;
 
 /** A present huge/pte leaf: done unless it is a write to a read-only leaf. */
 function wpOrDone(cx: FaultCx, leafWrite: boolean, level: 'pud' | 'pmd'): `wp_${'pud' | 'pmd'}` | 'done' {

@@ -16,8 +16,10 @@
  * other file VMAs refault): PTE leaves are copied as they are;
  * copy_huge_pmd() copies a special PMD leaf but skips a PMD leaf without
  * the special bit (`!vma_is_anonymous(dst_vma)`: "can be re-filled on
- * fault"); copy_huge_pud() copies PUD leaves. COW write-protection is not
- * modelled (PFN maps here are shared). The parent gets the child's pid.
+ * fault"); copy_huge_pud() copies PUD leaves. Anonymous VMAs are copied too:
+ * their PTEs are shared and write-protected for COW, or, for a page that
+ * may be pinned for DMA, copied at once (copyAnonPte, src/mm/anon.ts);
+ * COW of private PFN maps is not modelled (B8). The parent gets the child's pid.
  *
  * The child cannot run before wake_up_new_task(): sched_fork() leaves it
  * TASK_NEW, which no CPU picks, and kernel_clone() wakes it only after
@@ -36,7 +38,13 @@ import { newTask } from '../kernel/sched/process.js';
 import type { Vma } from './types.js';
 import { VM_DONTCOPY, VM_MIXEDMAP, VM_PFNMAP, vmFlagsHas } from './types.js';
 import { newMm, setVmas } from './mm.js';
-import { listLeaves, levelSize, setLeaf, slotAt } from './pgtable.js';
+import { listLeaves, levelSize, replaceLeaf, setLeaf, slotAt } from './pgtable.js';
+import type { PgLeaf } from './types.js';
+import { VM_MAYWRITE, VM_SHARED, VM_WRITE } from './types.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { ZERO_PFN, anonAlloc, anonData, anonMapcount, anonMaybeDmaPinned, isRamPfn } from './anon.js';
+import { vmaIsAnonymous } from './thp.js';
+import { VM_WIPEONFORK } from './madvise.js';
 import { vmaMappingInode, vmaOf, vmaOpLocals, vmaValue, vmOps } from './vma.js';
 
 interface ForkLocals {
@@ -105,7 +113,10 @@ export const kernelClonePath = path<ForkLocals>()('kernel_clone', 'copy_process'
       iMmapInsert(cx.k, inode, { mm: cx.l.cmm, vma: tmp.id });
       cx.unlock(lock);
     }
-    const needsCopy = vmFlagsHas(tmp.vm_flags, VM_PFNMAP) || vmFlagsHas(tmp.vm_flags, VM_MIXEDMAP);
+    // vma_needs_copy(): PFN maps, and anonymous VMAs (which have an anon_vma once faulted).
+    // dup_mmap() copies no page table of a VM_WIPEONFORK VMA: the child refaults it zeroed.
+    const needsCopy = (vmFlagsHas(tmp.vm_flags, VM_PFNMAP) || vmFlagsHas(tmp.vm_flags, VM_MIXEDMAP) || vmaIsAnonymous(tmp)) &&
+      !vmFlagsHas(tmp.vm_flags, VM_WIPEONFORK);
     if (!needsCopy) {
       cx.l.i += 1;
       return cx.goto('dup_vma');
@@ -122,6 +133,7 @@ export const kernelClonePath = path<ForkLocals>()('kernel_clone', 'copy_process'
     if (!cx.lock(src.page_table_lock, 'write')) return;
     const tmp = vmaOf(cx.l.cur);
     let pgd = k.get('mms', cx.l.cmm).pgd;
+    let parentPgd = src.pgd;
     let copied = 0;
     let skipped = 0;
     for (const p of listLeaves(k.arch, src.pgd)) {
@@ -134,10 +146,17 @@ export const kernelClonePath = path<ForkLocals>()('kernel_clone', 'copy_process'
         continue;
       }
       if (slotAt(k.arch, pgd, p.va, p.leaf.level) !== 'none') continue;
-      pgd = setLeaf(k.arch, pgd, p.va, p.leaf);
+      let leaf = p.leaf;
+      if (isRamPfn(leaf.pfn) && leaf.pfn !== ZERO_PFN) {
+        const anon = copyAnonPte(k, tmp, p.leaf);
+        leaf = anon.child;
+        if (anon.parent !== p.leaf) parentPgd = replaceLeaf(k.arch, parentPgd, p.va, anon.parent);
+      }
+      pgd = setLeaf(k.arch, pgd, p.va, leaf);
       copied += 1;
     }
     k.mut('mms', cx.l.cmm).pgd = pgd;
+    if (parentPgd !== src.pgd) k.mut('mms', cx.l.pmm).pgd = parentPgd;
     cx.emit('insert', 'copy_page_range', { vma: tmp.id, from_mm: cx.l.pmm, to_mm: cx.l.cmm, copied, skipped });
     cx.unlock(src.page_table_lock);
     cx.unlock(k.get('mms', cx.l.cmm).page_table_lock);
@@ -159,3 +178,23 @@ export const kernelClonePath = path<ForkLocals>()('kernel_clone', 'copy_process'
     cx.ret(cx.l.cpid);
   },
 });
+
+/**
+ * copy_present_pte() for an anonymous page: a folio that may be pinned for
+ * DMA is copied for the child at once (page_needs_cow_for_dma() →
+ * copy_present_page(); the parent keeps its page and its pin); any other
+ * is shared, one more mapping (folio_try_dup_anon_rmap_pte()), and in a
+ * COW mapping write-protected in both parent and child
+ * (ptep_set_wrprotect()).
+ */
+function copyAnonPte(k: Kernel, vma: Vma, leaf: PgLeaf): { parent: PgLeaf; child: PgLeaf } {
+  const cow = !vmFlagsHas(vma.vm_flags, VM_SHARED) && vmFlagsHas(vma.vm_flags, VM_MAYWRITE);
+  if (cow && anonMaybeDmaPinned(k, leaf.pfn)) {
+    const pfn = anonAlloc(k, anonData(k, leaf.pfn));
+    return { parent: leaf, child: { ...leaf, pfn, write: vmFlagsHas(vma.vm_flags, VM_WRITE) } };
+  }
+  anonMapcount(k, leaf.pfn, 1);
+  if (!cow || !leaf.write) return { parent: leaf, child: leaf };
+  const ro = { ...leaf, write: false };
+  return { parent: ro, child: ro };
+}

@@ -19,6 +19,7 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { pfnHasStructPage, pfnToBar } from '../pci/memory.js';
 import { walk } from './pgtable.js';
+import { gupMustUnshare } from './anon.js';
 
 export const FOLL_WRITE = 0x01;
 export const FOLL_GET = 0x04;
@@ -44,8 +45,12 @@ export interface GupFastResult {
 /** Add `n` to a page's reference count in the pagerefs table. */
 export function addPageRef(k: Kernel, pfn: number, n: number): void {
   const cur = k.find('pagerefs', pfn) ?? 0;
-  if (cur + n === 0) k.remove('pagerefs', pfn);
-  else k.set('pagerefs', pfn, cur + n);
+  if (cur + n === 0) {
+    k.remove('pagerefs', pfn);
+    // The last reference on an anonymous folio no PTE maps any more frees it (src/mm/anon.ts).
+    const anon = k.find('anon_pages', pfn);
+    if (anon !== undefined && anon.mapcount <= 0) k.remove('anon_pages', pfn);
+  } else k.set('pagerefs', pfn, cur + n);
 }
 
 /** gup_fast() over [start, start + nrPages pages) of an mm. */
@@ -63,6 +68,7 @@ export function gupFastWalk(k: Kernel, mm: number, start: number, nrPages: numbe
     if (leaf.special) return { refs, stop: `${leaf.level}_special`, level };
     const pfn = leaf.pfn + Math.floor((va - w.base) / 4096);
     if (!pfnHasStructPage(k, pfn)) return { refs, stop: 'no struct page', level };
+    if (gupMustUnshare(k, pfn, (flags & FOLL_PIN) !== 0)) return { refs, stop: 'gup_must_unshare', level };
     const p2p = pfnToBar(k, pfn) !== null;
     if (p2p && !(flags & FOLL_PCI_P2PDMA)) return { refs, stop: 'P2PDMA page without FOLL_PCI_P2PDMA', level };
     const n = flags & FOLL_PIN ? GUP_PIN_COUNTING_BIAS : 1;

@@ -3,14 +3,17 @@
  * fork (Linux v6.19: mm/mmap.c, mm/vma.c, mm/memory.c, mm/huge_memory.c,
  * mm/gup.c, kernel/fork.c).
  *
- * Not modelled: anonymous memory and page cache pages (anonymous VMAs can be
- * created but their faults fail with SIGBUS and a 'warn'); COW of private
- * PFN maps (B8) and write-protection on fork; VMA merging, mprotect, mremap,
- * madvise, mlock, accounting, memfd seals, pkeys, userfaultfd, KSM, ASLR;
- * per-VMA locks (faults always take mmap_lock for read) and split page-table
- * locks (one page_table_lock per mm); the p4d level (folded); TLB flushes
- * and mmu notifiers (a cleared entry is gone at once); the mmap_prepare
- * `action` member; hugetlbfs; THP settings other than enabled=always;
+ * Also mremap (mm/mremap.c), madvise (mm/madvise.c), the THP `enabled`
+ * setting (mm/huge_memory.c), remote access (mm/memory.c
+ * __access_remote_vm, kernel/ptrace.c, mm/process_vm_access.c) and private
+ * anonymous memory at PTE level with COW (src/mm/anon.ts).
+ *
+ * Not modelled: page cache pages, anonymous THP and large folios, shmem;
+ * COW of private PFN maps (B8); VMA merging, mprotect, mlock, accounting,
+ * memfd seals, pkeys, userfaultfd, KSM, ASLR; per-VMA locks (faults always
+ * take mmap_lock for read) and split page-table locks (one page_table_lock
+ * per mm); the p4d level (folded); TLB flushes and mmu notifiers (a cleared
+ * entry is gone at once); the mmap_prepare `action` member; hugetlbfs;
  * gup_fast_folio_allowed()'s CONFIG_SECRETMEM mapping check; FOLL_LONGTERM;
  * follow_pfnmap_start(); exit_mmap's read-locked zap (the model zaps under
  * the write lock).
@@ -26,6 +29,9 @@ import { unmapMappingRangePath } from './memory.js';
 import { ksysMmapPgoffPath, mmapRegionPath, vmaSetFilePath } from './mmap.js';
 import { doVmiMunmapPath, vmMunmapPath } from './munmap.js';
 import { splitVmaPath } from './vma.js';
+import { doMadvisePath } from './madvise.js';
+import { doMremapPath } from './mremap.js';
+import { remoteAccessPath } from './remote.js';
 
 /** Every mm path (and do_exit, which tears an mm down), for the designs' registries. */
 export const MM_PATHS: readonly Path[] = [
@@ -33,7 +39,7 @@ export const MM_PATHS: readonly Path[] = [
   vmMunmapPath, doVmiMunmapPath, splitVmaPath,
   handleMmFaultPath, vmfInsertPfnPath, vmfInsertPfnPmdPath, vmfInsertPfnPudPath,
   userAccessPath, unmapMappingRangePath, gupActionPath, oDirectRwPath,
-  kernelClonePath, doExitPath,
+  kernelClonePath, doExitPath, doMadvisePath, doMremapPath, remoteAccessPath,
 ];
 
 export { mmapVma, setMmapVma, mmapDesc, setMmapDesc } from './mmap-vma.js';

@@ -15,6 +15,7 @@ import type { Vma } from './types.js';
 import { VM_PFNMAP, VM_MIXEDMAP, vmFlagsHas } from './types.js';
 import { getVma, setVmas } from './mm.js';
 import { clearRange, levelSize } from './pgtable.js';
+import { anonMapcount, isRamPfn } from './anon.js';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
@@ -63,6 +64,8 @@ export function zapRange(k: Kernel, mm: number, start: number, end: number, free
   const m = k.get('mms', mm);
   const { pgd, removed } = clearRange(k.arch, m.pgd, start, end, freeTables);
   if (pgd !== m.pgd) k.mut('mms', mm).pgd = pgd;
+  // zap_present_ptes(): an anonymous folio loses a mapping (folio_remove_rmap_ptes) and is freed with its last.
+  for (const p of removed) if (isRamPfn(p.leaf.pfn)) anonMapcount(k, p.leaf.pfn, -1);
   return removed.length;
 }
 

@@ -11,7 +11,7 @@ import { evalExpr } from './expr.js';
 import type { NumExpr } from './expr.js';
 import type { OpArgs } from './ops.js';
 import { prepareIoctl } from './ioctl-action.js';
-import { OPEN_FLAGS } from './flags.js';
+import { OPEN_FLAGS, MADV_ADVICE, MREMAP_FLAGS, SEEK_WHENCE, flagNames } from './flags.js';
 import { evaluator, prepareAttach, prepareDma, prepareExport } from './dmabuf-action.js';
 import { leBytes, bytesHex } from '../uapi/codec.js';
 import { protName, mapFlagsName } from '../uapi/mman.js';
@@ -145,6 +145,37 @@ export function prepareAction(op: OpArgs, vars: Vars, devices: { readonly [name:
       const addr = ev(op.args.addr, vars, 'addr');
       const length = ev(op.args.length, vars, 'length');
       return { action: { op: 'o_direct', rw: op.args.rw, addr, length }, args: { rw: op.args.rw, addr: hex(addr), length: hex(length) } };
+    }
+    case 'lseek': {
+      const fd = ev(op.args.fd, vars, 'fd');
+      const offset = ev(op.args.offset, vars, 'offset');
+      const whence = op.args.whence;
+      return { action: { op: 'lseek', fd, offset, whence }, args: { fd, offset: hex(offset), whence: flagNames(SEEK_WHENCE, whence) } };
+    }
+    case 'mremap': {
+      const a = op.args;
+      const addr = ev(a.addr, vars, 'addr');
+      const old_len = ev(a.old_length, vars, 'old_length');
+      const new_len = ev(a.new_length, vars, 'new_length');
+      const new_addr = ev(a.new_addr, vars, 'new_addr');
+      return {
+        action: { op: 'mremap', addr, old_len, new_len, flags: a.flags, new_addr },
+        args: { addr: hex(addr), old_len: hex(old_len), new_len: hex(new_len), flags: flagNames(MREMAP_FLAGS, a.flags), new_addr: hex(new_addr) },
+      };
+    }
+    case 'madvise': {
+      const addr = ev(op.args.addr, vars, 'addr');
+      const length = ev(op.args.length, vars, 'length');
+      const advice = op.args.advice;
+      return { action: { op: 'madvise', addr, length, advice }, args: { addr: hex(addr), length: hex(length), advice: flagNames(MADV_ADVICE, advice) } };
+    }
+    case 'remote_access': {
+      const a = op.args;
+      const pid = ev(a.pid, vars, 'pid');
+      const addr = ev(a.addr, vars, 'addr');
+      const len = ev(a.length, vars, 'length');
+      const value = ev(a.value, vars, 'value');
+      return { action: { op: 'remote_access', via: a.via, pid, addr, len, value }, args: { via: a.via, pid, addr: hex(addr), len } };
     }
     case 'dmabuf_export':
       return prepareExport(op.args, evaluator(vars, fail), openFlagsName);

@@ -38,6 +38,27 @@ export const MAP_FLAGS: FlagSet = {
   },
 };
 
+/** madvise advice: one name (an enum, not bits). */
+export const MADV_ADVICE: FlagSet = {
+  what: 'madvise advice',
+  enum: true,
+  values: mman.MADV_NAMES,
+};
+
+export const MREMAP_FLAGS: FlagSet = {
+  what: 'mremap flag',
+  values: { MREMAP_MAYMOVE: mman.MREMAP_MAYMOVE, MREMAP_FIXED: mman.MREMAP_FIXED, MREMAP_DONTUNMAP: mman.MREMAP_DONTUNMAP },
+};
+
+/** lseek whence (an enum). */
+export const SEEK_WHENCE: FlagSet = {
+  what: 'whence',
+  enum: true,
+  values: {
+    SEEK_SET: fcntl.SEEK_SET, SEEK_CUR: fcntl.SEEK_CUR, SEEK_END: fcntl.SEEK_END, SEEK_DATA: fcntl.SEEK_DATA, SEEK_HOLE: fcntl.SEEK_HOLE,
+  },
+};
+
 /** struct dma_buf_sync flags (DMA_BUF_SYNC_START is 0: it only names the absence of END). */
 export const DMA_BUF_SYNC_FLAGS: FlagSet = {
   what: 'dma-buf sync flag',

@@ -9,7 +9,8 @@
  * src/scenario/dmabuf-ops.ts.
  */
 import * as z from 'zod';
-import { OPEN_FLAGS, PROT_FLAGS, MAP_FLAGS } from './flags.js';
+import { OPEN_FLAGS, PROT_FLAGS, MAP_FLAGS, MADV_ADVICE, MREMAP_FLAGS, SEEK_WHENCE, orList } from './flags.js';
+import { REMOTE_VIA } from '../mm/remote.js';
 import { boolean, flags, hexBytes, ident, msg, numExpr, strict } from './values.js';
 import type { NumExpr } from './expr.js';
 import { parseExpr } from './expr.js';
@@ -119,6 +120,26 @@ export const OPS = {
   o_direct: strict(
     { rw: z.enum(['read', 'write'], { error: msg("expected rw: read or rw: write") }), addr, length: numExpr },
     'o_direct',
+  ),
+  /** lseek(fd, offset, whence). */
+  lseek: strict({ fd, offset: numExpr.default(lit(0)), whence: flags(SEEK_WHENCE).default(0) }, 'lseek'),
+  /** mremap(addr, old_length, new_length, flags, new_addr). */
+  mremap: strict(
+    { addr, old_length: numExpr, new_length: numExpr, flags: flags(MREMAP_FLAGS).default(0), new_addr: numExpr.default(lit(0)) },
+    'mremap',
+  ),
+  /** madvise(addr, length, advice). */
+  madvise: strict({ addr, length: numExpr, advice: flags(MADV_ADVICE) }, 'madvise'),
+  /** ptrace PEEKDATA/POKEDATA, /proc/PID/mem or process_vm_readv/writev of process `pid` (0: itself). */
+  remote_access: strict(
+    {
+      via: z.enum(REMOTE_VIA, { error: msg(`expected via: ${orList([...REMOTE_VIA])}`) }),
+      pid: numExpr.default(lit(0)),
+      addr,
+      length: numExpr.default(lit(8)),
+      value: numExpr.default(lit(0)),
+    },
+    'remote_access',
   ),
   ...DMA_BUF_OPS,
   ...IOMMU_OPS,

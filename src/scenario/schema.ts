@@ -18,6 +18,7 @@ import { orList } from './flags.js';
 import { boolean, constNum, expectedRet, ident, msg, numExpr, strict } from './values.js';
 import type { NumExpr } from './expr.js';
 import { ARCH_PROFILES, DEFAULT_ARCH } from '../arch/profiles.js';
+import { THP_ENABLED } from '../mm/thp.js';
 
 const archName = z
   .string({ error: msg('expected an arch profile name') })
@@ -116,6 +117,8 @@ const world = strict(
     devices: z.array(device, { error: msg('expected a list of devices') }).default([]),
     importers: z.array(importer, { error: msg('expected a list of importers: [{name: gpu, kind: dynamic}]') }).default([]),
     processes: z.array(processSpec, { error: msg('expected a list of processes') }).min(1, { error: 'a world needs at least one process' }),
+    /** /sys/kernel/mm/transparent_hugepage/enabled (src/mm/thp.ts). */
+    thp: z.enum(THP_ENABLED, { error: msg(`expected a THP setting: ${orList([...THP_ENABLED])}`) }).default('always'),
   },
   'world',
 );

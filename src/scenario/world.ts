@@ -40,7 +40,7 @@ export function kernelConfig(world: World, design: Design): KernelConfig {
 
 /** Build the initial state of a world for an arch profile and a design. */
 export function buildWorld(world: World, arch: string, design: Design, defects: readonly string[] = []): BuiltWorld {
-  const k = new Kernel(emptyKernelState(arch, design.name, defects, kernelConfig(world, design)), design);
+  const k = new Kernel(emptyKernelState(arch, design.name, defects, kernelConfig(world, design), world.thp), design);
   // Importers first, on the empty state: their ids are what the loader resolved `importer:` names to.
   const importers: Record<string, number> = {};
   const ids = importerIds(world.importers);

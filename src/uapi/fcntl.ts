@@ -34,3 +34,11 @@ export function openFmode(flags: number): number {
   return (acc === O_RDONLY || acc === O_RDWR ? FMODE_READ : 0)
     | (acc === O_WRONLY || acc === O_RDWR ? FMODE_WRITE : 0);
 }
+
+/** lseek whence (include/uapi/linux/fs.h); SEEK_MAX is SEEK_HOLE. */
+export const SEEK_SET = 0;
+export const SEEK_CUR = 1;
+export const SEEK_END = 2;
+export const SEEK_DATA = 3;
+export const SEEK_HOLE = 4;
+export const SEEK_MAX = SEEK_HOLE;

@@ -143,6 +143,18 @@ function opCode(a: ReproAction, devIndex: (bdf: string) => number): { code: stri
       return { what: `${what} of ${x.size} bytes`, kind: 'STORE', code: [`sig = user_store(${field(a, 'addr', x.addr)}, ${x.size}, ${field(a, 'value', x.value)});`, `ret = 0;`] };
     case 'o_direct':
       return { what: `${what} ${x.rw}`, kind: 'WANT_EXACT', code: [`ret = o_direct_rw(${x.rw === 'write' ? 1 : 0}, ${field(a, 'addr', x.addr)}, ${field(a, 'length', x.length)});`] };
+    case 'lseek':
+      return { what, kind: 'WANT_EXACT', code: [`ret = lseek((int)${field(a, 'fd', x.fd)}, (off_t)${field(a, 'offset', x.offset)}, ${x.whence});`] };
+    case 'mremap':
+      return {
+        what, kind: 'WANT_ADDR',
+        code: [
+          `void *p = mremap((void *)(uintptr_t)${field(a, 'addr', x.addr)}, ${x.old_len}, ${x.new_len}, ${x.flags}, (void *)(uintptr_t)${field(a, 'new_addr', x.new_addr)});`,
+          `ret = p == MAP_FAILED ? -1 : (long long)(uintptr_t)p;`,
+        ],
+      };
+    case 'madvise':
+      return { what, kind: 'WANT_EXACT', code: [`ret = madvise((void *)(uintptr_t)${field(a, 'addr', x.addr)}, ${field(a, 'length', x.length)}, ${x.advice});`] };
     case 'gup':
       return { what, kind: 'SKIP', code: ['/* gup: get_user_pages() as a driver calls it has no user-space entry; O_DIRECT (o_direct) is the closest. */', 'ret = 0;'] };
     case 'unbind':
