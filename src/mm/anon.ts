@@ -23,7 +23,7 @@
  * shared anonymous memory (shmem), mm_forbids_zeropage(), userfaultfd.
  */
 import type { Kernel } from '../kernel/kernel.js';
-import { physAccess } from '../pci/memory.js';
+import { loadBytes, physAccess, storeBytes } from '../pci/memory.js';
 import type { PhysResult } from '../pci/memory.js';
 import { GUP_PIN_COUNTING_BIAS } from './gup-fast.js';
 
@@ -99,18 +99,8 @@ export function memAccess(k: Kernel, phys: number, size: number, write: boolean,
   const p = k.find('anon_pages', pfn);
   if (write) {
     if (p === undefined) return { value, outcome: 'ok' }; // the zero page is never mapped writable
-    const data: Record<number, number> = { ...p.data };
-    let v = value;
-    for (let i = 0; i < size; i++) {
-      const byte = v % 256;
-      if (byte === 0) delete data[off + i];
-      else data[off + i] = byte;
-      v = Math.floor(v / 256);
-    }
-    k.set('anon_pages', pfn, { ...p, data });
+    k.set('anon_pages', pfn, { ...p, data: storeBytes(p.data, off, size, value) });
     return { value, outcome: 'ok' };
   }
-  let v = 0;
-  for (let i = size - 1; i >= 0; i--) v = v * 256 + (p?.data[off + i] ?? 0);
-  return { value: v, outcome: 'ok' };
+  return { value: p === undefined ? 0 : loadBytes(p.data, off, size), outcome: 'ok' };
 }
