@@ -34,7 +34,7 @@ import { applyTransition, isDeadlocked, kernelTasks, transitionKey } from './tra
 import { fingerprint, hashInts, hashValue } from './fingerprint.js';
 import type { Fingerprint } from './fingerprint.js';
 import { VisitedSet } from './visited.js';
-import { frontSlot, superseded } from './dominance.js';
+import { frontSlot, superseded, withNode } from './dominance.js';
 import type { KeySet } from './visited.js';
 import { Footprint, conflict, independent } from './footprint.js';
 import { Kernel } from '../kernel/kernel.js';
@@ -263,8 +263,9 @@ export class Search {
   nodes = 0;
   /**
    * With the reduction, drop the nodes of a level that a node kept after
-   * them dominates ({@link filterLevel}); a split search turns it off, since
-   * a worker cannot tell which other worker's node did.
+   * them dominates ({@link filterLevel}) as the level ends; a split search
+   * turns it off and calls {@link filterShared} once every worker has ended
+   * the level, when the shared fronts hold every worker's nodes.
    */
   levelFilter = true;
   transitions = 0;
@@ -456,6 +457,23 @@ export class Search {
     // argument goes from a node to one kept earlier, and this one was kept later (docs/check.md).
     for (const n of kept) if (n.sleep !== null && superseded.has(`${n.hi}:${n.lo}`)) n.sleep = null;
     return kept;
+  }
+
+  /**
+   * {@link filterLevel} for a worker of a split search, once every worker
+   * has ended the level. A node kept here may have taken the place of a node
+   * another worker dropped, which this worker cannot see: every node whose
+   * state has another variant in its front defers nothing to its siblings
+   * (clearing a sleep set only explores more).
+   */
+  filterShared(): void {
+    if (this.nodeSet !== null) return;
+    this.frontier = this.frontier.filter((n) => !this.supersededAtLevel(n));
+    for (const n of this.frontier) {
+      if (n.sleep === null) continue;
+      const slot = frontSlot(n.state, n.last, n.preemptions);
+      if (slot < 0 || this.visited.frontOf(n.hi, n.lo) !== withNode(0, slot, n.preemptions)) n.sleep = null;
+    }
   }
 
   private supersededAtLevel(n: FrontierNode): boolean {

@@ -3,19 +3,20 @@
  *
  * A state shares most of its rows with the state it came from (see
  * src/kernel/kernel.ts). A table hashes as the sum of one mixed hash per
- * (id, row) pair, and that sum is kept per table object: a draft that copied
- * a table (src/check/tracking-kernel.ts) hands over the ids its step wrote,
- * and the new table's sum is the old one minus the old rows' pairs plus the
- * new rows' ({@link noteTableWrites}), never re-summed over unchanged rows.
- * Rows and nested objects are cached by identity when they are big enough
- * that re-hashing costs more than a lookup ({@link CACHE_WORK}). The hash is
- * structural and canonical — independent of the order object keys were added in, so two
- * equal states hash alike however their objects were built — and it covers
- * everything that decides a state's future (objects hash as an
- * order-independent sum over their key/value pairs, arrays in order; see
- * {@link hashValue}). It leaves out `nextId`: two
- * states equal but for the next free id have the same futures up to the
- * names of objects not yet created.
+ * (id, row) pair. A state's fingerprint is kept with the state, together
+ * with each table's sums and its rows' hashes: a draft (src/check/
+ * tracking-kernel.ts) hands over the ids its step wrote, and the next
+ * state's fingerprint is the old one's tables with those rows' pairs taken
+ * out and the new rows' put in ({@link noteStateWrites}) — one row hashed per
+ * row written, never a re-sum over unchanged rows or tables. Nested objects
+ * are cached by identity when they are big enough that re-hashing costs more
+ * than a lookup ({@link CACHE_WORK}). The hash is structural and canonical —
+ * independent of the order object keys were added in, so two equal states
+ * hash alike however their objects were built — and it covers everything
+ * that decides a state's future (objects hash as an order-independent sum
+ * over their key/value pairs, arrays in order; see {@link hashValue}). It
+ * leaves out `nextId`: two states equal but for the next free id have the
+ * same futures up to the names of objects not yet created.
  *
  * The two 32-bit lanes use different seeds and multipliers (murmur3's
  * finaliser mixing), giving a 64-bit fingerprint; as in TLC, a collision
@@ -24,20 +25,13 @@
 import type { KernelState } from '../kernel/state.js';
 import { TABLE_NAMES } from '../kernel/state.js';
 
+
 export interface Fingerprint {
   readonly hi: number;
   readonly lo: number;
 }
 
 const cache = new WeakMap<object, Fingerprint>();
-
-/** Per table object: its row count and the two lanes' sums of (id, row) pair hashes. */
-interface TableSum {
-  readonly n: number;
-  readonly hi: number;
-  readonly lo: number;
-}
-const tableSums = new WeakMap<object, TableSum>();
 
 /**
  * An object is cached when hashing it took at least this many values (its
@@ -126,64 +120,181 @@ function hashId(id: number): Fingerprint {
   return hashString(String(id));
 }
 
-/** A table's row count and pair sums, from scratch (over every row). */
+/**
+ * A table's hash: its row count, the two lanes' sums of (id, row) pair
+ * hashes, and each row's own pair hashes as flat (id, hi, lo) triples.
+ */
+interface TableSum {
+  readonly n: number;
+  readonly hi: number;
+  readonly lo: number;
+  readonly rows: readonly number[];
+}
+
+/** A state's fingerprint with what updates it: the sums of each table (by index in TABLE_NAMES). */
+interface StateHash {
+  readonly fp: Fingerprint;
+  readonly tables: readonly TableSum[];
+}
+const stateHashes = new WeakMap<object, StateHash>();
+
+/** A table's sums from scratch (over every row). */
 function sumTable(t: Readonly<Record<number, unknown>>): TableSum {
   let hi = 0;
   let lo = 0;
   let n = 0;
+  const rows: number[] = [];
   for (const key in t) {
-    const hk = hashId(Number(key));
-    hv(t[key as unknown as number]);
-    hi = (hi + pairHi(hk.hi, outHi, outLo)) | 0;
-    lo = (lo + pairLo(hk.lo, outHi, outLo)) | 0;
+    const id = Number(key);
+    pairOf(id, t[id]);
+    rows.push(id, outHi, outLo);
+    hi = (hi + outHi) | 0;
+    lo = (lo + outLo) | 0;
     n++;
   }
-  return { n, hi, lo };
+  return { n, hi, lo, rows };
 }
 
-/** Hash a table into (outHi, outLo): from its kept sums when a draft handed them over, else over every row. */
-function hashTable(t: Readonly<Record<number, unknown>>): void {
-  let sum = tableSums.get(t);
-  if (sum === undefined) tableSums.set(t, (sum = sumTable(t)));
-  // The same value hv gives the table as a plain object.
-  outHi = fmix(objectHi(sum.n, sum.hi)) >>> 0;
-  outLo = fmix(objectLo(sum.n, sum.lo)) >>> 0;
+/** The (id, row) pair hash of one table row into (outHi, outLo). */
+function pairOf(id: number, row: unknown): void {
+  const hk = hashId(id);
+  // A row's hash is kept in its table's sums: caching the row by identity too would only cost.
+  if (typeof row === 'object' && row !== null) {
+    work++;
+    hashObject(row);
+  } else hv(row);
+  const h = pairHi(hk.hi, outHi, outLo);
+  outLo = pairLo(hk.lo, outHi, outLo);
+  outHi = h;
+}
+
+/** `before`'s sums with the rows of table `table` that `written` names re-hashed from `after` (set, added or removed). */
+function updateTable(sum: TableSum, before: Readonly<Record<number, unknown>>, after: Readonly<Record<number, unknown>>, table: number, written: readonly number[]): TableSum {
+  let { n, hi, lo } = sum;
+  let rows: number[] | null = null;
+  for (let w = 0; w < written.length; w += 2) {
+    if (written[w] !== table) continue;
+    const id = written[w + 1]!;
+    if (before[id] === after[id]) continue;
+    rows ??= sum.rows.slice();
+    let at = -1;
+    for (let i = 0; i < rows.length; i += 3) if (rows[i] === id) { at = i; break; }
+    if (at >= 0) {
+      hi = (hi - rows[at + 1]!) | 0;
+      lo = (lo - rows[at + 2]!) | 0;
+      n--;
+    }
+    const now = after[id];
+    if (now === undefined) {
+      if (at >= 0) rows.splice(at, 3);
+      continue;
+    }
+    pairOf(id, now);
+    hi = (hi + outHi) | 0;
+    lo = (lo + outLo) | 0;
+    n++;
+    if (at >= 0) {
+      rows[at + 1] = outHi;
+      rows[at + 2] = outLo;
+    } else rows.push(id, outHi, outLo);
+  }
+  return rows === null ? sum : { n, hi, lo, rows };
+}
+
+/** The hash of a whole state from its tables' sums. */
+function stateFingerprint(s: KernelState, tables: readonly TableSum[]): Fingerprint {
+  let hi = 0x1b873593;
+  let lo = 0x85ebca6b;
+  const add = (): void => {
+    hi = mix(mix(hi, outHi, M_HI), outLo, M_HI);
+    lo = mix(mix(lo, outHi, M_LO), outLo, M_LO);
+  };
+  hv(s.arch);
+  add();
+  hv(s.design);
+  add();
+  hv(s.lockdep);
+  add();
+  hv(s.defects);
+  add();
+  for (let i = 0; i < tables.length; i++) {
+    const t = tables[i]!;
+    // The same value hv gives the table as a plain object.
+    outHi = fmix(objectHi(t.n, t.hi)) >>> 0;
+    outLo = fmix(objectLo(t.n, t.lo)) >>> 0;
+    add();
+  }
+  return { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
+}
+
+function stateHash(s: KernelState): StateHash {
+  let h = stateHashes.get(s);
+  if (h === undefined) {
+    const tables = TABLE_NAMES.map((t) => sumTable(s[t]));
+    stateHashes.set(s, (h = { fp: stateFingerprint(s, tables), tables }));
+  }
+  return h;
 }
 
 /**
- * A draft copied table `before` into `after` and wrote the rows `ids` (set,
- * added or removed): keep the new table's sums, updated from those rows
- * alone. Nothing is kept when the old table's sums are not known (the first
- * fingerprint then sums the table once). Rows must not change after this.
+ * A draft made `after` from `before` and wrote the rows `written` (flat
+ * (index in TABLE_NAMES, id) pairs: set, added or removed): keep `after`'s
+ * fingerprint, updated from those rows alone. Nothing is kept when
+ * `before`'s is not known (the first fingerprint then hashes the state
+ * once). Rows must not change after this.
  */
-export function noteTableWrites(before: Readonly<Record<number, unknown>>, after: Readonly<Record<number, unknown>>, ids: Iterable<number>): void {
-  const old = tableSums.get(before);
-  if (old === undefined || tableSums.has(after)) return;
-  let { n, hi, lo } = old;
-  for (const id of ids) {
-    const hk = hashId(id);
-    const was = before[id];
-    const now = after[id];
-    if (was === now) continue;
-    if (was !== undefined) {
-      hv(was);
-      hi = (hi - pairHi(hk.hi, outHi, outLo)) | 0;
-      lo = (lo - pairLo(hk.lo, outHi, outLo)) | 0;
-      n--;
-    }
-    if (now !== undefined) {
-      hv(now);
-      hi = (hi + pairHi(hk.hi, outHi, outLo)) | 0;
-      lo = (lo + pairLo(hk.lo, outHi, outLo)) | 0;
-      n++;
-    }
+export function noteStateWrites(before: KernelState, after: KernelState, written: readonly number[]): void {
+  if (after === before) return;
+  const old = stateHashes.get(before);
+  if (old === undefined || stateHashes.has(after)) return;
+  let tables: TableSum[] | null = null;
+  for (let i = 0; i < TABLE_NAMES.length; i++) {
+    const name = TABLE_NAMES[i]!;
+    if (after[name] === before[name]) continue;
+    tables ??= old.tables.slice();
+    tables[i] = updateTable(old.tables[i]!, before[name], after[name], i, written);
   }
-  tableSums.set(after, { n, hi, lo });
+  const unchanged = tables === null && after.lockdep === before.lockdep && after.arch === before.arch &&
+    after.design === before.design && after.defects === before.defects;
+  const t = tables ?? old.tables;
+  stateHashes.set(after, unchanged ? old : { fp: stateFingerprint(after, t), tables: t });
 }
 
-/** Whether a table's sums are known (kept by a draft or summed once): for tests. */
-export function tableSumKept(t: object): boolean {
-  return tableSums.has(t);
+/** Whether a state's fingerprint was kept by the draft that made it (or computed once): for tests. */
+export function fingerprintKept(s: KernelState): boolean {
+  return stateHashes.has(s);
+}
+
+/** Hash an array or object into (outHi, outLo), its children through {@link hv}; no cache for `v` itself. */
+function hashObject(v: object): void {
+  let hi: number;
+  let lo: number;
+  if (Array.isArray(v)) {
+    hi = mix(mix(0x9747b28c, 7, M_HI), v.length, M_HI);
+    lo = mix(mix(0x3c6ef372, 7, M_LO), v.length, M_LO);
+    for (let i = 0; i < v.length; i++) {
+      hv(v[i]);
+      hi = mix(mix(hi, outHi, M_HI), outLo, M_HI);
+      lo = mix(mix(lo, outHi, M_LO), outLo, M_LO);
+    }
+  } else {
+    const o = v as Record<string, unknown>;
+    let sumHi = 0;
+    let sumLo = 0;
+    let n = 0;
+    for (const key in o) {
+      const hk = hashString(key);
+      hv(o[key]);
+      // One well-mixed hash per pair, summed: independent of the keys' order.
+      sumHi = (sumHi + pairHi(hk.hi, outHi, outLo)) | 0;
+      sumLo = (sumLo + pairLo(hk.lo, outHi, outLo)) | 0;
+      n++;
+    }
+    hi = objectHi(n, sumHi);
+    lo = objectLo(n, sumLo);
+  }
+  outHi = fmix(hi) >>> 0;
+  outLo = fmix(lo) >>> 0;
 }
 
 /** Hash `v` into (outHi, outLo). */
@@ -213,35 +324,8 @@ function hv(v: unknown): void {
       if (v === null) { setPair(6, 0, 0); return; }
       const hit = cache.get(v);
       if (hit) { outHi = hit.hi; outLo = hit.lo; return; }
-      let hi: number;
-      let lo: number;
       const start = work;
-      if (Array.isArray(v)) {
-        hi = mix(mix(0x9747b28c, 7, M_HI), v.length, M_HI);
-        lo = mix(mix(0x3c6ef372, 7, M_LO), v.length, M_LO);
-        for (let i = 0; i < v.length; i++) {
-          hv(v[i]);
-          hi = mix(mix(hi, outHi, M_HI), outLo, M_HI);
-          lo = mix(mix(lo, outHi, M_LO), outLo, M_LO);
-        }
-      } else {
-        const o = v as Record<string, unknown>;
-        let sumHi = 0;
-        let sumLo = 0;
-        let n = 0;
-        for (const key in o) {
-          const hk = hashString(key);
-          hv(o[key]);
-          // One well-mixed hash per pair, summed: independent of the keys' order.
-          sumHi = (sumHi + pairHi(hk.hi, outHi, outLo)) | 0;
-          sumLo = (sumLo + pairLo(hk.lo, outHi, outLo)) | 0;
-          n++;
-        }
-        hi = objectHi(n, sumHi);
-        lo = objectLo(n, sumLo);
-      }
-      outHi = fmix(hi) >>> 0;
-      outLo = fmix(lo) >>> 0;
+      hashObject(v);
       if (work - start >= CACHE_WORK) cache.set(v, { hi: outHi, lo: outLo });
       return;
     }
@@ -263,25 +347,7 @@ export function hashValue(v: unknown): Fingerprint {
 
 /** The fingerprint of a kernel state (tables, design, arch, defects and lockdep; not nextId). */
 export function fingerprint(s: KernelState): Fingerprint {
-  let hi = 0x1b873593;
-  let lo = 0x85ebca6b;
-  const add = (): void => {
-    hi = mix(mix(hi, outHi, M_HI), outLo, M_HI);
-    lo = mix(mix(lo, outHi, M_LO), outLo, M_LO);
-  };
-  hv(s.arch);
-  add();
-  hv(s.design);
-  add();
-  hv(s.lockdep);
-  add();
-  hv(s.defects);
-  add();
-  for (const t of TABLE_NAMES) {
-    hashTable(s[t]);
-    add();
-  }
-  return { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
+  return stateHash(s).fp;
 }
 
 export function fingerprintHex(fp: Fingerprint): string {

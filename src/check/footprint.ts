@@ -108,6 +108,8 @@ function elementName(x: number): string {
 /** A Kernel draft that records the footprint of what runs on it. */
 export class RecordingKernel extends TrackingKernel {
   private view: KernelState | null = null;
+  /** The draft's root the view reads (the draft copies its root on the first write). */
+  private viewOf: KernelState | null = null;
 
   constructor(private readonly before: KernelState, design: Design, readonly fp: Footprint) {
     super(before, design);
@@ -115,7 +117,12 @@ export class RecordingKernel extends TrackingKernel {
 
   /** The state through a view that records what is read (see the file comment). */
   override get state(): KernelState {
-    return (this.view ??= recordingView(super.state, this.fp));
+    const root = super.state;
+    if (this.viewOf !== root) {
+      this.viewOf = root;
+      this.view = recordingView(root, this.fp);
+    }
+    return this.view!;
   }
 
   /** Tasks whose wait state the step changed write it. */

@@ -21,7 +21,6 @@ import type { AlphabetItem, CheckModel } from './bfs.js';
 import type { Transition } from './transitions.js';
 import { applyTransition } from './transitions.js';
 import type { Footprint } from './footprint.js';
-import { draft } from './footprint.js';
 import { runScenario, formatRet } from './run.js';
 import type { RunResult, RunViolation } from './run.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -141,45 +140,47 @@ export function scenarioModel(sc: Scenario, opts: ScenarioCheckOptions): Scenari
       fp.readRow('tasks', t.tid);
       fp.readRow('processes', before.pid);
     }
-    const r = applyTransition(s, design, t, fp);
-    const events = [...r.events];
     const entry = t.action && t.entry !== undefined && before ? alphabet[before.name]?.[t.entry] : undefined;
-    if (t.action && entry && before) {
-      // The syscall line with the arguments as `barmap run` prints them.
-      const vars = s.processes[before.pid]?.vars ?? {};
-      const i = events.findIndex((e) => e.kind === 'syscall');
-      try {
-        if (i >= 0) events[i] = { ...events[i]!, args: prepareAction(entry.action, vars, devices).args };
-      } catch {
-        // keep the raw arguments
-      }
-    }
-    const after = r.state.tasks[t.tid];
     const wasIn = t.action !== undefined || (before !== undefined && before.frames.length > 0);
-    if (!after || after.dead || !wasIn) return { state: r.state, events };
-    const k = draft(r.state, design, fp);
-    const proc = k.get('processes', after.pid);
-    const key = (name: string): string => `${AS_PREFIX}${t.tid}:${name}`;
-    if (after.frames.length > 0) {
-      if (entry?.as !== undefined) k.mut('processes', after.pid).vars = { ...proc.vars, [key(entry.as)]: 0 };
-      return { state: k.finish(), events };
-    }
-    // Back in user space: the return line, the `as:` binding, the signals taken.
-    const op = t.action?.op ?? (before?.frames[0] ? opOfFrame(before.frames[0]) : 'syscall');
-    const ret = typeof after.lastRet === 'number' ? after.lastRet : 0;
-    events.push({ tid: t.tid, kind: 'return', fn: op, args: { ret: formatRet(op, ret) } });
-    const pending = Object.keys(proc.vars).find((v) => v.startsWith(`${AS_PREFIX}${t.tid}:`));
-    const name = entry?.as ?? (pending !== undefined ? pending.slice(key('').length) : undefined);
-    if (name !== undefined && !proc.exited) {
-      const vars: Record<string, number> = { ...proc.vars, [name]: ret };
-      if (pending !== undefined) delete vars[pending];
-      k.mut('processes', after.pid).vars = vars;
-    }
-    if (after.pending.length > 0) {
-      k.mut('tasks', t.tid).pending = [];
-      for (const sig of after.pending) events.push({ tid: t.tid, kind: 'signal', fn: 'deliver', args: { sig, to: `${after.name}-${t.tid}` } });
-    }
-    return { state: k.finish(), events };
+    // The user-space part runs on the step's own draft: each row is copied and fingerprinted once.
+    return applyTransition(s, design, t, fp, (k) => {
+      const events = k.events;
+      if (t.action && entry && before) {
+        // The syscall line with the arguments as `barmap run` prints them.
+        const vars = s.processes[before.pid]?.vars ?? {};
+        const i = events.findIndex((e) => e.kind === 'syscall');
+        try {
+          if (i >= 0) events[i] = { ...events[i]!, args: prepareAction(entry.action, vars, devices).args };
+        } catch {
+          // keep the raw arguments
+        }
+      }
+      const after = k.find('tasks', t.tid);
+      if (!after || after.dead || !wasIn) return;
+      const proc = k.get('processes', after.pid);
+      const key = (name: string): string => `${AS_PREFIX}${t.tid}:${name}`;
+      if (after.frames.length > 0) {
+        if (entry?.as !== undefined) k.mut('processes', after.pid).vars = { ...proc.vars, [key(entry.as)]: 0 };
+        return;
+      }
+      // Back in user space: the return line, the `as:` binding, the signals taken.
+      const op = t.action?.op ?? (before?.frames[0] ? opOfFrame(before.frames[0]) : 'syscall');
+      const ret = typeof after.lastRet === 'number' ? after.lastRet : 0;
+      k.emit({ tid: t.tid, kind: 'return', fn: op, args: { ret: formatRet(op, ret) } });
+      const pending = Object.keys(proc.vars).find((v) => v.startsWith(`${AS_PREFIX}${t.tid}:`));
+      const name = entry?.as ?? (pending !== undefined ? pending.slice(key('').length) : undefined);
+      if (name !== undefined && !proc.exited) {
+        const vars: Record<string, number> = { ...proc.vars, [name]: ret };
+        if (pending !== undefined) delete vars[pending];
+        k.mut('processes', after.pid).vars = vars;
+      }
+      const signals = after.pending;
+      if (signals.length > 0) {
+        // `after` may be this draft's own copy of the row, which mut() returns: keep the signals first.
+        k.mut('tasks', t.tid).pending = [];
+        for (const sig of signals) k.emit({ tid: t.tid, kind: 'signal', fn: 'deliver', args: { sig, to: `${after.name}-${t.tid}` } });
+      }
+    });
   };
 
   const bounds: Bounds = {

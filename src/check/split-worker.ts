@@ -132,6 +132,8 @@ async function main(): Promise<void> {
       if (go.type !== 'go') throw new Error('split worker: nodes before the level\'s go');
       if (go.finish) break;
       for (const name of go.skip) search.skip.add(name);
+      // Every worker has ended the level: the shared fronts now tell which nodes another node dominates.
+      search.filterShared();
       if (go.give) post({ type: 'nodes', index: input.index, to: go.give.to, nodes: search.give(go.give.count) });
       if (go.receive) {
         const m = await receive();

@@ -1,27 +1,31 @@
 /**
  * A Kernel draft that notes which rows its step wrote, so that the
  * fingerprint of the next state is updated from those rows alone
- * (src/check/fingerprint.ts: {@link noteTableWrites}) and the search knows
+ * (src/check/fingerprint.ts: {@link noteStateWrites}) and the search knows
  * which tables a transition wrote (invariants are re-checked only when a
  * table they read changed: src/check/invariants/types.ts).
  */
 import { Kernel } from '../kernel/kernel.js';
 import type { KernelState, Mutable, Row, TableName } from '../kernel/state.js';
+import { TABLE_NAMES } from '../kernel/state.js';
+
+const TABLE_INDEX = new Map<TableName, number>(TABLE_NAMES.map((t, i) => [t, i]));
 import type { Design } from '../designs/types.js';
-import { noteTableWrites } from './fingerprint.js';
+import { noteStateWrites } from './fingerprint.js';
 
 export class TrackingKernel extends Kernel {
-  /** Ids written (mut, set, add, remove), by table. */
-  private readonly written = new Map<TableName, Set<number>>();
+  /** Rows written (mut, set, add, remove) as flat (table index, id) pairs, each once. */
+  private readonly written: number[] = [];
 
   constructor(private readonly base: KernelState, design: Design) {
     super(base, design);
   }
 
   private wrote(table: TableName, id: number): void {
-    let ids = this.written.get(table);
-    if (ids === undefined) this.written.set(table, (ids = new Set()));
-    ids.add(id);
+    const t = TABLE_INDEX.get(table)!;
+    const w = this.written;
+    for (let i = 0; i < w.length; i += 2) if (w[i] === t && w[i + 1] === id) return;
+    w.push(t, id);
   }
 
   override mut<T extends TableName>(table: T, id: number): Mutable<Row<T>> {
@@ -45,12 +49,10 @@ export class TrackingKernel extends Kernel {
     super.remove(table, id);
   }
 
-  /** The next state; every copied table gets its fingerprint sums from the rows written. */
+  /** The next state, whose fingerprint is updated from the rows written. */
   override finish(): KernelState {
     const s = super.finish();
-    for (const [table, ids] of this.written) {
-      if (s[table] !== this.base[table]) noteTableWrites(this.base[table], s[table], ids);
-    }
+    noteStateWrites(this.base, s, this.written);
     return s;
   }
 }

@@ -8,6 +8,7 @@
  * of transitions from the initial state; replaying it is deterministic.
  */
 import type { Footprint } from './footprint.js';
+import type { Kernel } from '../kernel/kernel.js';
 import { draft } from './footprint.js';
 import type { KernelState } from '../kernel/state.js';
 import type { TraceEvent } from '../kernel/events.js';
@@ -24,12 +25,18 @@ export interface Transition {
   readonly entry?: number;
 }
 
-/** Apply a transition; the caller checked that it is enabled. `fp` records what it touched. */
+/**
+ * Apply a transition; the caller checked that it is enabled. `fp` records
+ * what it touched. `after` runs on the same draft once the step is done
+ * (what user space does when the action returns, src/check/model.ts), so a
+ * transition copies and fingerprints each row it writes once.
+ */
 export function applyTransition(
   s: KernelState,
   design: Design,
   t: Transition,
   fp?: Footprint,
+  after?: (k: Kernel) => void,
 ): { readonly state: KernelState; readonly events: readonly TraceEvent[] } {
   const k = draft(s, design, fp);
   if (t.action) {
@@ -38,6 +45,7 @@ export function applyTransition(
     enterKernel(k, t.tid, fn, locals);
   }
   stepTask(k, t.tid);
+  after?.(k);
   return { state: k.finish(), events: k.events };
 }
 

@@ -10,21 +10,27 @@
 import type { ArchProfile } from '../arch/types.js';
 import { archProfile } from '../arch/profiles.js';
 import type { KernelState, Mutable, Row, TableName, Tables } from './state.js';
+import { TABLE_NAMES } from './state.js';
 import type { TraceEvent } from './events.js';
 import type { Design } from '../designs/types.js';
 
+/** Each table's bit in a draft's mask of tables it copied. */
+const TABLE_BIT: Readonly<Record<TableName, number>> = Object.fromEntries(TABLE_NAMES.map((t, i) => [t, 1 << i])) as Record<TableName, number>;
+
 export class Kernel {
-  private root: Mutable<KernelState>;
-  /** Tables already copied in this draft. */
-  private readonly ownTables = new Set<TableName>();
-  /** Rows already copied in this draft, by table. */
-  private readonly ownRows = new Set<object>();
+  /** The state as it stands; the base itself until the first write copies it. */
+  private root: KernelState;
+  private ownRoot = false;
+  /** Tables already copied in this draft (bits of {@link TABLE_BIT}). */
+  private ownTables = 0;
+  /** Rows already copied in this draft (a step copies a handful: a list beats a set). */
+  private readonly ownRows: object[] = [];
   readonly arch: ArchProfile;
   /** Events this draft emitted, in order; the trace reads them. */
   readonly events: TraceEvent[] = [];
 
   constructor(base: KernelState, readonly design: Design) {
-    this.root = { ...base };
+    this.root = base;
     this.arch = archProfile(base.arch);
   }
 
@@ -33,7 +39,7 @@ export class Kernel {
     return this.root;
   }
 
-  /** Finish the draft: the next immutable state. */
+  /** Finish the draft: the next immutable state (the base itself when nothing was written). */
   finish(): KernelState {
     return this.root;
   }
@@ -53,9 +59,9 @@ export class Kernel {
     const t = this.tableForWrite(table);
     const row = t[id];
     if (row === undefined) throw new ModelError(`${table}[${id}] does not exist (use after free?)`);
-    if (this.ownRows.has(row as object)) return row as Mutable<Row<T>>;
+    if (this.ownRows.includes(row as object)) return row as Mutable<Row<T>>;
     const copy = Array.isArray(row) ? [...row] : { ...(row as object) };
-    this.ownRows.add(copy);
+    this.ownRows.push(copy);
     t[id] = copy as Row<T>;
     return copy as Mutable<Row<T>>;
   }
@@ -72,13 +78,14 @@ export class Kernel {
 
   /** Record the lock-order graph (see src/kernel/locking/lockdep.ts). */
   setLockdep(graph: number): void {
-    this.root.lockdep = graph;
+    this.rootForWrite().lockdep = graph;
   }
 
   /** A fresh id; ids are never reused. */
   allocId(): number {
-    const id = this.root.nextId;
-    this.root.nextId = id + 1;
+    const root = this.rootForWrite();
+    const id = root.nextId;
+    root.nextId = id + 1;
     return id;
   }
 
@@ -87,7 +94,7 @@ export class Kernel {
     const id = this.allocId();
     const row = make(id);
     this.tableForWrite(table)[id] = row;
-    if (typeof row === 'object' && row !== null) this.ownRows.add(row as object);
+    if (typeof row === 'object' && row !== null) this.ownRows.push(row as object);
     return id;
   }
 
@@ -103,10 +110,19 @@ export class Kernel {
     this.events.push(event);
   }
 
+  private rootForWrite(): Mutable<KernelState> {
+    if (!this.ownRoot) {
+      this.ownRoot = true;
+      this.root = { ...this.root };
+    }
+    return this.root as Mutable<KernelState>;
+  }
+
   private tableForWrite<T extends TableName>(table: T): Record<number, Row<T>> {
-    if (!this.ownTables.has(table)) {
-      this.ownTables.add(table);
-      (this.root as Record<TableName, Tables[TableName]>)[table] = { ...this.root[table] };
+    const bit = TABLE_BIT[table];
+    if ((this.ownTables & bit) === 0) {
+      this.ownTables |= bit;
+      (this.rootForWrite() as Record<TableName, Tables[TableName]>)[table] = { ...this.root[table] };
     }
     return this.root[table] as Record<number, Row<T>>;
   }

@@ -69,53 +69,11 @@ export function stepTask(k: Kernel, tid: number): StepOutcome {
   if (!step) throw new ModelError(`path ${top.fn} has no label '${top.pc}'`);
 
   const locals: Record<string, Value> = { ...top.locals };
-  let move: Move | null = null;
-  const setMove = (m: Move): void => {
-    if (move !== null && move.kind !== 'block') {
-      throw new ModelError(`${top.fn}:${top.pc} moved its frame twice`);
-    }
-    move = m;
-  };
-  const cx: Cx<Locals> = {
-    k,
-    tid,
-    pid: task.pid,
-    l: locals,
-    goto: (label) => setMove({ kind: 'goto', label }),
-    call: (callee, args, into, then) =>
-      setMove({ kind: 'call', callee: typeof callee === 'string' ? callee : callee.name, args, into, then }),
-    ret: (value) => setMove({ kind: 'ret', value }),
-    lock: (lockId: number, mode: LockMode): boolean => {
-      const lock = k.get('locks', lockId);
-      checkOrder(k, tid, lock);
-      if (canAcquire(k.state, lockId, mode, tid)) {
-        acquire(k, lockId, mode, tid);
-        k.emit({ tid, kind: 'lock', fn: mode === 'write' ? 'down_write' : 'down_read', args: { lock: lockName(lock) } });
-        return true;
-      }
-      const t = k.get('tasks', tid);
-      if (t.blockedOn === null) {
-        k.emit({ tid, kind: 'lock', fn: 'wait', args: { lock: lockName(lock), mode, holder: holderOf(k, lockId) } });
-      }
-      k.mut('tasks', tid).blockedOn = { lock: lockId, mode };
-      move = { kind: 'block' };
-      return false;
-    },
-    unlock: (lockId: number): void => {
-      const lock = k.get('locks', lockId);
-      if (!release(k, lockId, tid)) throw new ModelError(`task ${tid} releases ${lockName(lock)} it does not hold`);
-      k.emit({ tid, kind: 'lock', fn: 'up', args: { lock: lockName(lock) } });
-    },
-    holds: (lockId: number, mode?: LockMode): boolean =>
-      k.get('tasks', tid).held.some((h) => h.lock === lockId && (mode === undefined || h.mode === mode)),
-    emit: (kind: EventKind, fn: string, args: Readonly<Record<string, EventValue>> = {}): void =>
-      k.emit({ tid, kind, fn, args }),
-  };
-
+  const cx = new StepContext(k, tid, task.pid, locals, top);
   // The step was written for its path's own locals and labels; the frame holds them as plain data.
   step(cx as never);
 
-  const m = move as Move | null;
+  const m = cx.move;
   if (m === null) throw new ModelError(`${top.fn}:${top.pc} did not move its frame`);
   if (m.kind === 'block') return 'blocked';
   const frames = k.get('tasks', tid).frames.slice(0, -1);
@@ -138,6 +96,74 @@ export function stepTask(k: Kernel, tid: number): StepOutcome {
   }
   k.mut('tasks', tid).frames = frames as readonly Frame[];
   return 'ran';
+}
+
+/**
+ * What a step sees (a {@link Cx}): one object per step, its moves recorded
+ * in `move`, rather than a fresh closure per operation.
+ */
+class StepContext implements Cx<Locals> {
+  move: Move | null = null;
+
+  constructor(
+    readonly k: Kernel,
+    readonly tid: number,
+    readonly pid: number,
+    readonly l: Record<string, Value>,
+    private readonly top: Frame,
+  ) {}
+
+  private setMove(m: Move): void {
+    if (this.move !== null && this.move.kind !== 'block') {
+      throw new ModelError(`${this.top.fn}:${this.top.pc} moved its frame twice`);
+    }
+    this.move = m;
+  }
+
+  goto(label: string): void {
+    this.setMove({ kind: 'goto', label });
+  }
+
+  call(callee: PathName | Path, args: Locals, into: string, then: string): void {
+    this.setMove({ kind: 'call', callee: typeof callee === 'string' ? callee : callee.name, args, into, then });
+  }
+
+  ret(value: Value): void {
+    this.setMove({ kind: 'ret', value });
+  }
+
+  lock(lockId: number, mode: LockMode): boolean {
+    const { k, tid } = this;
+    const lock = k.get('locks', lockId);
+    checkOrder(k, tid, lock);
+    if (canAcquire(k.state, lockId, mode, tid)) {
+      acquire(k, lockId, mode, tid);
+      k.emit({ tid, kind: 'lock', fn: mode === 'write' ? 'down_write' : 'down_read', args: { lock: lockName(lock) } });
+      return true;
+    }
+    const t = k.get('tasks', tid);
+    if (t.blockedOn === null) {
+      k.emit({ tid, kind: 'lock', fn: 'wait', args: { lock: lockName(lock), mode, holder: holderOf(k, lockId) } });
+    }
+    k.mut('tasks', tid).blockedOn = { lock: lockId, mode };
+    this.move = { kind: 'block' };
+    return false;
+  }
+
+  unlock(lockId: number): void {
+    const { k, tid } = this;
+    const lock = k.get('locks', lockId);
+    if (!release(k, lockId, tid)) throw new ModelError(`task ${tid} releases ${lockName(lock)} it does not hold`);
+    k.emit({ tid, kind: 'lock', fn: 'up', args: { lock: lockName(lock) } });
+  }
+
+  holds(lockId: number, mode?: LockMode): boolean {
+    return this.k.get('tasks', this.tid).held.some((h) => h.lock === lockId && (mode === undefined || h.mode === mode));
+  }
+
+  emit(kind: EventKind, fn: string, args: Readonly<Record<string, EventValue>> = {}): void {
+    this.k.emit({ tid: this.tid, kind, fn, args });
+  }
 }
 
 /** The outermost frame returned: the task is back in user space with `value`. */
