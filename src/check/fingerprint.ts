@@ -201,30 +201,36 @@ function updateTable(sum: TableSum, before: Readonly<Record<number, unknown>>, a
   return rows === null ? sum : { n, hi, lo, rows };
 }
 
+/** The lanes of a state's hash as {@link addLanes} builds it. */
+let stHi = 0;
+let stLo = 0;
+
+/** Mix (outHi, outLo) into the state's lanes. */
+function addLanes(): void {
+  stHi = mix(mix(stHi, outHi, M_HI), outLo, M_HI);
+  stLo = mix(mix(stLo, outHi, M_LO), outLo, M_LO);
+}
+
 /** The hash of a whole state from its tables' sums. */
 function stateFingerprint(s: KernelState, tables: readonly TableSum[]): Fingerprint {
-  let hi = 0x1b873593;
-  let lo = 0x85ebca6b;
-  const add = (): void => {
-    hi = mix(mix(hi, outHi, M_HI), outLo, M_HI);
-    lo = mix(mix(lo, outHi, M_LO), outLo, M_LO);
-  };
+  stHi = 0x1b873593;
+  stLo = 0x85ebca6b;
   hv(s.arch);
-  add();
+  addLanes();
   hv(s.design);
-  add();
+  addLanes();
   hv(s.lockdep);
-  add();
+  addLanes();
   hv(s.defects);
-  add();
+  addLanes();
   for (let i = 0; i < tables.length; i++) {
     const t = tables[i]!;
     // The same value hv gives the table as a plain object.
     outHi = fmix(objectHi(t.n, t.hi)) >>> 0;
     outLo = fmix(objectLo(t.n, t.lo)) >>> 0;
-    add();
+    addLanes();
   }
-  return { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
+  return { hi: fmix(stHi) >>> 0, lo: fmix(stLo) >>> 0 };
 }
 
 function stateHash(s: KernelState): StateHash {

@@ -36,6 +36,7 @@ import { TABLE_NAMES } from '../kernel/state.js';
 import type { Design } from '../designs/types.js';
 
 const TABLE_INDEX = new Map<TableName, number>(TABLE_NAMES.map((t, i) => [t, i]));
+const TASKS = TABLE_INDEX.get('tasks')!;
 /** Rows are keyed table * 2^26 + id; ids stay far below 2^26 in any search. */
 const ROW_SPACE = 2 ** 26;
 /** Pseudo-rows for the scalars of the state. */
@@ -52,9 +53,9 @@ export class Footprint {
   all = false;
   readonly reads = new Set<number>();
   readonly writes = new Set<number>();
-  /** Tables whose key set was read (`ids`) or changed (`add`, `remove`), by index. */
-  readonly tableReads = new Set<number>();
-  readonly tableWrites = new Set<number>();
+  /** Tables whose key set was read (`ids`) or changed (`add`, `remove`): bit i for TABLE_NAMES[i]. */
+  tableReads = 0;
+  tableWrites = 0;
 
   /** A read of a whole row (a task's row includes its wait state). */
   readRow(table: TableName, id: number): void {
@@ -78,8 +79,7 @@ function meets(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
 export function independent(a: Footprint, b: Footprint): boolean {
   if (a.all || b.all) return false;
   if (meets(a.writes, b.writes) || meets(a.writes, b.reads) || meets(b.writes, a.reads)) return false;
-  if (meets(a.tableWrites, b.tableWrites) || meets(a.tableWrites, b.tableReads) || meets(b.tableWrites, a.tableReads)) return false;
-  return true;
+  return (a.tableWrites & (b.tableWrites | b.tableReads)) === 0 && (b.tableWrites & a.tableReads) === 0;
 }
 
 /**
@@ -92,10 +92,8 @@ export function conflict(a: Footprint, b: Footprint): string | null {
   for (const [w, o] of [[a.writes, b.writes], [a.writes, b.reads], [b.writes, a.reads]] as const) {
     for (const x of w) if (o.has(x)) return elementName(x);
   }
-  for (const [w, o] of [[a.tableWrites, b.tableWrites], [a.tableWrites, b.tableReads], [b.tableWrites, a.tableReads]] as const) {
-    for (const x of w) if (o.has(x)) return `keys:${TABLE_NAMES[x]!}`;
-  }
-  return null;
+  const keys = (a.tableWrites & (b.tableWrites | b.tableReads)) | (b.tableWrites & a.tableReads);
+  return keys === 0 ? null : `keys:${TABLE_NAMES[31 - Math.clz32(keys & -keys)]!}`;
 }
 
 function elementName(x: number): string {
@@ -125,19 +123,23 @@ export class RecordingKernel extends TrackingKernel {
     return this.view!;
   }
 
-  /** Tasks whose wait state the step changed write it. */
+  /** Tasks whose wait state the step changed write it (only a task whose row the step wrote can have). */
   override finish(): KernelState {
     const s = super.finish();
-    if (s.tasks !== this.before.tasks) {
-      for (const key of Object.keys(s.tasks)) {
-        const id = Number(key);
-        const a = this.before.tasks[id]?.blockedOn;
-        const b = s.tasks[id]?.blockedOn;
-        if (a !== b && (a?.lock !== b?.lock || a?.mode !== b?.mode)) this.fp.writes.add(WAIT_BASE + id);
+    if (s.tasks === this.before.tasks) return s;
+    const w = this.writtenRows;
+    for (let i = 0; i < w.length; i += 2) {
+      if (w[i] !== TASKS) continue;
+      const id = w[i + 1]!;
+      const was = this.before.tasks[id];
+      const now = s.tasks[id];
+      if (now === undefined) {
+        if (was !== undefined) this.fp.writes.add(WAIT_BASE + id);
+        continue;
       }
-      for (const key of Object.keys(this.before.tasks)) {
-        if (s.tasks[Number(key)] === undefined) this.fp.writes.add(WAIT_BASE + Number(key));
-      }
+      const a = was?.blockedOn;
+      const b = now.blockedOn;
+      if (a !== b && (a?.lock !== b?.lock || a?.mode !== b?.mode)) this.fp.writes.add(WAIT_BASE + id);
     }
     return s;
   }
@@ -178,18 +180,18 @@ export class RecordingKernel extends TrackingKernel {
   override add<T extends TableName>(table: T, make: (id: number) => Row<T>): number {
     const id = super.add(table, make);
     this.fp.writeRow(table, id);
-    this.fp.tableWrites.add(TABLE_INDEX.get(table)!);
+    this.fp.tableWrites |= 1 << TABLE_INDEX.get(table)!;
     return id;
   }
 
   override remove(table: TableName, id: number): void {
     this.fp.writeRow(table, id);
-    this.fp.tableWrites.add(TABLE_INDEX.get(table)!);
+    this.fp.tableWrites |= 1 << TABLE_INDEX.get(table)!;
     super.remove(table, id);
   }
 
   override ids(table: TableName): number[] {
-    this.fp.tableReads.add(TABLE_INDEX.get(table)!);
+    this.fp.tableReads |= 1 << TABLE_INDEX.get(table)!;
     return super.ids(table);
   }
 }
@@ -214,7 +216,7 @@ function recordingView(root: KernelState, fp: Footprint): KernelState {
         return Reflect.has(t, prop);
       },
       ownKeys(t) {
-        fp.tableReads.add(TABLE_INDEX.get(table)!);
+        fp.tableReads |= 1 << TABLE_INDEX.get(table)!;
         return Reflect.ownKeys(t);
       },
       set() {

@@ -5,11 +5,17 @@
  * The table does not grow (threads cannot agree on a move without a lock):
  * it is sized up front and refuses to fill past 7/8.
  *
- * Layout: slot i is a BigUint64 (hi << 32 | lo), 0 is empty (a key 0 is
- * stored as 1); the count lives in an Int32 of its own buffer. With the
- * reduction, slot i's front (src/check/dominance.ts) is the Int32 i of a
- * third buffer, updated by compare-and-swap: a node is kept only when the
- * front it read did not dominate it and its own entry went in unchanged.
+ * Layout: slot i is two Int32s, the key's high half at 2i and its low half
+ * at 2i + 1; neither half of a stored key is 0 (a 0 half is stored as 1,
+ * which merges a key with at most three others, far below the fingerprint's
+ * own collision odds). A writer claims an empty slot by compare-and-swap on
+ * the high half, then stores the low half; a reader that finds its high half
+ * with the low half still 0 waits for it. No BigInt: a 32-bit
+ * compare-and-swap allocates nothing. The count lives in an Int32 of its own
+ * buffer. With the reduction, slot i's front (src/check/dominance.ts) is the
+ * Int32 i of a third buffer, updated by compare-and-swap: a node is kept only
+ * when the front it read did not dominate it and its own entry went in
+ * unchanged.
  */
 import type { KeySet } from './visited.js';
 import { dominated, withNode } from './dominance.js';
@@ -31,18 +37,18 @@ export class VisitedFull extends Error {
 }
 
 export class SharedVisitedSet implements KeySet {
-  private readonly slots: BigUint64Array;
+  private readonly slots: Int32Array;
   private readonly counter: Int32Array;
   private readonly front: Int32Array;
   private readonly mask: number;
   private readonly limit: number;
 
   constructor(b: SharedVisitedBuffers) {
-    this.slots = new BigUint64Array(b.slots);
+    this.slots = new Int32Array(b.slots);
     this.counter = new Int32Array(b.count);
     this.front = new Int32Array(b.fronts);
-    this.mask = this.slots.length - 1;
-    this.limit = Math.floor((this.slots.length * 7) / 8);
+    this.mask = this.slots.length / 2 - 1;
+    this.limit = Math.floor(((this.mask + 1) * 7) / 8);
   }
 
   get size(): number {
@@ -87,23 +93,28 @@ export class SharedVisitedSet implements KeySet {
   fronts(): Uint32Array {
     const out = new Uint32Array(this.size);
     let j = 0;
-    for (let i = 0; i < this.slots.length; i++) if (this.slots[i] !== 0n) out[j++] = Atomics.load(this.front, i) >>> 0;
+    for (let i = 0; i <= this.mask; i++) if (this.slots[2 * i] !== 0) out[j++] = Atomics.load(this.front, i) >>> 0;
     return out;
   }
 
   /** The slot of a key: i when this call inserted it, ~i when it was there. */
   private slotOf(hiIn: number, loIn: number): number {
-    const hi = hiIn >>> 0;
-    const lo = hi === 0 && loIn === 0 ? 1 : loIn >>> 0;
-    const key = (BigInt(hi) << 32n) | BigInt(lo);
+    const hi = hiIn === 0 ? 1 : hiIn | 0;
+    const lo = loIn === 0 ? 1 : loIn | 0;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
     for (;;) {
-      const prev = Atomics.compareExchange(this.slots, i, 0n, key);
-      if (prev === 0n) {
+      const prev = Atomics.compareExchange(this.slots, 2 * i, 0, hi);
+      if (prev === 0) {
+        Atomics.store(this.slots, 2 * i + 1, lo);
         if (Atomics.add(this.counter, 0, 1) + 1 > this.limit) throw new VisitedFull(`the shared visited set is full (${this.limit} states)`);
         return i;
       }
-      if (prev === key) return ~i;
+      if (prev === hi) {
+        let l = Atomics.load(this.slots, 2 * i + 1);
+        // The writer that claimed the slot has not stored the low half yet.
+        while (l === 0) l = Atomics.load(this.slots, 2 * i + 1);
+        if (l === lo) return ~i;
+      }
       i = (i + 1) & this.mask;
     }
   }
@@ -111,11 +122,11 @@ export class SharedVisitedSet implements KeySet {
   keys(): Uint32Array {
     const out = new Uint32Array(this.size * 2);
     let j = 0;
-    for (let i = 0; i < this.slots.length; i++) {
-      const v = this.slots[i]!;
-      if (v !== 0n) {
-        out[j++] = Number(v >> 32n);
-        out[j++] = Number(v & 0xffffffffn);
+    for (let i = 0; i <= this.mask; i++) {
+      const h = this.slots[2 * i]!;
+      if (h !== 0) {
+        out[j++] = h >>> 0;
+        out[j++] = Atomics.load(this.slots, 2 * i + 1) >>> 0;
       }
     }
     return out;

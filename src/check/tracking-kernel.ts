@@ -14,8 +14,8 @@ import type { Design } from '../designs/types.js';
 import { noteStateWrites } from './fingerprint.js';
 
 export class TrackingKernel extends Kernel {
-  /** Rows written (mut, set, add, remove) as flat (table index, id) pairs, each once. */
-  private readonly written: number[] = [];
+  /** Rows written (mut, set, add, remove) as flat (table index in TABLE_NAMES, id) pairs, each once. */
+  protected readonly writtenRows: number[] = [];
 
   constructor(private readonly base: KernelState, design: Design) {
     super(base, design);
@@ -23,7 +23,7 @@ export class TrackingKernel extends Kernel {
 
   private wrote(table: TableName, id: number): void {
     const t = TABLE_INDEX.get(table)!;
-    const w = this.written;
+    const w = this.writtenRows;
     for (let i = 0; i < w.length; i += 2) if (w[i] === t && w[i + 1] === id) return;
     w.push(t, id);
   }
@@ -52,7 +52,7 @@ export class TrackingKernel extends Kernel {
   /** The next state, whose fingerprint is updated from the rows written. */
   override finish(): KernelState {
     const s = super.finish();
-    noteStateWrites(this.base, s, this.written);
+    noteStateWrites(this.base, s, this.writtenRows);
     return s;
   }
 }

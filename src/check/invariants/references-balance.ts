@@ -78,6 +78,23 @@ function mappingKrefs(k: Kernel): { dmabuf: number; field: string; count: number
   return out;
 }
 
+/** The tables {@link danglingReference} reads, and what it found in them (they are immutable: same tables, same answer). */
+let lastWalk: {
+  readonly processes: object; readonly fdtables: object; readonly mms: object; readonly inodes: object; readonly files: object;
+  readonly dangling: string | null; readonly seen: ReadonlyMap<number, number>;
+} | null = null;
+
+/** {@link danglingReference}, reusing the last walk when the state shares its tables (siblings in a search mostly do). */
+function fileHolders(state: KernelState): { readonly dangling: string | null; readonly seen: ReadonlyMap<number, number> } {
+  const w = lastWalk;
+  if (w !== null && w.processes === state.processes && w.fdtables === state.fdtables && w.mms === state.mms &&
+    w.inodes === state.inodes && w.files === state.files) return w;
+  const seen = new Map<number, number>();
+  const dangling = danglingReference(state, seen);
+  lastWalk = { processes: state.processes, fdtables: state.fdtables, mms: state.mms, inodes: state.inodes, files: state.files, dangling, seen };
+  return lastWalk;
+}
+
 /** A reference to a freed object, or null. */
 function danglingReference(state: KernelState, seen: Map<number, number>): string | null {
   const ref = (file: number, where: string): string | null => {
@@ -143,8 +160,7 @@ export const referencesBalance: Invariant = {
     for (const c of krefs) {
       if (c.count < 0) return violated(this, `dma-buf ${c.dmabuf} ${c.field} ${c.count}: underflow (a mapping put twice)`);
     }
-    const seen = new Map<number, number>();
-    const dangling = danglingReference(state, seen);
+    const { dangling, seen } = fileHolders(state);
     if (dangling) return violated(this, dangling);
 
     const quiescent = Object.values(state.tasks).every((t) => t.dead || t.frames.length === 0);
