@@ -46,7 +46,12 @@ export interface CheckBench {
     /** Median wall time of the whole suite on 2 pool workers. */
     readonly wallMs2: number;
   };
-  readonly memory: { readonly job: string; readonly states: number; readonly maxRssBytes: number; readonly rssPerState: number; readonly visitedBytesPerState: number };
+  readonly memory: {
+    readonly job: string; readonly states: number; readonly maxRssBytes: number; readonly rssPerState: number;
+    readonly visitedBytesPerState: number;
+    /** The most heap that survives a full collection after a level (above the model's own), per state, and where. */
+    readonly peakLiveBytes: number; readonly livePerState: number; readonly peakAt: string;
+  };
   readonly scaling: { readonly job: string; readonly states: number; readonly ms1: number; readonly ms2: number; readonly speedup: number };
   readonly por: {
     readonly job: string; readonly statesOn: number; readonly statesOff: number;
@@ -78,7 +83,15 @@ function jobOf(j: { scenario: string; design: string; arch: string; maxActions?:
 
 const name = (j: { scenario: string; design: string; arch: string }): string => `${j.scenario} ${j.design}/${j.arch}`;
 
-/** Run the big job alone in a child process; its peak RSS and the visited set's bytes per state. */
+/** Run the million-state search in a child process that collects after every level (bench/live-heap.ts): its peak live heap. */
+function measureLiveHeap(): { peakLiveBytes: number; states: number; peakAt: string } {
+  const child = fileURLToPath(new URL('./live-heap.js', import.meta.url));
+  const r = spawnSync(process.execPath, ['--expose-gc', child, '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench live-heap child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { peakLiveBytes: number; states: number; peakAt: string };
+}
+
+/** Run the million-state job alone in a child process; its peak RSS and the visited set's bytes per state. */
 function measureMemory(): { maxRssBytes: number; states: number; visitedBytes: number } {
   const child = fileURLToPath(new URL('./memory-child.js', import.meta.url));
   const r = spawnSync(process.execPath, [child], { encoding: 'utf8' });
@@ -120,6 +133,8 @@ export async function benchCheck(runs: number, log: (s: string) => void): Promis
     mem.push(measureMemory());
   }
   const maxRss = median(mem.map((m) => m.maxRssBytes));
+  log(`check: live heap of ${name(MILLION_JOB)}, collected after every level...`);
+  const live = measureLiveHeap();
   // Scaling on the big search: split among 1 and 2 workers.
   const big = jobOf(BIG_JOB);
   const ms1: number[] = [];
@@ -163,6 +178,7 @@ export async function benchCheck(runs: number, log: (s: string) => void): Promis
     memory: {
       job: `${name(MILLION_JOB)}, ${MILLION_JOB.maxActions} actions per thread`, states: mem[0]!.states, maxRssBytes: maxRss, rssPerState: Math.round(maxRss / mem[0]!.states),
       visitedBytesPerState: Math.round((mem[0]!.visitedBytes / mem[0]!.states) * 10) / 10,
+      peakLiveBytes: live.peakLiveBytes, livePerState: Math.round(live.peakLiveBytes / live.states), peakAt: live.peakAt,
     },
     scaling: {
       job: name(BIG_JOB), states: bigStates, ms1: median(ms1), ms2: median(ms2),
@@ -189,6 +205,7 @@ export function checkLines(b: CheckBench): string[] {
   const rows: [string, string, string][] = [
     ['distinct states/s per core, built-in suite', `${n(s.statesPerSecPerCore)} (${n(s.states)} states, ${s.jobs} jobs, ${(s.searchMs / 1000).toFixed(1)} s of search)`, '>= 100,000'],
     [`peak RSS per distinct state (${m.job}, ${n(m.states)} states)`, `${n(m.rssPerState)} B (${(m.maxRssBytes / 2 ** 20).toFixed(0)} MiB)`, '<= 200 B at 1 M states'],
+    ['  of which live after a full collection (same search)', `${n(m.livePerState)} B (peak ${(m.peakLiveBytes / 2 ** 20).toFixed(0)} MiB at ${m.peakAt})`, '-'],
     [`bytes per state in the visited set (same search)`, `${m.visitedBytesPerState}`, '<= 12'],
     [`search nodes saved by the reduction (${p.job}; states ${n(p.statesOff)} -> ${n(p.statesOn)})`, `${n(p.nodesOff)} -> ${n(p.nodesOn)} nodes (${saved.toFixed(2)}x fewer), ${n(p.transitionsOff)} -> ${n(p.transitionsOn)} transitions, ${(p.msOff / 1000).toFixed(2)} s -> ${(p.msOn / 1000).toFixed(2)} s`, '>= 2x fewer states, faster'],
     [`one job over 2 workers vs 1 (${b.scaling.job}, ${n(b.scaling.states)} states)`, `${(b.scaling.ms1 / 1000).toFixed(2)} s -> ${(b.scaling.ms2 / 1000).toFixed(2)} s: ${b.scaling.speedup}x`, '>= 1.7x'],

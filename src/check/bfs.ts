@@ -34,6 +34,7 @@ import { applyTransition, isDeadlocked, kernelTasks, transitionKey } from './tra
 import { fingerprint, hashInts, hashValue } from './fingerprint.js';
 import type { Fingerprint } from './fingerprint.js';
 import { VisitedSet } from './visited.js';
+import { Interner } from './intern.js';
 import { frontSlot, superseded, withNode } from './dominance.js';
 import type { KeySet } from './visited.js';
 import { Footprint, conflict, independent } from './footprint.js';
@@ -278,6 +279,8 @@ export class Search {
   private readonly readsEvents: readonly boolean[];
   private readonly apply: NonNullable<CheckModel['apply']>;
   private readonly por: boolean;
+  /** The actions-started counts of the nodes, hash-consed. */
+  private readonly usedInterner = new Interner<{ readonly used: Readonly<Record<number, number>>; readonly hash: Fingerprint }>();
   /** With the reduction, nodes whose front slot does not fit (src/check/dominance.ts): kept by exact key. */
   private readonly unsummarised = new Set<string>();
 
@@ -419,8 +422,16 @@ export class Search {
         }
         explored.push({ tid: t.tid, key: tkey, fp, preempts, runs });
       }
-      const used = t.action ? { ...n.used, [t.tid]: (n.used[t.tid] ?? 0) + 1 } : n.used;
-      const usedHash = t.action ? hashValue(used) : n.usedHash;
+      let used = n.used;
+      let usedHash = n.usedHash;
+      if (t.action) {
+        // Few distinct counts: the frontier's nodes share one object per value (src/check/intern.ts).
+        const u = { ...n.used, [t.tid]: (n.used[t.tid] ?? 0) + 1 };
+        const h = hashValue(u);
+        const shared = this.usedInterner.intern(h.hi, h.lo, { used: u, hash: h });
+        used = shared.used;
+        usedHash = shared.hash;
+      }
       const last = runs ? t.tid : 0;
       const preemptions = n.preemptions + (preempts ? 1 : 0);
       const key = stateKey(state, usedHash);

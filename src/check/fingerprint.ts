@@ -3,20 +3,23 @@
  *
  * A state shares most of its rows with the state it came from (see
  * src/kernel/kernel.ts). A table hashes as the sum of one mixed hash per
- * (id, row) pair. A state's fingerprint is kept with the state, together
- * with each table's sums and its rows' hashes: a draft (src/check/
+ * (id, row) pair, and a state as the sum of one term per table (its index
+ * and hash) with the scalars mixed in. Each table object keeps its sums and
+ * its rows' pair hashes, each state its sum: a draft (src/check/
  * tracking-kernel.ts) hands over the ids its step wrote, and the next
- * state's fingerprint is the old one's tables with those rows' pairs taken
- * out and the new rows' put in ({@link noteStateWrites}) — one row hashed per
- * row written, never a re-sum over unchanged rows or tables. Nested objects
- * are cached by identity when they are big enough that re-hashing costs more
- * than a lookup ({@link CACHE_WORK}). The hash is structural and canonical —
- * independent of the order object keys were added in, so two equal states
- * hash alike however their objects were built — and it covers everything
- * that decides a state's future (objects hash as an order-independent sum
- * over their key/value pairs, arrays in order; see {@link hashValue}). It
- * leaves out `nextId`: two states equal but for the next free id have the
- * same futures up to the names of objects not yet created.
+ * state's hash is the old one with the changed tables' terms taken out and
+ * put back, each changed table's sums updated from the rows written
+ * ({@link noteStateWrites}) — one row hashed per row written, never a
+ * re-sum over unchanged rows or tables. The rows and tables written are
+ * hash-consed on the way (src/check/intern.ts). Nested objects are cached by
+ * identity when they are big enough that re-hashing costs more than a lookup
+ * ({@link CACHE_WORK}). The hash is structural and canonical — independent
+ * of the order object keys were added in, so two equal states hash alike
+ * however their objects were built — and it covers everything that decides
+ * a state's future (objects hash as an order-independent sum over their
+ * key/value pairs, arrays in order; see {@link hashValue}). It leaves out
+ * `nextId`: two states equal but for the next free id have the same futures
+ * up to the names of objects not yet created.
  *
  * The two 32-bit lanes use different seeds and multipliers (murmur3's
  * finaliser mixing), giving a 64-bit fingerprint; as in TLC, a collision
@@ -24,6 +27,7 @@
  */
 import type { KernelState } from '../kernel/state.js';
 import { TABLE_NAMES } from '../kernel/state.js';
+import { Interner } from './intern.js';
 
 
 export interface Fingerprint {
@@ -131,12 +135,22 @@ interface TableSum {
   readonly rows: readonly number[];
 }
 
-/** A state's fingerprint with what updates it: the sums of each table (by index in TABLE_NAMES). */
+/**
+ * A state's fingerprint with what updates it: the two lanes' sums of one
+ * term per table (its index and hash), into which the scalars are mixed.
+ */
 interface StateHash {
   readonly fp: Fingerprint;
-  readonly tables: readonly TableSum[];
+  readonly hi: number;
+  readonly lo: number;
 }
 const stateHashes = new WeakMap<object, StateHash>();
+/** Each table object's sums (tables are hash-consed, so there are few). */
+const tableSums = new WeakMap<object, TableSum>();
+
+/** Rows and tables written, hash-consed per table (src/check/intern.ts). */
+const ROW_INTERNERS = TABLE_NAMES.map(() => new Interner<object>());
+const TABLE_INTERNERS = TABLE_NAMES.map(() => new Interner<object>());
 
 /** A table's sums from scratch (over every row). */
 function sumTable(t: Readonly<Record<number, unknown>>): TableSum {
@@ -190,6 +204,11 @@ function updateTable(sum: TableSum, before: Readonly<Record<number, unknown>>, a
       continue;
     }
     pairOf(id, now);
+    // The draft's own copy of the table: the row may give way to an equal one interned before.
+    if (typeof now === 'object' && now !== null) {
+      const shared = ROW_INTERNERS[table]!.intern(outHi, outLo, now);
+      if (shared !== now) (after as Record<number, unknown>)[id] = shared;
+    }
     hi = (hi + outHi) | 0;
     lo = (lo + outLo) | 0;
     n++;
@@ -201,43 +220,44 @@ function updateTable(sum: TableSum, before: Readonly<Record<number, unknown>>, a
   return rows === null ? sum : { n, hi, lo, rows };
 }
 
-/** The lanes of a state's hash as {@link addLanes} builds it. */
-let stHi = 0;
-let stLo = 0;
-
-/** Mix (outHi, outLo) into the state's lanes. */
-function addLanes(): void {
-  stHi = mix(mix(stHi, outHi, M_HI), outLo, M_HI);
-  stLo = mix(mix(stLo, outHi, M_LO), outLo, M_LO);
+/** A table's sums, kept by table object. */
+function sumsOf(t: Readonly<Record<number, unknown>>): TableSum {
+  let sum = tableSums.get(t);
+  if (sum === undefined) tableSums.set(t, (sum = sumTable(t)));
+  return sum;
 }
 
-/** The hash of a whole state from its tables' sums. */
-function stateFingerprint(s: KernelState, tables: readonly TableSum[]): Fingerprint {
-  stHi = 0x1b873593;
-  stLo = 0x85ebca6b;
-  hv(s.arch);
-  addLanes();
-  hv(s.design);
-  addLanes();
-  hv(s.lockdep);
-  addLanes();
-  hv(s.defects);
-  addLanes();
-  for (let i = 0; i < tables.length; i++) {
-    const t = tables[i]!;
-    // The same value hv gives the table as a plain object.
-    outHi = fmix(objectHi(t.n, t.hi)) >>> 0;
-    outLo = fmix(objectLo(t.n, t.lo)) >>> 0;
-    addLanes();
+/** The term of table `i` with sums `t` into (outHi, outLo): the table's hash (as hv gives it) mixed with its index. */
+function tableTerm(i: number, t: TableSum): void {
+  const hi = fmix(objectHi(t.n, t.hi)) >>> 0;
+  const lo = fmix(objectLo(t.n, t.lo)) >>> 0;
+  outHi = pairHi(i, hi, lo);
+  outLo = pairLo(i, hi, lo);
+}
+
+/** A state's hash from its tables' summed terms and its scalars. */
+function stateHashOf(s: KernelState, hi: number, lo: number): StateHash {
+  let h = mix(0x1b873593, hi, M_HI);
+  let l = mix(0x85ebca6b, lo, M_LO);
+  for (const v of [s.arch, s.design, s.lockdep, s.defects]) {
+    hv(v);
+    h = mix(mix(h, outHi, M_HI), outLo, M_HI);
+    l = mix(mix(l, outHi, M_LO), outLo, M_LO);
   }
-  return { hi: fmix(stHi) >>> 0, lo: fmix(stLo) >>> 0 };
+  return { fp: { hi: fmix(h) >>> 0, lo: fmix(l) >>> 0 }, hi, lo };
 }
 
 function stateHash(s: KernelState): StateHash {
   let h = stateHashes.get(s);
   if (h === undefined) {
-    const tables = TABLE_NAMES.map((t) => sumTable(s[t]));
-    stateHashes.set(s, (h = { fp: stateFingerprint(s, tables), tables }));
+    let hi = 0;
+    let lo = 0;
+    for (let i = 0; i < TABLE_NAMES.length; i++) {
+      tableTerm(i, sumsOf(s[TABLE_NAMES[i]!]));
+      hi = (hi + outHi) | 0;
+      lo = (lo + outLo) | 0;
+    }
+    stateHashes.set(s, (h = stateHashOf(s, hi, lo)));
   }
   return h;
 }
@@ -247,23 +267,36 @@ function stateHash(s: KernelState): StateHash {
  * (index in TABLE_NAMES, id) pairs: set, added or removed): keep `after`'s
  * fingerprint, updated from those rows alone. Nothing is kept when
  * `before`'s is not known (the first fingerprint then hashes the state
- * once). Rows must not change after this.
+ * once). A written row or a changed table equal to one seen before is
+ * replaced in `after` by that one (src/check/intern.ts). Rows must not
+ * change after this.
  */
 export function noteStateWrites(before: KernelState, after: KernelState, written: readonly number[]): void {
   if (after === before) return;
   const old = stateHashes.get(before);
   if (old === undefined || stateHashes.has(after)) return;
-  let tables: TableSum[] | null = null;
+  let { hi, lo } = old;
   for (let i = 0; i < TABLE_NAMES.length; i++) {
     const name = TABLE_NAMES[i]!;
-    if (after[name] === before[name]) continue;
-    tables ??= old.tables.slice();
-    tables[i] = updateTable(old.tables[i]!, before[name], after[name], i, written);
+    const was = before[name];
+    if (after[name] === was) continue;
+    const oldSum = sumsOf(was);
+    const sum = updateTable(oldSum, was, after[name], i, written);
+    // The draft's own root: the table may give way to an equal one interned before (often `before`'s own).
+    const table = TABLE_INTERNERS[i]!.intern(fmix(objectHi(sum.n, sum.hi)), fmix(objectLo(sum.n, sum.lo)), after[name]);
+    if (table !== after[name]) (after as unknown as Record<string, unknown>)[name] = table;
+    else tableSums.set(table, sum);
+    if (table === was) continue;
+    tableTerm(i, oldSum);
+    hi = (hi - outHi) | 0;
+    lo = (lo - outLo) | 0;
+    tableTerm(i, sum);
+    hi = (hi + outHi) | 0;
+    lo = (lo + outLo) | 0;
   }
-  const unchanged = tables === null && after.lockdep === before.lockdep && after.arch === before.arch &&
+  const unchanged = hi === old.hi && lo === old.lo && after.lockdep === before.lockdep && after.arch === before.arch &&
     after.design === before.design && after.defects === before.defects;
-  const t = tables ?? old.tables;
-  stateHashes.set(after, unchanged ? old : { fp: stateFingerprint(after, t), tables: t });
+  stateHashes.set(after, unchanged ? old : stateHashOf(after, hi, lo));
 }
 
 /** Whether a state's fingerprint was kept by the draft that made it (or computed once): for tests. */
