@@ -73,7 +73,7 @@ async function timed<T>(f: () => Promise<T> | T): Promise<{ value: T; ms: number
   return { value, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
-function jobOf(j: { scenario: string; design: string; arch: string; maxActions?: number; maxStates?: number }): JobSpec {
+export function jobOf(j: { scenario: string; design: string; arch: string; maxActions?: number; maxStates?: number }): JobSpec {
   return jobsFor([loadForCheck(j.scenario)], {
     designs: [j.design], archs: [j.arch], defects: [],
     ...(j.maxActions !== undefined ? { maxActions: j.maxActions } : {}),

@@ -8,8 +8,7 @@
  */
 import { Search } from '../src/check/bfs.js';
 import { prepareJob } from '../src/check/job.js';
-import { jobsFor, loadForCheck } from '../src/cli/suite.js';
-import { MILLION_JOB } from './check.js';
+import { MILLION_JOB, jobOf } from './check.js';
 
 const json = process.argv.includes('--json');
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -17,9 +16,7 @@ if (gc === undefined) {
   process.stderr.write('live-heap: run it as node --expose-gc dist/bench/live-heap.js\n');
   process.exit(2);
 }
-const spec = jobsFor([loadForCheck(MILLION_JOB.scenario)], {
-  designs: [MILLION_JOB.design], archs: [MILLION_JOB.arch], defects: [], maxActions: MILLION_JOB.maxActions, maxStates: MILLION_JOB.maxStates,
-}, false)[0]!;
+const spec = jobOf(MILLION_JOB);
 const search = new Search(prepareJob(spec).m.model);
 gc();
 const base = process.memoryUsage().heapUsed;

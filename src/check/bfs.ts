@@ -24,7 +24,7 @@
  * Without it (`--no-por`) every distinct node is expanded.
  */
 import type { KernelState } from '../kernel/state.js';
-import { TABLE_NAMES } from '../kernel/state.js';
+import { TABLE_INDEX, TABLE_NAMES } from '../kernel/state.js';
 import type { TraceEvent } from '../kernel/events.js';
 import type { Design } from '../designs/types.js';
 import type { UserAction } from '../kernel/syscalls.js';
@@ -562,12 +562,11 @@ export class Search {
 /** Bit of the step's events in a read mask; tables take the bits of their index in TABLE_NAMES. */
 const EVENTS_BIT = 1 << TABLE_NAMES.length;
 const ALL = -1;
-const TABLE_BIT = new Map<string, number>(TABLE_NAMES.map((t, i) => [t, 1 << i]));
 
 /** The bits of what an invariant reads. */
 export function readMask(reads: readonly InvariantRead[]): number {
   let m = 0;
-  for (const r of reads) m |= r === 'events' ? EVENTS_BIT : TABLE_BIT.get(r)!;
+  for (const r of reads) m |= r === 'events' ? EVENTS_BIT : 1 << TABLE_INDEX.get(r)!;
   return m;
 }
 

@@ -235,16 +235,30 @@ function tableTerm(i: number, t: TableSum): void {
   outLo = pairLo(i, hi, lo);
 }
 
+/** The lanes of a state's hash as {@link stateHashOf} builds it. */
+let stHi = 0;
+let stLo = 0;
+
+/** Mix (outHi, outLo) into the state's lanes. */
+function addLanes(): void {
+  stHi = mix(mix(stHi, outHi, M_HI), outLo, M_HI);
+  stLo = mix(mix(stLo, outHi, M_LO), outLo, M_LO);
+}
+
 /** A state's hash from its tables' summed terms and its scalars. */
 function stateHashOf(s: KernelState, hi: number, lo: number): StateHash {
-  let h = mix(0x1b873593, hi, M_HI);
-  let l = mix(0x85ebca6b, lo, M_LO);
-  for (const v of [s.arch, s.design, s.lockdep, s.defects]) {
-    hv(v);
-    h = mix(mix(h, outHi, M_HI), outLo, M_HI);
-    l = mix(mix(l, outHi, M_LO), outLo, M_LO);
-  }
-  return { fp: { hi: fmix(h) >>> 0, lo: fmix(l) >>> 0 }, hi, lo };
+  stHi = mix(0x1b873593, hi, M_HI);
+  stLo = mix(0x85ebca6b, lo, M_LO);
+  // Once per new state: no array of the scalars to walk.
+  hv(s.arch);
+  addLanes();
+  hv(s.design);
+  addLanes();
+  hv(s.lockdep);
+  addLanes();
+  hv(s.defects);
+  addLanes();
+  return { fp: { hi: fmix(stHi) >>> 0, lo: fmix(stLo) >>> 0 }, hi, lo };
 }
 
 function stateHash(s: KernelState): StateHash {

@@ -32,10 +32,9 @@
 import type { Kernel } from '../kernel/kernel.js';
 import { TrackingKernel } from './tracking-kernel.js';
 import type { KernelState, Mutable, Row, TableName } from '../kernel/state.js';
-import { TABLE_NAMES } from '../kernel/state.js';
+import { TABLE_INDEX, TABLE_NAMES } from '../kernel/state.js';
 import type { Design } from '../designs/types.js';
 
-const TABLE_INDEX = new Map<TableName, number>(TABLE_NAMES.map((t, i) => [t, i]));
 const TASKS = TABLE_INDEX.get('tasks')!;
 /** Rows are keyed table * 2^26 + id; ids stay far below 2^26 in any search. */
 const ROW_SPACE = 2 ** 26;

@@ -20,6 +20,7 @@
 import type { JobResult, JobSpec } from './job.js';
 import { decodeKeys } from './job.js';
 import { VisitedSet } from './visited.js';
+import { storedHalf } from './shared-visited.js';
 
 export interface Outcome {
   readonly spec: JobSpec;
@@ -101,8 +102,8 @@ function mergeGroup(g: readonly Outcome[]): Outcome {
   for (const r of shards) {
     if (r.keys === undefined) throw new MergeError(`${where}: shard ${r.shard!.index}/${n} has no visited keys (written by an older barmap?)`);
     const keys = decodeKeys(r.keys);
-    // A split shard's shared set stores a 0 half of a key as 1 (src/check/shared-visited.ts): every shard's keys alike.
-    for (let i = 0; i < keys.length; i += 2) union.addKey(keys[i]! || 1, keys[i + 1]! || 1);
+    // A split shard's shared set stores a 0 half of a key as 1: every shard's keys alike.
+    for (let i = 0; i < keys.length; i += 2) union.addKey(storedHalf(keys[i]!), storedHalf(keys[i + 1]!));
   }
   const order = first.invariants;
   const found = new Map<string, JobResult['found'][number]>();

@@ -99,8 +99,8 @@ export class SharedVisitedSet implements KeySet {
 
   /** The slot of a key: i when this call inserted it, ~i when it was there. */
   private slotOf(hiIn: number, loIn: number): number {
-    const hi = hiIn === 0 ? 1 : hiIn | 0;
-    const lo = loIn === 0 ? 1 : loIn | 0;
+    const hi = storedHalf(hiIn) | 0;
+    const lo = storedHalf(loIn) | 0;
     let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
     for (;;) {
       const prev = Atomics.compareExchange(this.slots, 2 * i, 0, hi);
@@ -131,6 +131,11 @@ export class SharedVisitedSet implements KeySet {
     }
     return out;
   }
+}
+
+/** A half of a key as the set stores it: 0 marks an empty slot, so a 0 half is stored as 1. */
+export function storedHalf(half: number): number {
+  return half === 0 ? 1 : half;
 }
 
 /** Two fronts of one state as one: per slot the fewer preemptions. */

@@ -7,9 +7,7 @@
  */
 import { Kernel } from '../kernel/kernel.js';
 import type { KernelState, Mutable, Row, TableName } from '../kernel/state.js';
-import { TABLE_NAMES } from '../kernel/state.js';
-
-const TABLE_INDEX = new Map<TableName, number>(TABLE_NAMES.map((t, i) => [t, i]));
+import { TABLE_INDEX } from '../kernel/state.js';
 import type { Design } from '../designs/types.js';
 import { noteStateWrites } from './fingerprint.js';
 

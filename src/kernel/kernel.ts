@@ -10,18 +10,15 @@
 import type { ArchProfile } from '../arch/types.js';
 import { archProfile } from '../arch/profiles.js';
 import type { KernelState, Mutable, Row, TableName, Tables } from './state.js';
-import { TABLE_NAMES } from './state.js';
+import { TABLE_INDEX } from './state.js';
 import type { TraceEvent } from './events.js';
 import type { Design } from '../designs/types.js';
-
-/** Each table's bit in a draft's mask of tables it copied. */
-const TABLE_BIT: Readonly<Record<TableName, number>> = Object.fromEntries(TABLE_NAMES.map((t, i) => [t, 1 << i])) as Record<TableName, number>;
 
 export class Kernel {
   /** The state as it stands; the base itself until the first write copies it. */
   private root: KernelState;
   private ownRoot = false;
-  /** Tables already copied in this draft (bits of {@link TABLE_BIT}). */
+  /** Tables already copied in this draft (bit i for TABLE_NAMES[i]). */
   private ownTables = 0;
   /** Rows already copied in this draft (a step copies a handful: a list beats a set). */
   private readonly ownRows: object[] = [];
@@ -119,7 +116,7 @@ export class Kernel {
   }
 
   private tableForWrite<T extends TableName>(table: T): Record<number, Row<T>> {
-    const bit = TABLE_BIT[table];
+    const bit = 1 << TABLE_INDEX.get(table)!;
     if ((this.ownTables & bit) === 0) {
       this.ownTables |= bit;
       (this.rootForWrite() as Record<TableName, Tables[TableName]>)[table] = { ...this.root[table] };

@@ -106,6 +106,9 @@ export const TABLE_NAMES: readonly TableName[] = [
   'iommufds', 'ioas', 'iopt_pages', 'hwpts', 'idevs', 'vfio_containers',
 ];
 
+/** Each table's index in TABLE_NAMES (the checker keys rows, masks and hashes by it). */
+export const TABLE_INDEX: ReadonlyMap<TableName, number> = new Map(TABLE_NAMES.map((t, i) => [t, i]));
+
 /** An empty kernel for an arch profile and a design. */
 export function emptyKernelState(
   arch: ArchName, design: string, defects: readonly string[] = [], config: KernelConfig = DEFAULT_CONFIG,
