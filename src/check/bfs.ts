@@ -291,7 +291,8 @@ export class Search {
     this.readsEvents = this.invariants.map((i) => !i.reads || i.reads.includes('events'));
     this.apply = model.apply ?? ((s, t, fp) => applyTransition(s, model.design, t, fp));
     this.por = opts.por ?? true;
-    this.visited = opts.visited ?? new VisitedSet();
+    // The bound sets the width of the fronts (2 bits a slot up to a bound of 2).
+    this.visited = opts.visited ?? new VisitedSet({ preemptionBound: model.preemptionBound });
     this.nodeSet = this.por ? null : (opts.nodes ?? new VisitedSet());
     const usedHash = hashValue({});
     const key = stateKey(model.initial, usedHash);
