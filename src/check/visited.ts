@@ -105,10 +105,9 @@ function homeOf(h: number, cap: number): number {
  */
 function hAt(home: number, low: number, cap: number): number {
   const t0 = Math.floor(home * 65536 / cap);
-  for (let t = t0; t <= Math.min(65535, t0 + 1); t++) {
-    const h = ((t << 16) | low) >>> 0;
-    if (homeOf(h, cap) === home) return h;
-  }
+  const h = ((t0 << 16) | low) >>> 0;
+  if (homeOf(h, cap) === home) return h;
+  if (t0 < 65535 && homeOf(h + 65536, cap) === home) return h + 65536;
   throw new Error(`visited set: no key has home ${home} and low bits ${low} in ${cap} slots`);
 }
 
@@ -341,23 +340,26 @@ export class VisitedSet implements KeySet {
    * h), so most go at the end of what is placed already.
    */
   private moved(old: Table): boolean {
-    const { lo, q, dist } = this;
+    const { lo, q, dist, cap } = this;
+    const oldDist = old.dist;
+    const oldQ = old.q;
+    const oldLo = old.lo;
     const oldFront: Uint16Array | Uint32Array | null = old.front16 ?? old.front32;
     const newFront: Uint16Array | Uint32Array | null = this.front16 ?? this.front32;
     /** The first slot past every entry placed, and the home of the last one placed there. */
     let end = 0;
     let lastHome = 0;
-    for (let i = 0; i < old.dist.length; i++) {
-      const sd = old.dist[i]!;
+    for (let i = 0; i < oldDist.length; i++) {
+      const sd = oldDist[i]!;
       if (sd === 0) continue;
-      const h = hAt(i - sd + 1, old.q[i]!, old.cap);
-      const home = homeOf(h, this.cap);
+      const h = hAt(i - sd + 1, oldQ[i]!, old.cap);
+      const home = homeOf(h, cap);
       const front = oldFront === null ? 0 : oldFront[i]!;
       if (home >= lastHome) {
         const j = home > end ? home : end;
         const d = j - home + 1;
         if (d > MAX_DIST) return false;
-        lo[j] = old.lo[i]!;
+        lo[j] = oldLo[i]!;
         q[j] = h & 0xffff;
         dist[j] = d;
         if (newFront !== null) newFront[j] = front;
@@ -372,7 +374,7 @@ export class VisitedSet implements KeySet {
         j++;
         d++;
       }
-      const e = d > MAX_DIST ? -1 : this.place(j, d, old.lo[i]!, h & 0xffff, front);
+      const e = d > MAX_DIST ? -1 : this.place(j, d, oldLo[i]!, h & 0xffff, front);
       if (e < 0) return false;
       if (e >= end) end = e + 1;
     }
