@@ -5,6 +5,10 @@
  */
 import { runJob } from '../src/check/job.js';
 import { MILLION_JOB, jobOf } from './check.js';
+import { tuneHeap } from '../src/cli/heap.js';
+
+// As barmap's command line does: measure the heap the user gets.
+tuneHeap();
 
 const spec = jobOf(MILLION_JOB);
 const r = runJob(spec);

@@ -21,6 +21,10 @@ import { ARCH_PROFILES } from '../src/arch/profiles.js';
 import { findDesign, DEFAULT_DESIGN } from '../src/designs/index.js';
 import { benchCheck, checkLines } from './check.js';
 import { benchDesignLoad, designLoadLines } from './design-load.js';
+import { tuneHeap } from '../src/cli/heap.js';
+
+// As barmap's command line does: measure the heap the user gets.
+tuneHeap();
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const runs = Number(process.argv[2] ?? process.env['BARMAP_BENCH_RUNS'] ?? 5);

@@ -290,7 +290,11 @@ export function noteStateWrites(before: KernelState, after: KernelState, written
   const old = stateHashes.get(before);
   if (old === undefined || stateHashes.has(after)) return;
   let { hi, lo } = old;
-  for (let i = 0; i < TABLE_NAMES.length; i++) {
+  // Only a table with a row written can differ: visit those alone (22 keyed reads of each state otherwise).
+  let mask = 0;
+  for (let w = 0; w < written.length; w += 2) mask |= 1 << written[w]!;
+  for (let i = 0; mask !== 0; i++, mask >>>= 1) {
+    if ((mask & 1) === 0) continue;
     const name = TABLE_NAMES[i]!;
     const was = before[name];
     if (after[name] === was) continue;

@@ -16,9 +16,12 @@
  * (`blockedOn`) is its own variable, apart from the rest of the task's row,
  * so that a reader's canAcquire() scanning every task's wait state conflicts
  * only with steps that block on a lock or stop waiting, not with every step
- * of every other task. So a step that takes a lock commutes with every step
- * that touches neither that lock's row, nor the lock-order graph (when either
- * adds an edge), nor a task's wait state.
+ * of every other task. A task's identity (its row existing, with its tid,
+ * pid and name, which never change while the row lives) is another: a
+ * waiter naming the lock's holder in its `wait` event reads the holder's
+ * identity, not the frames the holder's steps write. So a step that takes a
+ * lock commutes with every step that touches neither that lock's row, nor
+ * the lock-order graph (when either adds an edge), nor a task's wait state.
  *
  * Two transitions are independent in a state when they belong to different
  * tasks and neither writes a row (or a key set, a wait state, a scalar) the
@@ -43,6 +46,12 @@ const NEXT_ID = -1;
 const LOCKDEP = -2;
 /** Wait states: task `tid`'s `blockedOn` is the pseudo-row WAIT_BASE + tid. */
 const WAIT_BASE = TABLE_NAMES.length * ROW_SPACE;
+/**
+ * Identities: task `tid`'s row existing, with its tid, pid and name (never
+ * changed while the row lives), is the pseudo-row IDENT_BASE + tid, written
+ * only when the row is added, replaced or removed.
+ */
+const IDENT_BASE = WAIT_BASE + ROW_SPACE;
 /** Fields of the state that never change during a search (reading them touches nothing). */
 const CONSTANT_STATE = new Set<string | symbol>(['arch', 'design', 'defects']);
 
@@ -59,12 +68,20 @@ export class Footprint {
   /** A read of a whole row (a task's row includes its wait state). */
   readRow(table: TableName, id: number): void {
     this.reads.add(TABLE_INDEX.get(table)! * ROW_SPACE + id);
-    if (table === 'tasks') this.reads.add(WAIT_BASE + id);
+    if (table === 'tasks') {
+      this.reads.add(WAIT_BASE + id);
+      this.reads.add(IDENT_BASE + id);
+    }
   }
 
   /** A write of a row; a task's wait state is written only when it changes (see {@link RecordingKernel.finish}). */
   writeRow(table: TableName, id: number): void {
     this.writes.add(TABLE_INDEX.get(table)! * ROW_SPACE + id);
+  }
+
+  /** A task's row added, replaced or removed: its identity changes. */
+  writeIdentity(table: TableName, id: number): void {
+    if (table === 'tasks') this.writes.add(IDENT_BASE + id);
   }
 }
 
@@ -98,6 +115,7 @@ export function conflict(a: Footprint, b: Footprint): string | null {
 function elementName(x: number): string {
   if (x === NEXT_ID) return 'nextId';
   if (x === LOCKDEP) return 'lockdep';
+  if (x >= IDENT_BASE) return `identity:${x - IDENT_BASE}`;
   if (x >= WAIT_BASE) return `wait:${x - WAIT_BASE}`;
   return `${TABLE_NAMES[Math.floor(x / ROW_SPACE)]!}:${x % ROW_SPACE}`;
 }
@@ -161,6 +179,7 @@ export class RecordingKernel extends TrackingKernel {
 
   override set<T extends TableName>(table: T, id: number, row: Row<T>): void {
     this.fp.writeRow(table, id);
+    this.fp.writeIdentity(table, id);
     super.set(table, id, row);
   }
 
@@ -179,12 +198,14 @@ export class RecordingKernel extends TrackingKernel {
   override add<T extends TableName>(table: T, make: (id: number) => Row<T>): number {
     const id = super.add(table, make);
     this.fp.writeRow(table, id);
+    this.fp.writeIdentity(table, id);
     this.fp.tableWrites |= 1 << TABLE_INDEX.get(table)!;
     return id;
   }
 
   override remove(table: TableName, id: number): void {
     this.fp.writeRow(table, id);
+    this.fp.writeIdentity(table, id);
     this.fp.tableWrites |= 1 << TABLE_INDEX.get(table)!;
     super.remove(table, id);
   }
@@ -242,12 +263,13 @@ function recordingView(root: KernelState, fp: Footprint): KernelState {
   });
 }
 
-/** A task row whose `blockedOn` reads the wait state and every other field (but the tid) the row. */
+/** A task row whose `blockedOn` reads the wait state, tid, pid and name the identity, and every other field the row. */
 function taskView(row: object, id: number, fp: Footprint): object {
   return new Proxy(row, {
     get(t, prop) {
       if (prop === 'blockedOn') fp.reads.add(WAIT_BASE + id);
-      else if (prop !== 'tid') fp.reads.add(TABLE_INDEX.get('tasks')! * ROW_SPACE + id);
+      else if (prop === 'tid' || prop === 'pid' || prop === 'name') fp.reads.add(IDENT_BASE + id);
+      else fp.reads.add(TASKS * ROW_SPACE + id);
       return Reflect.get(t, prop) as unknown;
     },
   });

@@ -42,6 +42,7 @@ import type { MergeFlags } from './merge.js';
 import { PACKAGE_ROOT } from './scenarios.js';
 import { EXIT, UsageError, oneLine } from './errors.js';
 import { checkWritableFile } from './inputs.js';
+import { tuneHeap } from './heap.js';
 import { DesignLoadError } from '../check/design-file.js';
 import { reportCommand } from './report.js';
 import { reproCommand } from './repro.js';
@@ -274,6 +275,7 @@ function isEntry(): boolean {
 }
 
 if (isEntry()) {
+  tuneHeap();
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;

@@ -205,5 +205,7 @@ function checkOrder(k: Kernel, tid: number, lock: Lock): void {
 function holderOf(k: Kernel, lockId: number): string {
   const lock = k.get('locks', lockId);
   const holders = lock.writer !== 0 ? [lock.writer] : lock.readers;
-  return holders.map((t) => k.find('tasks', t)?.name ?? `task${t}`).join(',') || 'waiting writer';
+  // Through k.state: a holder's name is fixed for its row's life, so naming it does not read what its steps write.
+  const tasks = k.state.tasks;
+  return holders.map((t) => tasks[t]?.name ?? `task${t}`).join(',') || 'waiting writer';
 }
