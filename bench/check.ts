@@ -11,7 +11,7 @@
  * - what the reduction saves on munmap+cmd-disable, dmabuf-vma@4/x86_64:
  *   search nodes (the states are the same with and without it), transitions
  *   and time against `--no-por`;
- * - one job split over 2 workers against 1 (the 250k-state search);
+ * - one job split over 2 workers against 1 ({@link BIG_JOB}, about 213k states);
  * - the built-in suite's wall time on 2 workers;
  * - time to the first violation of each catalogued defect.
  *
@@ -26,8 +26,11 @@ import { runJobs, runSplit } from '../src/check/split.js';
 import { jobsFor, loadForCheck, suiteScenarios } from '../src/cli/suite.js';
 import { DEFECTS } from '../src/designs/defects.js';
 
-/** The search whose scaling is measured: fork+reset with two actions per thread (complete at about 164k states). */
-export const BIG_JOB = { scenario: 'fork+reset', design: 'legacy', arch: 'x86_64', maxActions: 2, maxStates: 250_000 } as const;
+/**
+ * The search whose scaling is measured: fork+reset with two actions per thread and a preemption
+ * bound of 3, complete at about 213k states (the issue asks for a job of at least 200k).
+ */
+export const BIG_JOB = { scenario: 'fork+reset', design: 'legacy', arch: 'x86_64', maxActions: 2, preemptions: 3, maxStates: 300_000 } as const;
 /** The search whose memory is measured: fork+reset with three actions per thread, cut at a million states. */
 export const MILLION_JOB = { scenario: 'fork+reset', design: 'legacy', arch: 'x86_64', maxActions: 3, maxStates: 1_000_000 } as const;
 /** The job of the issue's reduction row. */
@@ -73,10 +76,11 @@ async function timed<T>(f: () => Promise<T> | T): Promise<{ value: T; ms: number
   return { value, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
-export function jobOf(j: { scenario: string; design: string; arch: string; maxActions?: number; maxStates?: number }): JobSpec {
+export function jobOf(j: { scenario: string; design: string; arch: string; maxActions?: number; preemptions?: number; maxStates?: number }): JobSpec {
   return jobsFor([loadForCheck(j.scenario)], {
     designs: [j.design], archs: [j.arch], defects: [],
     ...(j.maxActions !== undefined ? { maxActions: j.maxActions } : {}),
+    ...(j.preemptions !== undefined ? { preemptions: j.preemptions } : {}),
     ...(j.maxStates !== undefined ? { maxStates: j.maxStates } : {}),
   }, false)[0]!;
 }
@@ -208,7 +212,7 @@ export function checkLines(b: CheckBench): string[] {
     ['  of which live after a full collection (same search)', `${n(m.livePerState)} B (peak ${(m.peakLiveBytes / 2 ** 20).toFixed(0)} MiB at ${m.peakAt})`, '-'],
     [`bytes per state in the visited set (same search)`, `${m.visitedBytesPerState}`, '<= 12'],
     [`search nodes saved by the reduction (${p.job}; states ${n(p.statesOff)} -> ${n(p.statesOn)})`, `${n(p.nodesOff)} -> ${n(p.nodesOn)} nodes (${saved.toFixed(2)}x fewer), ${n(p.transitionsOff)} -> ${n(p.transitionsOn)} transitions, ${(p.msOff / 1000).toFixed(2)} s -> ${(p.msOn / 1000).toFixed(2)} s`, '>= 2x fewer states, faster'],
-    [`one job over 2 workers vs 1 (${b.scaling.job}, ${n(b.scaling.states)} states)`, `${(b.scaling.ms1 / 1000).toFixed(2)} s -> ${(b.scaling.ms2 / 1000).toFixed(2)} s: ${b.scaling.speedup}x`, '>= 1.7x'],
+    [`one job over 2 workers vs 1 (${b.scaling.job}, ${BIG_JOB.maxActions} actions per thread, ${BIG_JOB.preemptions} preemptions, ${n(b.scaling.states)} states)`, `${(b.scaling.ms1 / 1000).toFixed(2)} s -> ${(b.scaling.ms2 / 1000).toFixed(2)} s: ${b.scaling.speedup}x`, '>= 1.7x'],
     ['built-in suite wall time, 2 workers', `${(s.wallMs2 / 1000).toFixed(1)} s`, '<= 30 s'],
   ];
   const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
