@@ -79,8 +79,9 @@ export class Footprint {
     this.writes.add(TABLE_INDEX.get(table)! * ROW_SPACE + id);
   }
 
-  /** A task's row added, replaced or removed: its identity changes. */
-  writeIdentity(table: TableName, id: number): void {
+  /** A row added, replaced whole or removed: a task's identity changes with it. */
+  replaceRow(table: TableName, id: number): void {
+    this.writeRow(table, id);
     if (table === 'tasks') this.writes.add(IDENT_BASE + id);
   }
 }
@@ -178,8 +179,7 @@ export class RecordingKernel extends TrackingKernel {
   }
 
   override set<T extends TableName>(table: T, id: number, row: Row<T>): void {
-    this.fp.writeRow(table, id);
-    this.fp.writeIdentity(table, id);
+    this.fp.replaceRow(table, id);
     super.set(table, id, row);
   }
 
@@ -197,15 +197,13 @@ export class RecordingKernel extends TrackingKernel {
 
   override add<T extends TableName>(table: T, make: (id: number) => Row<T>): number {
     const id = super.add(table, make);
-    this.fp.writeRow(table, id);
-    this.fp.writeIdentity(table, id);
+    this.fp.replaceRow(table, id);
     this.fp.tableWrites |= 1 << TABLE_INDEX.get(table)!;
     return id;
   }
 
   override remove(table: TableName, id: number): void {
-    this.fp.writeRow(table, id);
-    this.fp.writeIdentity(table, id);
+    this.fp.replaceRow(table, id);
     this.fp.tableWrites |= 1 << TABLE_INDEX.get(table)!;
     super.remove(table, id);
   }

@@ -115,6 +115,11 @@ function hAt(home: number, low: number, cap: number): number {
   throw new Error(`visited set: no key has home ${home} and low bits ${low} in ${cap} slots`);
 }
 
+/** The low half of key (hi, lo) as stored: (0, 0) is stored as (0, 1). */
+function storedLo(hi: number, lo: number): number {
+  return (hi | lo) === 0 ? 1 : lo >>> 0;
+}
+
 /** A table's arrays, as growth reads them. */
 interface Table {
   readonly cap: number;
@@ -242,38 +247,38 @@ export class VisitedSet implements KeySet {
   }
 
   /** The slot of key (hi, lo), or -1 when absent. */
-  private find(hiIn: number, loIn: number): number {
-    const hi = hiIn >>> 0;
-    const lo = hi === 0 && loIn === 0 ? 1 : loIn >>> 0;
-    const h = mixed(hi, lo);
-    const low = h & 0xffff;
+  private find(hi: number, loIn: number): number {
+    const lo = storedLo(hi, loIn);
+    const at = this.probe(mixed(hi >>> 0, lo), lo);
+    return at >= 0 ? at : -1;
+  }
+
+  /**
+   * Where a probe for (h, lo) ends: the key's slot, or ~i for the slot i
+   * where it would go (the first whose entry is nearer its home than i is
+   * to the key's: Robin Hood order), at distance i - home + 1.
+   */
+  private probe(h: number, lo: number): number {
     const dist = this.dist;
+    const low = h & 0xffff;
     for (let i = homeOf(h, this.cap), d = 1; ; i++, d++) {
       const sd = dist[i]!;
-      if (sd < d) return -1;
+      if (sd < d) return ~i;
       if (sd === d && this.lo[i] === lo && this.q[i] === low) return i;
     }
   }
 
   /** The slot of a key, inserted when absent. */
-  private slotOf(hiIn: number, loIn: number): number {
-    const hi = hiIn >>> 0;
-    const lo = hi === 0 && loIn === 0 ? 1 : loIn >>> 0;
+  private slotOf(hi: number, loIn: number): number {
+    const lo = storedLo(hi, loIn);
     if (this.count >= this.limit) this.grow(false);
-    const h = mixed(hi, lo);
-    const low = h & 0xffff;
+    const h = mixed(hi >>> 0, lo);
     for (;;) {
-      const dist = this.dist;
-      let i = homeOf(h, this.cap);
-      let d = 1;
-      for (;;) {
-        const sd = dist[i]!;
-        if (sd < d) break;
-        if (sd === d && this.lo[i] === lo && this.q[i] === low) return i;
-        i++;
-        d++;
-      }
-      if (d <= MAX_DIST && this.place(i, d, lo, low, 0) >= 0) {
+      const at = this.probe(h, lo);
+      if (at >= 0) return at;
+      const i = ~at;
+      const d = i - homeOf(h, this.cap) + 1;
+      if (d <= MAX_DIST && this.place(i, d, lo, h & 0xffff, 0) >= 0) {
         this.count++;
         return i;
       }
