@@ -39,6 +39,8 @@ import { frontSlot, superseded, withNode } from './dominance.js';
 import type { KeySet } from './visited.js';
 import { Footprint, conflict, independent } from './footprint.js';
 import { Kernel } from '../kernel/kernel.js';
+import { Frontier } from './frontier.js';
+import type { FrontierChunk, FrontierNode } from './frontier.js';
 import { isRunnable } from '../kernel/sched/step.js';
 
 /** An action of an alphabet, optionally naming the alphabet entry it came from. */
@@ -121,29 +123,6 @@ export interface CheckResult {
   readonly keys?: Uint32Array;
 }
 
-/**
- * A node waiting to be expanded: its state and the bookkeeping that decides
- * its future. Only the frontier holds these; once expanded, a node is just
- * its link in {@link NodeLinks} (8 bytes), enough to rebuild schedules.
- */
-interface FrontierNode {
-  /** The node's index in {@link NodeLinks}. */
-  readonly idx: number;
-  readonly state: KernelState;
-  /** Actions started so far, by tid. */
-  readonly used: Readonly<Record<number, number>>;
-  readonly usedHash: Fingerprint;
-  /** The task that ran last if it can still run, else 0. */
-  readonly last: number;
-  readonly preemptions: number;
-  readonly depth: number;
-  /** The state's key (kernel state and actions started). */
-  readonly hi: number;
-  readonly lo: number;
-  /** Transitions (by {@link transitionKey}) not to explore from here: sleep set. */
-  sleep: Set<string> | null;
-}
-
 /** A frontier node moved between the workers of a split search (structured-cloned). */
 export interface MovedNode {
   readonly state: KernelState;
@@ -157,27 +136,40 @@ export interface MovedNode {
   readonly schedule: readonly Transition[];
 }
 
+/** Nodes a chunk of {@link NodeLinks} holds. */
+const LINK_SHIFT = 16;
+const LINK_CHUNK = 1 << LINK_SHIFT;
+const LINK_MASK = LINK_CHUNK - 1;
+
 /**
- * Every node's parent and the transition that led to it, in two growing
- * Int32Arrays; transitions are numbered once each (by {@link transitionKey}).
+ * Every node's parent and the transition that led to it, in chunks of two
+ * Int32Arrays (a chunk is added when the last is full: nothing is copied, and
+ * no doubled array stands half empty); transitions are numbered once each
+ * (by {@link transitionKey}).
  */
 class NodeLinks {
-  private parents: Int32Array<ArrayBuffer> = new Int32Array(1 << 12);
-  private vias: Int32Array<ArrayBuffer> = new Int32Array(1 << 12);
+  private readonly parents: Int32Array<ArrayBuffer>[] = [];
+  private readonly vias: Int32Array<ArrayBuffer>[] = [];
   private readonly ids = new Map<string, number>();
   private readonly table: Transition[] = [];
   size = 0;
 
   /** Add a node; returns its index. */
   add(parent: number, via: Transition | null, key: string | null): number {
-    if (this.size === this.parents.length) {
+    const at = this.size & LINK_MASK;
+    if (at === 0) {
+      // The first chunk starts small: most searches are small.
+      const n = this.size === 0 ? 1 << 10 : LINK_CHUNK;
+      this.parents.push(new Int32Array(n));
+      this.vias.push(new Int32Array(n));
+    } else if (at === this.parents[this.parents.length - 1]!.length) {
       const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-        const b = new Int32Array(a.length * 2);
+        const b = new Int32Array(Math.min(LINK_CHUNK, a.length * 4));
         b.set(a);
         return b;
       };
-      this.parents = grow(this.parents);
-      this.vias = grow(this.vias);
+      this.parents[0] = grow(this.parents[0]!);
+      this.vias[0] = grow(this.vias[0]!);
     }
     let v = -1;
     if (via !== null && key !== null) {
@@ -188,20 +180,25 @@ class NodeLinks {
         this.ids.set(key, v);
       }
     }
-    this.parents[this.size] = parent;
-    this.vias[this.size] = v;
+    const c = this.size >>> LINK_SHIFT;
+    this.parents[c]![at] = parent;
+    this.vias[c]![at] = v;
     return this.size++;
   }
 
   /** The transitions from the root to node `idx`. */
   schedule(idx: number): Transition[] {
     const out: Transition[] = [];
-    for (let i = idx; i > 0; i = this.parents[i]!) out.push(this.table[this.vias[i]!]!);
+    for (let i = idx; i > 0; i = this.parents[i >>> LINK_SHIFT]![i & LINK_MASK]!) {
+      out.push(this.table[this.vias[i >>> LINK_SHIFT]![i & LINK_MASK]!]!);
+    }
     return out.reverse();
   }
 
   get bytes(): number {
-    return this.parents.byteLength + this.vias.byteLength;
+    let b = 0;
+    for (let c = 0; c < this.parents.length; c++) b += this.parents[c]!.byteLength + this.vias[c]!.byteLength;
+    return b;
   }
 }
 
@@ -253,7 +250,7 @@ export interface LevelFind {
  */
 export class Search {
   readonly links = new NodeLinks();
-  frontier: FrontierNode[] = [];
+  frontier: Frontier;
   visited: KeySet;
   readonly found = new Map<string, LevelFind>();
   /** Invariants found elsewhere (other workers): not checked any more. */
@@ -301,7 +298,8 @@ export class Search {
       hi: key.hi, lo: key.lo, sleep: null,
     };
     this.keep(model.initial, key, 0, 0);
-    this.frontier = [root];
+    this.frontier = new Frontier(model.initial);
+    this.frontier.push(root);
     this.check(root, [], ALL);
   }
 
@@ -311,13 +309,12 @@ export class Search {
 
   /** Keep only the frontier nodes `keep` accepts (by key): shards and workers split a level this way. */
   partition(keep: (hi: number, lo: number) => boolean): void {
-    this.frontier = this.frontier.filter((n) => keep(n.hi, n.lo));
+    this.frontier.filter((c, j) => keep(c.hiAt(j), c.loAt(j)));
   }
 
   /** Take `count` nodes off the frontier, as plain data another worker can {@link adopt} (work stealing). */
   give(count: number): MovedNode[] {
-    const out = this.frontier.splice(Math.max(0, this.frontier.length - count));
-    return out.map((n) => ({
+    return this.frontier.take(count).map((n) => ({
       state: n.state, used: n.used, last: n.last, preemptions: n.preemptions, depth: n.depth, hi: n.hi, lo: n.lo,
       sleep: n.sleep === null ? null : [...n.sleep], schedule: this.links.schedule(n.idx),
     }));
@@ -337,21 +334,22 @@ export class Search {
 
   /** Expand every node of the frontier; `tick` is called every 1024 expansions and may stop the search. */
   expandLevel(tick?: () => boolean): void {
-    const next: FrontierNode[] = [];
+    const level = this.frontier;
+    const next = level.empty();
+    this.frontier = next;
     const max = this.model.maxStates;
     let count = 0;
-    const level = this.frontier;
-    // Expanded nodes leave the frontier: their states can be collected as the level goes.
-    this.frontier = [];
-    for (let i = 0; i < level.length; i++) {
-      if (this.stopped) break;
-      const n = level[i]!;
-      (level as (FrontierNode | undefined)[])[i] = undefined;
-      this.expand(n, next);
-      if (max !== undefined && this.visited.size >= max) this.stopped = true;
-      if ((++count & 1023) === 0 && tick && !tick()) this.stopped = true;
+    // Chunk by chunk: an expanded chunk's nodes, and the tables only they named, can be collected as the level goes.
+    for (let chunk = level.shift(); chunk !== undefined && !this.stopped; chunk = level.shift()) {
+      for (let j = 0; j < chunk.count; j++) {
+        if (this.stopped) break;
+        this.expand(chunk.node(j), next);
+        if (max !== undefined && this.visited.size >= max) this.stopped = true;
+        if ((++count & 1023) === 0 && tick && !tick()) this.stopped = true;
+      }
     }
-    this.frontier = this.stopped ? [] : this.nodeSet === null && this.levelFilter ? this.filterLevel(next) : next;
+    if (this.stopped) next.clear();
+    else if (this.nodeSet === null && this.levelFilter) this.filterLevel(next);
     if (!this.stopped) this.depth++;
   }
 
@@ -402,7 +400,7 @@ export class Search {
     return stay.concat(switches);
   }
 
-  private expand(n: FrontierNode, next: FrontierNode[]): void {
+  private expand(n: FrontierNode, next: Frontier): void {
     const s = n.state;
     const sleep = n.sleep;
     const explored: { tid: number; key: string; fp: Footprint; preempts: boolean; runs: boolean }[] = [];
@@ -458,17 +456,18 @@ export class Search {
    * the same state kept after it dominates is not expanded (the fronts hold
    * nodes of this level and earlier ones only: the next is not generated yet).
    */
-  private filterLevel(next: FrontierNode[]): FrontierNode[] {
+  private filterLevel(next: Frontier): void {
     const superseded = new Set<string>();
-    const kept = next.filter((n) => {
-      if (!this.supersededAtLevel(n)) return true;
-      superseded.add(`${n.hi}:${n.lo}`);
+    next.filter((c, j) => {
+      if (!this.supersededAtLevel(c, j)) return true;
+      superseded.add(`${c.hiAt(j)}:${c.loAt(j)}`);
       return false;
     });
     // A node that took the place of one kept before it defers nothing to its siblings: the sleep-set
     // argument goes from a node to one kept earlier, and this one was kept later (docs/check.md).
-    for (const n of kept) if (n.sleep !== null && superseded.has(`${n.hi}:${n.lo}`)) n.sleep = null;
-    return kept;
+    for (const c of next.parts) {
+      for (let j = 0; j < c.count; j++) if (c.sleepAt(j) !== null && superseded.has(`${c.hiAt(j)}:${c.loAt(j)}`)) c.clearSleep(j);
+    }
   }
 
   /**
@@ -480,18 +479,22 @@ export class Search {
    */
   filterShared(): void {
     if (this.nodeSet !== null) return;
-    this.frontier = this.frontier.filter((n) => !this.supersededAtLevel(n));
-    for (const n of this.frontier) {
-      if (n.sleep === null) continue;
-      const slot = frontSlot(n.state, n.last, n.preemptions);
-      if (slot < 0 || this.visited.frontOf(n.hi, n.lo) !== withNode(0, slot, n.preemptions)) n.sleep = null;
+    this.frontier.filter((c, j) => !this.supersededAtLevel(c, j));
+    for (const c of this.frontier.parts) {
+      for (let j = 0; j < c.count; j++) {
+        if (c.sleepAt(j) === null) continue;
+        const pre = c.preemptionsAt(j);
+        const slot = frontSlot(c.tasksAt(j), c.lastAt(j), pre);
+        if (slot < 0 || this.visited.frontOf(c.hiAt(j), c.loAt(j)) !== withNode(0, slot, pre)) c.clearSleep(j);
+      }
     }
   }
 
-  private supersededAtLevel(n: FrontierNode): boolean {
+  private supersededAtLevel(c: FrontierChunk, j: number): boolean {
     if (this.nodeSet !== null) return false;
-    const slot = frontSlot(n.state, n.last, n.preemptions);
-    if (slot < 0 || !superseded(this.visited.frontOf(n.hi, n.lo), slot, n.preemptions)) return false;
+    const pre = c.preemptionsAt(j);
+    const slot = frontSlot(c.tasksAt(j), c.lastAt(j), pre);
+    if (slot < 0 || !superseded(this.visited.frontOf(c.hiAt(j), c.loAt(j)), slot, pre)) return false;
     this.nodes--;
     return true;
   }
@@ -508,7 +511,7 @@ export class Search {
       const nk = hashInts([key.hi, key.lo, last, pre]);
       kept = this.nodeSet.addKey(nk.hi, nk.lo);
     } else {
-      const slot = frontSlot(state, last, pre);
+      const slot = frontSlot(state.tasks, last, pre);
       if (slot >= 0) {
         kept = this.visited.visit(key.hi, key.lo, slot, pre);
       } else {

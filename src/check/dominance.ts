@@ -28,13 +28,13 @@ import type { KernelState } from '../kernel/state.js';
 export const FRONT_SLOTS = 8;
 export const MAX_PRE = 14;
 
-/** The front slot of a node's last task in state `s` (0: none), or -1 when it does not fit. */
-export function frontSlot(s: KernelState, last: number, pre: number): number {
+/** The front slot of a node's last task among a state's `tasks` (0: none), or -1 when it does not fit. */
+export function frontSlot(tasks: KernelState['tasks'], last: number, pre: number): number {
   if (pre > MAX_PRE) return -1;
   if (last === 0) return 0;
   let rank = 1;
   // Object.keys lists integer keys in ascending order: the rank is canonical for the state.
-  for (const key of Object.keys(s.tasks)) {
+  for (const key of Object.keys(tasks)) {
     if (Number(key) === last) return rank < FRONT_SLOTS ? rank : -1;
     rank++;
   }

@@ -421,3 +421,22 @@ export function hashInts(xs: readonly number[]): Fingerprint {
   }
   return { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
 }
+
+/**
+ * A state's fingerprint with the sums that update it, as four 32-bit words
+ * written to `out` at `at` (fingerprint hi, lo; sums hi, lo): what a compact
+ * frontier (src/check/frontier.ts) keeps so that the state it rebuilds needs
+ * no re-hash ({@link adoptStateHash}).
+ */
+export function stateHashWords(s: KernelState, out: Uint32Array, at: number): void {
+  const h = stateHash(s);
+  out[at] = h.fp.hi;
+  out[at + 1] = h.fp.lo;
+  out[at + 2] = h.hi;
+  out[at + 3] = h.lo;
+}
+
+/** Give a rebuilt state the fingerprint {@link stateHashWords} wrote for the state it equals. */
+export function adoptStateHash(s: KernelState, words: Uint32Array, at: number): void {
+  stateHashes.set(s, { fp: { hi: words[at]!, lo: words[at + 1]! }, hi: words[at + 2]! | 0, lo: words[at + 3]! | 0 });
+}
