@@ -4,8 +4,8 @@
  * A state shares most of its rows with the state it came from (see
  * src/kernel/kernel.ts). A table hashes as the sum of one mixed hash per
  * (id, row) pair, and a state as the sum of one term per table (its index
- * and hash) with the scalars mixed in. Each table object keeps its sums and
- * its rows' pair hashes, each state its sum: a draft (src/check/
+ * and hash) with the scalars mixed in. Each table object keeps its sums,
+ * each row object its hash, each state its sum: a draft (src/check/
  * tracking-kernel.ts) hands over the ids its step wrote, and the next
  * state's hash is the old one with the changed tables' terms taken out and
  * put back, each changed table's sums updated from the rows written
@@ -124,15 +124,11 @@ function hashId(id: number): Fingerprint {
   return hashString(String(id));
 }
 
-/**
- * A table's hash: its row count, the two lanes' sums of (id, row) pair
- * hashes, and each row's own pair hashes as flat (id, hi, lo) triples.
- */
+/** A table's hash: its row count and the two lanes' sums of (id, row) pair hashes. */
 interface TableSum {
   readonly n: number;
   readonly hi: number;
   readonly lo: number;
-  readonly rows: readonly number[];
 }
 
 /**
@@ -147,6 +143,13 @@ interface StateHash {
 const stateHashes = new WeakMap<object, StateHash>();
 /** Each table object's sums (tables are hash-consed, so there are few). */
 const tableSums = new WeakMap<object, TableSum>();
+/**
+ * The hash of each row object in a table whose sums are kept: rows are
+ * hash-consed, so there are few, and a row's pair hash is taken out of its
+ * table's sums when the row is replaced without the table keeping a list of
+ * its rows' hashes (a frontier holds tens of thousands of tables).
+ */
+const rowHashes = new WeakMap<object, Fingerprint>();
 
 /** Rows and tables written, hash-consed per table (src/check/intern.ts). */
 const ROW_INTERNERS = TABLE_NAMES.map(() => new Interner<object>());
@@ -157,67 +160,70 @@ function sumTable(t: Readonly<Record<number, unknown>>): TableSum {
   let hi = 0;
   let lo = 0;
   let n = 0;
-  const rows: number[] = [];
   for (const key in t) {
-    const id = Number(key);
-    pairOf(id, t[id]);
-    rows.push(id, outHi, outLo);
+    pairOf(Number(key), t[key as unknown as number], true);
     hi = (hi + outHi) | 0;
     lo = (lo + outLo) | 0;
     n++;
   }
-  return { n, hi, lo, rows };
+  return { n, hi, lo };
 }
 
-/** The (id, row) pair hash of one table row into (outHi, outLo). */
-function pairOf(id: number, row: unknown): void {
+/**
+ * The (id, row) pair hash of one table row into (outHi, outLo). A row
+ * object's own hash is looked up in {@link rowHashes}, or computed and,
+ * with `keep`, kept there (for a row that stays in a table with sums).
+ */
+function pairOf(id: number, row: unknown, keep: boolean): void {
   const hk = hashId(id);
-  // A row's hash is kept in its table's sums: caching the row by identity too would only cost.
   if (typeof row === 'object' && row !== null) {
-    work++;
-    hashObject(row);
+    const known = rowHashes.get(row);
+    if (known !== undefined) {
+      outHi = known.hi;
+      outLo = known.lo;
+    } else {
+      work++;
+      hashObject(row);
+      if (keep) rowHashes.set(row, { hi: outHi, lo: outLo });
+    }
   } else hv(row);
   const h = pairHi(hk.hi, outHi, outLo);
   outLo = pairLo(hk.lo, outHi, outLo);
   outHi = h;
 }
 
-/** `before`'s sums with the rows of table `table` that `written` names re-hashed from `after` (set, added or removed). */
+/** `before`'s sums with the rows of table `table` that `written` names (each once) re-hashed from `after` (set, added or removed). */
 function updateTable(sum: TableSum, before: Readonly<Record<number, unknown>>, after: Readonly<Record<number, unknown>>, table: number, written: readonly number[]): TableSum {
   let { n, hi, lo } = sum;
-  let rows: number[] | null = null;
+  let changed = false;
   for (let w = 0; w < written.length; w += 2) {
     if (written[w] !== table) continue;
     const id = written[w + 1]!;
-    if (before[id] === after[id]) continue;
-    rows ??= sum.rows.slice();
-    let at = -1;
-    for (let i = 0; i < rows.length; i += 3) if (rows[i] === id) { at = i; break; }
-    if (at >= 0) {
-      hi = (hi - rows[at + 1]!) | 0;
-      lo = (lo - rows[at + 2]!) | 0;
+    const was = before[id];
+    const now = after[id];
+    if (was === now) continue;
+    changed = true;
+    if (was !== undefined) {
+      pairOf(id, was, true);
+      hi = (hi - outHi) | 0;
+      lo = (lo - outLo) | 0;
       n--;
     }
-    const now = after[id];
-    if (now === undefined) {
-      if (at >= 0) rows.splice(at, 3);
-      continue;
-    }
-    pairOf(id, now);
-    // The draft's own copy of the table: the row may give way to an equal one interned before.
+    if (now === undefined) continue;
     if (typeof now === 'object' && now !== null) {
+      work++;
+      hashObject(now);
+      // The draft's own copy of the table: the row may give way to an equal one interned before.
       const shared = ROW_INTERNERS[table]!.intern(outHi, outLo, now);
       if (shared !== now) (after as Record<number, unknown>)[id] = shared;
+      else rowHashes.set(now, { hi: outHi, lo: outLo });
     }
+    pairOf(id, after[id], false);
     hi = (hi + outHi) | 0;
     lo = (lo + outLo) | 0;
     n++;
-    if (at >= 0) {
-      rows[at + 1] = outHi;
-      rows[at + 2] = outLo;
-    } else rows.push(id, outHi, outLo);
   }
-  return rows === null ? sum : { n, hi, lo, rows };
+  return changed ? { n, hi, lo } : sum;
 }
 
 /** A table's sums, kept by table object. */
