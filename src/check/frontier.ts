@@ -97,9 +97,15 @@ export class FrontierChunk {
   /** Value ids by value while nodes are added; dropped once the chunk is full. */
   private ids: Map<unknown, number> | null = new Map();
 
+  /** Per value slot, the value last added and its id (-1: none yet). */
+  private readonly lastValues: unknown[];
+  private readonly lastIds: Int32Array;
+
   constructor(private readonly shape: Shape, capacity: number) {
     this.words = new Uint32Array(HEAD * capacity);
     this.fields = new Uint16Array(shape.width * capacity);
+    this.lastValues = new Array<unknown>(shape.width).fill(undefined);
+    this.lastIds = new Int32Array(shape.width).fill(-1);
   }
 
   get full(): boolean {
@@ -113,8 +119,13 @@ export class FrontierChunk {
   push(n: FrontierNode): void {
     const shape = this.shape;
     const s = n.state as unknown as Record<string, unknown>;
-    for (const key in s) {
-      if (!shape.known.has(key)) throw new Error(`frontier: a kernel state has a root field '${key}' the initial state has not`);
+    let present = 0;
+    for (const _key in s) present++;
+    // With every known field present (below), the same count means no other field.
+    if (present !== shape.keys.length) {
+      for (const key in s) {
+        if (!shape.known.has(key)) throw new Error(`frontier: a kernel state has a root field '${key}' the initial state has not`);
+      }
     }
     if (this.count * HEAD === this.words.length) this.grow();
     const at = this.count * HEAD;
@@ -128,13 +139,14 @@ export class FrontierChunk {
     stateHashWords(n.state, w, at + HASH);
     const f = this.fields;
     const base = this.count * shape.width;
-    f[base + USED] = this.idOf(n.used);
-    f[base + USED_HASH] = this.idOf(n.usedHash);
+    f[base + USED] = this.idOf(USED, n.used);
+    f[base + USED_HASH] = this.idOf(USED_HASH, n.usedHash);
     const keys = shape.keys;
     for (let j = 0; j < keys.length; j++) {
       const key = keys[j]!;
-      if (!(key in s)) throw new Error(`frontier: a kernel state has no '${key}' field`);
-      f[base + FIELDS + j] = this.idOf(s[key]);
+      const v = s[key];
+      if (v === undefined && !(key in s)) throw new Error(`frontier: a kernel state has no '${key}' field`);
+      f[base + FIELDS + j] = this.idOf(FIELDS + j, v);
     }
     this.sleeps[this.count] = n.sleep;
     this.count++;
@@ -222,8 +234,13 @@ export class FrontierChunk {
     this.fields = fields;
   }
 
-  /** The id of a value in this chunk (by identity; numbers and strings by value). */
-  private idOf(v: unknown): number {
+  /**
+   * The id of value `v` of a row's value slot `slot` in this chunk (by
+   * identity; numbers and strings by value). Siblings are added one after
+   * the other and share most tables, so each slot's last value is tried first.
+   */
+  private idOf(slot: number, v: unknown): number {
+    if (this.lastValues[slot] === v && this.lastIds[slot]! >= 0) return this.lastIds[slot]!;
     const ids = this.ids!;
     let id = ids.get(v);
     if (id === undefined) {
@@ -231,6 +248,8 @@ export class FrontierChunk {
       this.values.push(v);
       ids.set(v, id);
     }
+    this.lastValues[slot] = v;
+    this.lastIds[slot] = id;
     return id;
   }
 }
