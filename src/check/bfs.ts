@@ -147,7 +147,7 @@ const LINK_MASK = LINK_CHUNK - 1;
  * no doubled array stands half empty); transitions are numbered once each
  * (by {@link transitionKey}).
  */
-class NodeLinks {
+export class NodeLinks {
   private readonly parents: Int32Array<ArrayBuffer>[] = [];
   private readonly vias: Int32Array<ArrayBuffer>[] = [];
   private readonly ids = new Map<string, number>();

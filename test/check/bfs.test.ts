@@ -94,3 +94,31 @@ test('a lost update needs a preemption inside the unlocked path and is found onl
   assert.equal(locked.found.has('no-lost-update'), false);
   assert.equal(locked.stats.complete, true);
 });
+
+test('node links rebuild schedules across their chunks, numbering each transition once', async () => {
+  const { NodeLinks } = await import('../../src/check/bfs.js');
+  const links = new NodeLinks();
+  const root = links.add(-1, null, null);
+  // A chain of 200,000 nodes (past three 65,536-entry chunks and the first chunk's growth), three transitions taking turns.
+  const ts = [{ tid: 1 }, { tid: 2 }, { tid: 3 }];
+  let idx = root;
+  const at: number[] = [];
+  for (let i = 0; i < 200_000; i++) {
+    idx = links.add(idx, ts[i % 3]!, `t${i % 3}`);
+    at.push(idx);
+  }
+  // A side branch off a node in the second chunk.
+  const side = links.add(at[70_000]!, { tid: 9 }, 't9');
+  assert.equal(links.size, 200_002);
+  for (const n of [1, 1023, 1024, 65_535, 65_536, 131_072, 199_999]) {
+    const s = links.schedule(at[n]!);
+    assert.equal(s.length, n + 1);
+    assert.deepEqual(s.slice(-2), [n - 1, n].map((i) => ts[i % 3]));
+    assert.deepEqual(s[0], ts[0]);
+  }
+  const branch = links.schedule(side);
+  assert.equal(branch.length, 70_002);
+  assert.deepEqual(branch[branch.length - 1], { tid: 9 });
+  // Four chunks of two Int32Arrays: no doubled array, nothing counted twice.
+  assert.equal(links.bytes, 4 * 65_536 * 8);
+});
