@@ -88,7 +88,7 @@ class Shape {
 /** Up to a shape's `chunk` nodes of a level, with the values they name. */
 export class FrontierChunk {
   count = 0;
-  /** Nodes ever added (a chunk filtered takes no more: its values would outgrow 16-bit ids). */
+  /** Nodes ever added: at most the shape's `chunk`, filters and takes notwithstanding, so the values fit 16-bit ids. */
   private added = 0;
   private words: Uint32Array<ArrayBuffer>;
   private fields: Uint16Array<ArrayBuffer>;
