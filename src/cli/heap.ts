@@ -2,11 +2,12 @@
  * The V8 heap's growing factor for the checker's process.
  *
  * A breadth-first search keeps one level's frontier alive while it builds
- * the next, then drops it whole: the old generation fills with garbage that
- * only a full collection frees. By default V8 lets the old generation grow
- * up to four times its live size before the next full collection (the
- * heap controller's largest factor); fixed at 2.5 times, the peak RSS of the
- * bench's million-state search falls by about a quarter at the same speed
+ * the next, then lets it go chunk by chunk: the old generation fills with
+ * garbage that only a full collection frees. By default V8 lets the old
+ * generation grow up to four times its live size before the next full
+ * collection (the heap controller's largest factor); fixed at 2.5 times, the
+ * peak RSS of the bench's million-state search fell by about a quarter at
+ * the same speed, measured before the frontier was stored compactly
  * (docs/check.md, "Performance": "The heap's growing factor"). The flag is the
  * process's, so the pool's worker threads get it too. A heap-growing flag
  * the user gave node (on its command line or in NODE_OPTIONS) is left alone.
