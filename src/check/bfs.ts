@@ -156,20 +156,21 @@ export class NodeLinks {
 
   /** Add a node; returns its index. */
   add(parent: number, via: Transition | null, key: string | null): number {
+    const c = this.size >>> LINK_SHIFT;
     const at = this.size & LINK_MASK;
     if (at === 0) {
-      // The first chunk starts small: most searches are small.
-      const n = this.size === 0 ? 1 << 10 : LINK_CHUNK;
+      // The first chunk starts small and grows (most searches are small); the others are whole.
+      const n = c === 0 ? 1 << 10 : LINK_CHUNK;
       this.parents.push(new Int32Array(n));
       this.vias.push(new Int32Array(n));
-    } else if (at === this.parents[this.parents.length - 1]!.length) {
+    } else if (at === this.parents[c]!.length) {
       const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
         const b = new Int32Array(Math.min(LINK_CHUNK, a.length * 4));
         b.set(a);
         return b;
       };
-      this.parents[0] = grow(this.parents[0]!);
-      this.vias[0] = grow(this.vias[0]!);
+      this.parents[c] = grow(this.parents[c]!);
+      this.vias[c] = grow(this.vias[c]!);
     }
     let v = -1;
     if (via !== null && key !== null) {
@@ -180,7 +181,6 @@ export class NodeLinks {
         this.ids.set(key, v);
       }
     }
-    const c = this.size >>> LINK_SHIFT;
     this.parents[c]![at] = parent;
     this.vias[c]![at] = v;
     return this.size++;

@@ -161,7 +161,8 @@ function sumTable(t: Readonly<Record<number, unknown>>): TableSum {
   let lo = 0;
   let n = 0;
   for (const key in t) {
-    pairOf(Number(key), t[key as unknown as number], true);
+    const id = Number(key);
+    pairOf(id, t[id], true);
     hi = (hi + outHi) | 0;
     lo = (lo + outLo) | 0;
     n++;
@@ -175,7 +176,6 @@ function sumTable(t: Readonly<Record<number, unknown>>): TableSum {
  * with `keep`, kept there (for a row that stays in a table with sums).
  */
 function pairOf(id: number, row: unknown, keep: boolean): void {
-  const hk = hashId(id);
   if (typeof row === 'object' && row !== null) {
     const known = rowHashes.get(row);
     if (known !== undefined) {
@@ -187,6 +187,12 @@ function pairOf(id: number, row: unknown, keep: boolean): void {
       if (keep) rowHashes.set(row, { hi: outHi, lo: outLo });
     }
   } else hv(row);
+  pairWithId(id);
+}
+
+/** Turn the row hash in (outHi, outLo) into the (id, row) pair hash. */
+function pairWithId(id: number): void {
+  const hk = hashId(id);
   const h = pairHi(hk.hi, outHi, outLo);
   outLo = pairLo(hk.lo, outHi, outLo);
   outHi = h;
@@ -213,12 +219,12 @@ function updateTable(sum: TableSum, before: Readonly<Record<number, unknown>>, a
     if (typeof now === 'object' && now !== null) {
       work++;
       hashObject(now);
-      // The draft's own copy of the table: the row may give way to an equal one interned before.
+      // The draft's own copy of the table: the row may give way to an equal one interned before (same hash).
       const shared = ROW_INTERNERS[table]!.intern(outHi, outLo, now);
       if (shared !== now) (after as Record<number, unknown>)[id] = shared;
       else rowHashes.set(now, { hi: outHi, lo: outLo });
-    }
-    pairOf(id, after[id], false);
+    } else hv(now);
+    pairWithId(id);
     hi = (hi + outHi) | 0;
     lo = (lo + outLo) | 0;
     n++;

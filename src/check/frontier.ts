@@ -112,10 +112,6 @@ export class FrontierChunk {
     return this.added === this.shape.chunk;
   }
 
-  get bytes(): number {
-    return this.words.byteLength + this.fields.byteLength;
-  }
-
   push(n: FrontierNode): void {
     const shape = this.shape;
     const s = n.state as unknown as Record<string, unknown>;
@@ -272,13 +268,6 @@ export class Frontier implements Iterable<FrontierNode> {
 
   get length(): number {
     return this.size;
-  }
-
-  /** Bytes the rows take (the values they name are the states' own tables). */
-  get bytes(): number {
-    let b = 0;
-    for (const c of this.chunks) b += c.bytes;
-    return b;
   }
 
   push(n: FrontierNode): void {
