@@ -88,6 +88,12 @@ export interface SearchOptions {
   readonly stopWhenFound?: string;
   /** Count why pairs of transitions at a node do not commute (bench/por.ts). */
   readonly porStats?: PorStats;
+  /**
+   * Every node kept, appended as five numbers: the state's key (hi, lo),
+   * the last task, the preemptions spent and the depth (bench/por.ts: the
+   * fewest nodes the reduction's argument allows, {@link fewestNodes}).
+   */
+  readonly nodeLog?: number[];
 }
 
 /** What the sleep sets met: pairs of transitions explored at a node, by outcome. */
@@ -298,6 +304,7 @@ export class Search {
       hi: key.hi, lo: key.lo, sleep: null,
     };
     this.keep(model.initial, key, 0, 0);
+    opts.nodeLog?.push(key.hi, key.lo, 0, 0, 0);
     this.frontier = new Frontier(model.initial);
     this.frontier.push(root);
     this.check(root, [], ALL);
@@ -442,6 +449,7 @@ export class Search {
         idx: this.links.add(n.idx, t, tkey), state, used, usedHash, last, preemptions, depth: n.depth + 1,
         hi: key.hi, lo: key.lo, sleep: childSleep,
       };
+      this.opts.nodeLog?.push(key.hi, key.lo, last, preemptions, child.depth);
       next.push(child);
       this.check(child, events, changedMask(s, state, events));
       if (this.model.maxStates !== undefined && this.visited.size >= this.model.maxStates) {

@@ -75,3 +75,35 @@ export function superseded(front: number, slot: number, pre: number): boolean {
   }
   return false;
 }
+
+/** The definition: node (last r, spent p) dominates node (last q, spent p') of the same state. */
+export function dominates(r: number, p: number, q: number, pq: number): boolean {
+  return p + (r !== 0 && r !== q ? 1 : 0) <= pq;
+}
+
+/**
+ * The fewest nodes a reduced search can keep while every node of the
+ * unreduced search at depth d stays dominated by a kept node at depth ≤ d
+ * (docs/check.md, "Why the results are kept"): the nodes no other node of
+ * the same state at the same or a smaller depth dominates, for only they
+ * dominate themselves there. `log` is the unreduced search's nodes as
+ * (key hi, key lo, last, preemptions, depth), each at the depth it was
+ * first reached (the `nodeLog` of src/check/bfs.ts's search options).
+ */
+export function fewestNodes(log: ArrayLike<number>): number {
+  const byState = new Map<string, number[]>();
+  for (let i = 0; i < log.length; i += 5) {
+    const key = `${log[i]}:${log[i + 1]}`;
+    let at = byState.get(key);
+    if (at === undefined) byState.set(key, (at = []));
+    at.push(i);
+  }
+  let count = 0;
+  for (const at of byState.values()) {
+    for (const q of at) {
+      const needed = !at.some((r) => r !== q && log[r + 4]! <= log[q + 4]! && dominates(log[r + 2]!, log[r + 3]!, log[q + 2]!, log[q + 3]!));
+      if (needed) count++;
+    }
+  }
+  return count;
+}

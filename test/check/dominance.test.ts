@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { dominated, superseded, withNode, FRONT_SLOTS, MAX_PRE } from '../../src/check/dominance.js';
+import { dominated, fewestNodes, superseded, withNode, FRONT_SLOTS, MAX_PRE } from '../../src/check/dominance.js';
 
 /** The definition: R = (slot r, pre p) dominates Q = (slot q, pre p') when p + [r ≠ 0 and r ≠ q] ≤ p'. */
 const dominates = (r: readonly [number, number], q: readonly [number, number]): boolean =>
@@ -33,4 +33,20 @@ test('dominance is never mutual between different nodes, so the level-end filter
     if (a[0] === b[0] && a[1] === b[1]) return;
     assert.ok(!(dominates(a, b) && dominates(b, a)));
   }));
+});
+
+test('fewestNodes counts the nodes no other node of the same state at the same or a smaller depth dominates', () => {
+  // Rows: key hi, key lo, last task, preemptions, depth.
+  const log = [
+    1, 1, 0, 0, 0, // state X: the only node
+    2, 2, 7, 1, 3, // state Y: needed
+    2, 2, 8, 1, 3, // needed: (7, 1) and (8, 1) do not dominate each other
+    2, 2, 0, 2, 3, // dominated by (7, 1) at the same depth: 1 + 1 <= 2
+    2, 2, 8, 0, 5, // deeper but nothing dominates it: needed
+    2, 2, 8, 2, 6, // dominated by (8, 0) at a smaller depth
+    2, 2, 0, 0, 9, // dominates every node of Y, but found deeper than them: needed
+    3, 2, 7, 2, 1, // state Z (another key): needed
+  ];
+  assert.equal(fewestNodes(log), 6);
+  assert.equal(fewestNodes([]), 0);
 });
