@@ -9,11 +9,16 @@
  * visited set they share. From then on each worker expands its own nodes
  * and keeps the children it was first to insert into the shared set; after
  * each level it waits for the others (the levels stay in step, so the first
- * violation found is still a shortest one).
+ * violation found is still a shortest one), drops the nodes of its frontier
+ * that a node another worker kept dominates, and waits again: a worker that
+ * went on to the next level would put nodes one level deeper into the
+ * shared fronts, which a worker still filtering would take for nodes of its
+ * own level and drop a node it must expand.
  *
  * In:  workerData { spec, index, count, visited: SharedVisitedBuffers, nodes: SharedVisitedBuffers, stop: SharedArrayBuffer }
- *      { type: 'go', skip: string[], finish } after each level once split
- * Out: { type: 'level', ... } after each level once split,
+ *      { type: 'filter', skip: string[], finish } after each level once split, then
+ *      { type: 'go', give?, receive? } once every worker has filtered
+ * Out: { type: 'level', ... } after each level once split, { type: 'filtered', frontier } after filtering,
  *      { type: 'progress', stats } now and then,
  *      { type: 'result', ... } at the end, { type: 'error', message, setup } on failure.
  */
@@ -39,18 +44,20 @@ export interface SplitInput {
 }
 
 /**
- * After a level: the invariants found anywhere, whether to stop, and the
- * balancing of the next level's frontiers: `give` nodes to another worker,
- * or `receive` a 'nodes' message before expanding.
+ * After a level: the invariants found anywhere and whether to stop
+ * ('filter'); once every worker has filtered its frontier, the balancing of
+ * the next level's frontiers ('go'): `give` nodes to another worker, or
+ * `receive` a 'nodes' message before expanding.
  */
 export type SplitToWorker =
-  | { readonly type: 'go'; readonly skip: readonly string[]; readonly finish: boolean;
-      readonly give?: { readonly to: number; readonly count: number }; readonly receive?: boolean }
+  | { readonly type: 'filter'; readonly skip: readonly string[]; readonly finish: boolean }
+  | { readonly type: 'go'; readonly give?: { readonly to: number; readonly count: number }; readonly receive?: boolean }
   | { readonly type: 'nodes'; readonly nodes: readonly MovedNode[] };
 
 export type SplitFromWorker =
   | { readonly type: 'level'; readonly index: number; readonly frontier: number; readonly stopped: boolean;
       readonly found: readonly { readonly invariant: string; readonly depth: number }[] }
+  | { readonly type: 'filtered'; readonly index: number; readonly frontier: number }
   | { readonly type: 'progress'; readonly index: number; readonly stats: CheckStats }
   | { readonly type: 'nodes'; readonly index: number; readonly to: number; readonly nodes: readonly MovedNode[] }
   | { readonly type: 'result'; readonly index: number; readonly split: boolean;
@@ -128,12 +135,15 @@ async function main(): Promise<void> {
         type: 'level', index: input.index, frontier: search.frontier.length, stopped: search.stopped,
         found: [...search.found].map(([invariant, f]) => ({ invariant, depth: f.depth })),
       });
-      const go = await receive();
-      if (go.type !== 'go') throw new Error('split worker: nodes before the level\'s go');
-      if (go.finish) break;
-      for (const name of go.skip) search.skip.add(name);
+      const end = await receive();
+      if (end.type !== 'filter') throw new Error('split worker: expected the end of the level');
+      if (end.finish) break;
+      for (const name of end.skip) search.skip.add(name);
       // Every worker has ended the level: the shared fronts now tell which nodes another node dominates.
       search.filterShared();
+      post({ type: 'filtered', index: input.index, frontier: search.frontier.length });
+      const go = await receive();
+      if (go.type !== 'go') throw new Error('split worker: expected the level\'s go');
       if (go.give) post({ type: 'nodes', index: input.index, to: go.give.to, nodes: search.give(go.give.count) });
       if (go.receive) {
         const m = await receive();

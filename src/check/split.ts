@@ -83,6 +83,7 @@ export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onPr
   const t0 = Date.now();
   const workers: Worker[] = [];
   const levels: (Extract<SplitFromWorker, { type: 'level' }> | null)[] = new Array(n).fill(null);
+  const filtered: (number | null)[] = new Array(n).fill(null);
   const results: (Extract<SplitFromWorker, { type: 'result' }> | null)[] = new Array(n).fill(null);
   const skip = new Set<string>();
   const progress: CheckStats[] = [];
@@ -103,10 +104,16 @@ export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onPr
       levels.fill(null);
       for (const l of ls) for (const f of l.found) skip.add(f.invariant);
       const finishAll = ls.every((l) => l.frontier === 0) || ls.some((l) => l.stopped);
-      const plan = finishAll ? new Map() : balance(ls.map((l) => l.frontier));
+      const end: SplitToWorker = { type: 'filter', skip: [...skip], finish: finishAll };
+      for (const w of workers) w.postMessage(end);
+    };
+    // Every worker has filtered its frontier: only now may one go on to the next level (src/check/split-worker.ts).
+    const onFiltered = (): void => {
+      if (filtered.some((f) => f === null)) return;
+      const plan = balance(filtered.map((f) => f!));
+      filtered.fill(null);
       workers.forEach((w, i) => {
-        const p = plan.get(i);
-        const go: SplitToWorker = { type: 'go', skip: [...skip], finish: finishAll, ...p };
+        const go: SplitToWorker = { type: 'go', ...plan.get(i) };
         w.postMessage(go);
       });
     };
@@ -129,6 +136,9 @@ export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onPr
         } else if (m.type === 'level') {
           levels[m.index] = m;
           onLevel();
+        } else if (m.type === 'filtered') {
+          filtered[m.index] = m.frontier;
+          onFiltered();
         } else if (m.type === 'result') {
           results[m.index] = m;
           if (results.every((r) => r !== null)) finish();

@@ -1,10 +1,12 @@
 /* A search split among worker threads finds what the single-threaded search finds, and counts the same states. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runJob } from '../../src/check/job.js';
+import { prepareJob, runJob } from '../../src/check/job.js';
 import type { JobResult, JobSpec } from '../../src/check/job.js';
 import { balance, runJobs, runSplit } from '../../src/check/split.js';
 import { jobsFor, loadForCheck } from '../../src/cli/suite.js';
+import { bfs } from '../../src/check/bfs.js';
+import { fewestNodes } from '../../src/check/dominance.js';
 
 const lengths = (r: JobResult): Record<string, number> =>
   Object.fromEntries(r.found.map((f) => [f.invariant, f.schedule.length]));
@@ -58,5 +60,20 @@ test('a split search whose frontiers drift apart (nodes move between workers) co
     assert.deepEqual(lengths(r), lengths(one));
     assert.equal(r.stats.states, one.stats.states);
     if (!por) assert.equal(r.stats.nodes, one.stats.nodes, 'without the reduction every node is kept once');
+  }
+});
+
+test('a split search keeps the same nodes as one thread: no worker filters against fronts another has moved on from', async () => {
+  // Workers used to start the next level while another was still dropping the nodes of its frontier that a
+  // node kept elsewhere dominates: the nodes one level deeper in the shared fronts made it drop nodes it had to
+  // expand (their states were then reached a level later). A race, so several runs.
+  const s = jobsFor([loadForCheck('munmap+cmd-disable')], { designs: ['dmabuf-vma@4'], archs: ['x86_64'], defects: [] }, false)[0]!;
+  const nodeLog: number[] = [];
+  bfs(prepareJob(s).m.model, undefined, { por: false, nodeLog });
+  const floor = fewestNodes(nodeLog);
+  for (let i = 0; i < 4; i++) {
+    const r = (await runSplit(s, 2, new SharedArrayBuffer(4))).result!;
+    assert.equal(r.stats.workers, 2);
+    assert.equal(r.stats.nodes, floor, `run ${i + 1}`);
   }
 });
