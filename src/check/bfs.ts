@@ -269,6 +269,12 @@ export class Search {
   transitions = 0;
   depth = 0;
   stopped = false;
+  /** The level being expanded (its chunks not yet started), between {@link beginLevel} and {@link endLevel}. */
+  private level: Frontier | null = null;
+  /** The chunk being expanded: its next node and the end of its nodes not taken ({@link takeLevel}). */
+  private chunk: FrontierChunk | null = null;
+  private at = 0;
+  private end = 0;
   private readonly invariants: readonly Invariant[];
   /** Per invariant, the bits of {@link readMask} it reads. */
   private readonly readMasks: readonly number[];
@@ -314,43 +320,114 @@ export class Search {
 
   /** Take `count` nodes off the frontier, as plain data another worker can {@link adopt} (work stealing). */
   give(count: number): MovedNode[] {
-    return this.frontier.take(count).map((n) => ({
-      state: n.state, used: n.used, last: n.last, preemptions: n.preemptions, depth: n.depth, hi: n.hi, lo: n.lo,
-      sleep: n.sleep === null ? null : [...n.sleep], schedule: this.links.schedule(n.idx),
-    }));
+    return this.frontier.take(count).map((n) => this.moved(n));
   }
 
   /** Add nodes another worker gave to the frontier; their schedules are linked from the root. */
   adopt(nodes: readonly MovedNode[]): void {
-    for (const m of nodes) {
-      let idx = 0;
-      for (const t of m.schedule) idx = this.links.add(idx, t, transitionKey(t));
-      this.frontier.push({
-        idx, state: m.state, used: m.used, usedHash: hashValue(m.used), last: m.last, preemptions: m.preemptions,
-        depth: m.depth, hi: m.hi, lo: m.lo, sleep: m.sleep === null ? null : new Set(m.sleep),
-      });
-    }
+    this.adoptInto(this.frontier, nodes);
   }
 
   /** Expand every node of the frontier; `tick` is called every 1024 expansions and may stop the search. */
   expandLevel(tick?: () => boolean): void {
-    const level = this.frontier;
-    const next = level.empty();
-    this.frontier = next;
+    this.beginLevel();
+    this.expandCurrent(tick);
+    this.endLevel();
+  }
+
+  /**
+   * Start a level: the frontier becomes the level being expanded
+   * ({@link expandCurrent}) and an empty frontier takes the children.
+   */
+  beginLevel(): void {
+    this.level = this.frontier;
+    this.frontier = this.frontier.empty();
+  }
+
+  /**
+   * Expand the level's nodes not yet expanded, chunk by chunk (an expanded
+   * chunk's nodes, and the tables only they named, can be collected as the
+   * level goes); a split search's worker calls it again after it
+   * {@link adoptLevel}s nodes another worker took off its level. `tick` is
+   * called every 1024 expansions and may stop the search; `poll` every 16
+   * (a worker looks there whether another one wants nodes: {@link takeLevel}).
+   */
+  expandCurrent(tick?: () => boolean, poll?: () => void): void {
+    const level = this.level!;
+    const next = this.frontier;
     const max = this.model.maxStates;
     let count = 0;
-    // Chunk by chunk: an expanded chunk's nodes, and the tables only they named, can be collected as the level goes.
-    for (let chunk = level.shift(); chunk !== undefined && !this.stopped; chunk = level.shift()) {
-      for (let j = 0; j < chunk.count; j++) {
-        if (this.stopped) break;
-        this.expand(chunk.node(j), next);
-        if (max !== undefined && this.visited.size >= max) this.stopped = true;
-        if ((++count & 1023) === 0 && tick && !tick()) this.stopped = true;
+    while (!this.stopped) {
+      if (this.at >= this.end) {
+        const c = level.shift();
+        if (c === undefined) break;
+        this.chunk = c;
+        this.at = 0;
+        this.end = c.count;
+        continue;
+      }
+      this.expand(this.chunk!.node(this.at++), next);
+      if (max !== undefined && this.visited.size >= max) this.stopped = true;
+      if ((++count & 15) === 0) {
+        if ((count & 1023) === 0 && tick && !tick()) this.stopped = true;
+        else if (poll && !this.stopped) poll();
       }
     }
-    if (this.stopped) next.clear();
-    else if (this.nodeSet === null && this.levelFilter) this.filterLevel(next);
+    this.chunk = null;
+    this.at = this.end = 0;
+  }
+
+  /** End the level: its children are the frontier (filtered by dominance), one level deeper. */
+  endLevel(): void {
+    this.level = null;
+    if (this.stopped) this.frontier.clear();
+    else if (this.nodeSet === null && this.levelFilter) this.filterLevel(this.frontier);
     if (!this.stopped) this.depth++;
+  }
+
+  /** Nodes of the level being expanded that are not expanded yet. */
+  get levelLeft(): number {
+    return (this.level?.length ?? 0) + this.end - this.at;
+  }
+
+  /**
+   * Take up to `count` of the level's nodes not expanded yet, as plain data
+   * another worker expands as nodes of this same level (work stealing within
+   * a level): the last chunks' first, then the tail of the chunk being expanded.
+   */
+  takeLevel(count: number): MovedNode[] {
+    const out = this.level!.take(count).map((n) => this.moved(n));
+    const more = Math.min(count - out.length, this.end - this.at);
+    if (more > 0) {
+      const c = this.chunk!;
+      for (let j = this.end - more; j < this.end; j++) out.push(this.moved(c.node(j)));
+      this.end -= more;
+    }
+    return out;
+  }
+
+  /** Add nodes another worker took off its level to the level being expanded. */
+  adoptLevel(nodes: readonly MovedNode[]): void {
+    this.adoptInto(this.level!, nodes);
+  }
+
+  private moved(n: FrontierNode): MovedNode {
+    return {
+      state: n.state, used: n.used, last: n.last, preemptions: n.preemptions, depth: n.depth, hi: n.hi, lo: n.lo,
+      sleep: n.sleep === null ? null : [...n.sleep], schedule: this.links.schedule(n.idx),
+    };
+  }
+
+  /** Moved nodes into `into`; their schedules are linked from the root. */
+  private adoptInto(into: Frontier, nodes: readonly MovedNode[]): void {
+    for (const m of nodes) {
+      let idx = 0;
+      for (const t of m.schedule) idx = this.links.add(idx, t, transitionKey(t));
+      into.push({
+        idx, state: m.state, used: m.used, usedHash: hashValue(m.used), last: m.last, preemptions: m.preemptions,
+        depth: m.depth, hi: m.hi, lo: m.lo, sleep: m.sleep === null ? null : new Set(m.sleep),
+      });
+    }
   }
 
   stats(complete: boolean): CheckStats {

@@ -9,9 +9,11 @@
  * visited set they share. From then on each worker expands its own nodes
  * and keeps the children it was first to insert into the shared set; after
  * each level it waits for the others (the levels stay in step, so the first
- * violation found is still a shortest one).
+ * violation found is still a shortest one). Within a level, a worker out of
+ * nodes takes some of another's nodes of that level (src/check/steal.ts).
  *
- * In:  workerData { spec, index, count, visited: SharedVisitedBuffers, nodes: SharedVisitedBuffers, stop: SharedArrayBuffer }
+ * In:  workerData { spec, index, count, visited: SharedVisitedBuffers, nodes: SharedVisitedBuffers, stop: SharedArrayBuffer,
+ *      steal?: { control, ports } }
  *      { type: 'go', skip: string[], finish } after each level once split
  * Out: { type: 'level', ... } after each level once split,
  *      { type: 'progress', stats } now and then,
@@ -27,6 +29,8 @@ import { SharedVisitedSet } from './shared-visited.js';
 import type { SharedVisitedBuffers } from './shared-visited.js';
 import type { KeySet } from './visited.js';
 import { SetupError } from './model.js';
+import { LevelSteal } from './steal.js';
+import type { MessagePort } from 'node:worker_threads';
 
 export interface SplitInput {
   readonly spec: JobSpec;
@@ -36,6 +40,8 @@ export interface SplitInput {
   /** The nodes seen, shared, for a search without the reduction (--no-por). */
   readonly nodes: SharedVisitedBuffers;
   readonly stop: SharedArrayBuffer;
+  /** Work stealing within levels (src/check/steal.ts): the control block and this worker's port to each other worker. */
+  readonly steal?: { readonly control: SharedArrayBuffer; readonly ports: readonly (MessagePort | null)[] };
 }
 
 /**
@@ -57,7 +63,9 @@ export type SplitFromWorker =
       /** Found violations with the depth of each (schedules as trace files store them). */
       readonly found: readonly (FoundRecord & { readonly depth: number })[];
       readonly stats: CheckStats; readonly prefixTransitions: number; readonly prefixNodes: number; readonly keys?: Uint32Array;
-      readonly setupMs: number; readonly samples: readonly (readonly [number, number, number])[] }
+      readonly setupMs: number; readonly samples: readonly (readonly [number, number, number])[];
+      /** Nodes received from other workers within levels; ms idle inside levels, and waiting at the barriers. */
+      readonly stolen: number; readonly idleMs: number; readonly barrierMs: number }
   | { readonly type: 'error'; readonly index: number; readonly message: string; readonly setup: boolean };
 
 async function main(): Promise<void> {
@@ -100,15 +108,16 @@ async function main(): Promise<void> {
       }
       return Atomics.load(stop, 0) === 0;
     };
+    const steal = input.steal ? new LevelSteal(input.steal.control, input.index, input.steal.ports) : null;
+    let barrierMs = 0;
     for (;;) {
-      if (search.done) {
-        if (!split) break;
-      } else {
+      if (!split) {
+        if (search.done) break;
         if (!sharded && search.frontier.length >= PARTITION_MIN * shard!.count) {
           search.partition((hi) => shardOf(hi, shard!.count) === shard!.index);
           sharded = true;
         }
-        if (!split && sharded && search.frontier.length >= PARTITION_MIN * input.count) {
+        if (sharded && search.frontier.length >= PARTITION_MIN * input.count) {
           search.visited = moveInto(search.visited, new SharedVisitedSet(input.visited));
           if (search.nodeSet) search.nodeSet = moveInto(search.nodeSet, new SharedVisitedSet(input.nodes));
           search.partition((_hi, lo) => (lo >>> 0) % input.count === input.index);
@@ -116,19 +125,23 @@ async function main(): Promise<void> {
           prefixTransitions = search.transitions;
           prefixNodes = search.nodes;
           split = true;
-        }
-        search.expandLevel(tick);
-        if (!split) {
+        } else {
+          search.expandLevel(tick);
           if (!tick()) search.stopped = true;
           continue;
         }
       }
+      // Split: every worker takes part in every level (the block counts each busy), even with no nodes of its own.
+      if (steal) steal.level(search, tick);
+      else if (!search.done) search.expandLevel(tick);
       // Split: report the level and wait for the others.
       post({
         type: 'level', index: input.index, frontier: search.frontier.length, stopped: search.stopped,
         found: [...search.found].map(([invariant, f]) => ({ invariant, depth: f.depth })),
       });
+      const b0 = Date.now();
       const go = await receive();
+      barrierMs += Date.now() - b0;
       if (go.type !== 'go') throw new Error('split worker: nodes before the level\'s go');
       if (go.finish) break;
       for (const name of go.skip) search.skip.add(name);
@@ -147,6 +160,7 @@ async function main(): Promise<void> {
     post({
       type: 'result', index: input.index, split, found, stats: search.stats(!search.stopped), prefixTransitions, prefixNodes,
       ...(shard && !split ? { keys: search.visited.keys() } : {}), setupMs, samples,
+      stolen: steal?.received ?? 0, idleMs: steal?.idleMs ?? 0, barrierMs,
     });
   } catch (e) {
     post({ type: 'error', index: input.index, message: e instanceof Error ? e.message : String(e), setup: e instanceof SetupError });
