@@ -31,7 +31,7 @@ import type { UserAction } from '../kernel/syscalls.js';
 import type { Invariant, InvariantRead, Violation } from './invariants/types.js';
 import type { Transition } from './transitions.js';
 import { applyTransition, isDeadlocked, kernelTasks, transitionKey } from './transitions.js';
-import { fingerprint, hashInts, hashValue } from './fingerprint.js';
+import { adoptStateHash, fingerprint, hashInts, hashValue, stateHashWords } from './fingerprint.js';
 import type { Fingerprint } from './fingerprint.js';
 import { VisitedSet } from './visited.js';
 import { Interner } from './intern.js';
@@ -123,7 +123,7 @@ export interface CheckResult {
   readonly keys?: Uint32Array;
 }
 
-/** A frontier node moved between the workers of a split search (structured-cloned). */
+/** A frontier node moved between the workers of a split search (structured-cloned, in {@link MovedNodes}). */
 export interface MovedNode {
   readonly state: KernelState;
   readonly used: Readonly<Record<number, number>>;
@@ -133,7 +133,19 @@ export interface MovedNode {
   readonly hi: number;
   readonly lo: number;
   readonly sleep: readonly string[] | null;
-  readonly schedule: readonly Transition[];
+  /** The schedule from the root, as indices into the batch's {@link MovedNodes.transitions}. */
+  readonly schedule: Int32Array;
+  /** The state's fingerprint and sums ({@link stateHashWords}), so the receiver does not hash the cloned state again. */
+  readonly hash: Uint32Array;
+}
+
+/**
+ * Nodes moved together: each transition their schedules take is sent once
+ * with its key, so the receiver numbers it once (not once per step of every schedule).
+ */
+export interface MovedNodes {
+  readonly nodes: readonly MovedNode[];
+  readonly transitions: readonly (readonly [string, Transition])[];
 }
 
 /** Nodes a chunk of {@link NodeLinks} holds. */
@@ -152,10 +164,28 @@ export class NodeLinks {
   private readonly vias: Int32Array<ArrayBuffer>[] = [];
   private readonly ids = new Map<string, number>();
   private readonly table: Transition[] = [];
+  private readonly keys: string[] = [];
   size = 0;
 
   /** Add a node; returns its index. */
   add(parent: number, via: Transition | null, key: string | null): number {
+    return this.addVia(parent, via !== null && key !== null ? this.via(key, via) : -1);
+  }
+
+  /** The number of transition `t` (of key `key`), given it on first sight. */
+  via(key: string, t: Transition): number {
+    let v = this.ids.get(key);
+    if (v === undefined) {
+      v = this.table.length;
+      this.table.push(t);
+      this.keys.push(key);
+      this.ids.set(key, v);
+    }
+    return v;
+  }
+
+  /** Add a node reached from `parent` by transition number `v` ({@link via}; -1 for the root). */
+  addVia(parent: number, v: number): number {
     const c = this.size >>> LINK_SHIFT;
     const at = this.size & LINK_MASK;
     if (at === 0) {
@@ -172,15 +202,6 @@ export class NodeLinks {
       this.parents[c] = grow(this.parents[c]!);
       this.vias[c] = grow(this.vias[c]!);
     }
-    let v = -1;
-    if (via !== null && key !== null) {
-      v = this.ids.get(key) ?? -1;
-      if (v < 0) {
-        v = this.table.length;
-        this.table.push(via);
-        this.ids.set(key, v);
-      }
-    }
     this.parents[c]![at] = parent;
     this.vias[c]![at] = v;
     return this.size++;
@@ -188,11 +209,19 @@ export class NodeLinks {
 
   /** The transitions from the root to node `idx`. */
   schedule(idx: number): Transition[] {
-    const out: Transition[] = [];
-    for (let i = idx; i > 0; i = this.parents[i >>> LINK_SHIFT]![i & LINK_MASK]!) {
-      out.push(this.table[this.vias[i >>> LINK_SHIFT]![i & LINK_MASK]!]!);
-    }
+    return this.path(idx).map((v) => this.table[v]!);
+  }
+
+  /** The numbers of the transitions from the root to node `idx`. */
+  path(idx: number): number[] {
+    const out: number[] = [];
+    for (let i = idx; i > 0; i = this.parents[i >>> LINK_SHIFT]![i & LINK_MASK]!) out.push(this.vias[i >>> LINK_SHIFT]![i & LINK_MASK]!);
     return out.reverse();
+  }
+
+  /** Transition number `v` with its key. */
+  entry(v: number): readonly [string, Transition] {
+    return [this.keys[v]!, this.table[v]!];
   }
 
   get bytes(): number {
@@ -319,12 +348,12 @@ export class Search {
   }
 
   /** Take `count` nodes off the frontier, as plain data another worker can {@link adopt} (work stealing). */
-  give(count: number): MovedNode[] {
-    return this.frontier.take(count).map((n) => this.moved(n));
+  give(count: number): MovedNodes {
+    return this.moveOut(this.frontier.take(count));
   }
 
   /** Add nodes another worker gave to the frontier; their schedules are linked from the root. */
-  adopt(nodes: readonly MovedNode[]): void {
+  adopt(nodes: MovedNodes): void {
     this.adoptInto(this.frontier, nodes);
   }
 
@@ -395,34 +424,53 @@ export class Search {
    * another worker expands as nodes of this same level (work stealing within
    * a level): the last chunks' first, then the tail of the chunk being expanded.
    */
-  takeLevel(count: number): MovedNode[] {
-    const out = this.level!.take(count).map((n) => this.moved(n));
+  takeLevel(count: number): MovedNodes {
+    const out = this.level!.take(count);
     const more = Math.min(count - out.length, this.end - this.at);
     if (more > 0) {
       const c = this.chunk!;
-      for (let j = this.end - more; j < this.end; j++) out.push(this.moved(c.node(j)));
+      for (let j = this.end - more; j < this.end; j++) out.push(c.node(j));
       this.end -= more;
     }
-    return out;
+    return this.moveOut(out);
   }
 
   /** Add nodes another worker took off its level to the level being expanded. */
-  adoptLevel(nodes: readonly MovedNode[]): void {
+  adoptLevel(nodes: MovedNodes): void {
     this.adoptInto(this.level!, nodes);
   }
 
-  private moved(n: FrontierNode): MovedNode {
-    return {
-      state: n.state, used: n.used, last: n.last, preemptions: n.preemptions, depth: n.depth, hi: n.hi, lo: n.lo,
-      sleep: n.sleep === null ? null : [...n.sleep], schedule: this.links.schedule(n.idx),
-    };
+  /** Nodes as plain data for another worker; the transitions their schedules take go once each. */
+  private moveOut(nodes: readonly FrontierNode[]): MovedNodes {
+    const transitions: (readonly [string, Transition])[] = [];
+    const at = new Map<number, number>();
+    const moved = nodes.map((n): MovedNode => {
+      const hash = new Uint32Array(4);
+      stateHashWords(n.state, hash, 0);
+      const schedule = Int32Array.from(this.links.path(n.idx), (v) => {
+        let i = at.get(v);
+        if (i === undefined) {
+          i = transitions.length;
+          transitions.push(this.links.entry(v));
+          at.set(v, i);
+        }
+        return i;
+      });
+      return {
+        state: n.state, used: n.used, last: n.last, preemptions: n.preemptions, depth: n.depth, hi: n.hi, lo: n.lo,
+        sleep: n.sleep === null ? null : [...n.sleep], schedule, hash,
+      };
+    });
+    return { nodes: moved, transitions };
   }
 
   /** Moved nodes into `into`; their schedules are linked from the root. */
-  private adoptInto(into: Frontier, nodes: readonly MovedNode[]): void {
-    for (const m of nodes) {
+  private adoptInto(into: Frontier, batch: MovedNodes): void {
+    const vias = batch.transitions.map(([key, t]) => this.links.via(key, t));
+    for (const m of batch.nodes) {
       let idx = 0;
-      for (const t of m.schedule) idx = this.links.add(idx, t, transitionKey(t));
+      for (let i = 0; i < m.schedule.length; i++) idx = this.links.addVia(idx, vias[m.schedule[i]!]!);
+      adoptStateHash(m.state, m.hash, 0);
       into.push({
         idx, state: m.state, used: m.used, usedHash: hashValue(m.used), last: m.last, preemptions: m.preemptions,
         depth: m.depth, hi: m.hi, lo: m.lo, sleep: m.sleep === null ? null : new Set(m.sleep),

@@ -21,7 +21,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Search, PARTITION_MIN, shardOf } from './bfs.js';
-import type { CheckStats, MovedNode } from './bfs.js';
+import type { CheckStats, MovedNodes } from './bfs.js';
 import { prepareJob, foundRecords } from './job.js';
 import { preloadDesigns } from './design-file.js';
 import type { FoundRecord, JobSpec } from './job.js';
@@ -52,13 +52,13 @@ export interface SplitInput {
 export type SplitToWorker =
   | { readonly type: 'go'; readonly skip: readonly string[]; readonly finish: boolean;
       readonly give?: { readonly to: number; readonly count: number }; readonly receive?: boolean }
-  | { readonly type: 'nodes'; readonly nodes: readonly MovedNode[] };
+  | { readonly type: 'nodes'; readonly nodes: MovedNodes };
 
 export type SplitFromWorker =
   | { readonly type: 'level'; readonly index: number; readonly frontier: number; readonly stopped: boolean;
       readonly found: readonly { readonly invariant: string; readonly depth: number }[] }
   | { readonly type: 'progress'; readonly index: number; readonly stats: CheckStats }
-  | { readonly type: 'nodes'; readonly index: number; readonly to: number; readonly nodes: readonly MovedNode[] }
+  | { readonly type: 'nodes'; readonly index: number; readonly to: number; readonly nodes: MovedNodes }
   | { readonly type: 'result'; readonly index: number; readonly split: boolean;
       /** Found violations with the depth of each (schedules as trace files store them). */
       readonly found: readonly (FoundRecord & { readonly depth: number })[];

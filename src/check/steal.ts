@@ -41,7 +41,7 @@
  */
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import type { MovedNode, Search } from './bfs.js';
+import type { MovedNodes, Search } from './bfs.js';
 
 const BUSY = 0;
 const WAKE = 1;
@@ -49,7 +49,7 @@ const ANY = 2;
 const WANT = 3;
 
 /** A busy worker gives only when it has at least this many of the level's nodes left (it gives half). */
-export const STEAL_MIN = 4;
+export const STEAL_MIN = 32;
 
 /** How long an idle worker sleeps between looks, at most (a posted batch or the level's end wakes it sooner). */
 const IDLE_WAIT_MS = 5;
@@ -111,7 +111,7 @@ export class LevelSteal {
         // The giver cleared our flag to send it, and counted it in BUSY for us.
         asked = false;
         search.adoptLevel(batch);
-        this.received += batch.length;
+        this.received += batch.nodes.length;
         this.idleMs += Date.now() - t0;
         search.expandCurrent(tick, poll);
         this.idle();
@@ -143,7 +143,7 @@ export class LevelSteal {
       Atomics.add(ctl, BUSY, 1);
       const nodes = search.takeLevel(Math.floor(search.levelLeft / 2));
       port.postMessage(nodes);
-      this.given += nodes.length;
+      this.given += nodes.nodes.length;
       Atomics.add(ctl, WAKE, 1);
       Atomics.notify(ctl, WAKE);
     }
@@ -157,10 +157,10 @@ export class LevelSteal {
     }
   }
 
-  private receive(): MovedNode[] | null {
+  private receive(): MovedNodes | null {
     for (const port of this.ports) {
       const m = port && receiveMessageOnPort(port);
-      if (m) return m.message as MovedNode[];
+      if (m) return m.message as MovedNodes;
     }
     return null;
   }

@@ -60,3 +60,24 @@ test('a split search whose frontiers drift apart (nodes move between workers) co
     if (!por) assert.equal(r.stats.nodes, one.stats.nodes, 'without the reduction every node is kept once');
   }
 });
+
+test('work stealing within levels: 2 and 3 workers on a job of uneven nodes take nodes inside levels and find what one thread finds; off, none move', async () => {
+  // Nodes of this job differ in cost (tasks inside the kernel or not), so a worker runs out of its level first.
+  const s = jobsFor([loadForCheck('munmap+cmd-disable')], { designs: ['dmabuf-vma@1'], archs: ['x86_64'], defects: [] }, false)[0]!;
+  const one = runJob(s);
+  let stolen = 0;
+  for (const n of [2, 3]) {
+    for (const steal of [true, false]) {
+      const o = await runSplit(s, n, new SharedArrayBuffer(4), undefined, steal);
+      const r = o.result!;
+      assert.equal(r.stats.workers, n);
+      assert.deepEqual(lengths(r), lengths(one), `${n} workers, stealing ${steal}: the same violations at the same lengths`);
+      assert.equal(r.stats.states, one.stats.states);
+      assert.equal(r.stats.complete, true);
+      assert.equal(o.split!.stolen.length, n);
+      if (steal) stolen += o.split!.stolen.reduce((a, b) => a + b, 0);
+      else assert.deepEqual(o.split!.stolen, new Array(n).fill(0), 'with stealing off no node moves within a level');
+    }
+  }
+  assert.ok(stolen > 0, 'some worker took nodes of another inside a level');
+});
