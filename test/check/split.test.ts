@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runJob } from '../../src/check/job.js';
 import type { JobResult, JobSpec } from '../../src/check/job.js';
-import { balance, runJobs, runSplit } from '../../src/check/split.js';
+import { balance, runJobs, runSplit, searchResourceLimits, SEARCH_YOUNG_GENERATION_MB } from '../../src/check/split.js';
 import { jobsFor, loadForCheck } from '../../src/cli/suite.js';
 
 const lengths = (r: JobResult): Record<string, number> =>
@@ -80,4 +80,13 @@ test('work stealing within levels: 2 and 3 workers on a job of uneven nodes take
     }
   }
   assert.ok(stolen > 0, 'some worker took nodes of another inside a level');
+});
+
+test('a single search gets a capped young generation unless node was given a young-generation flag; a pool of jobs keeps the default', () => {
+  const capped = { maxYoungGenerationSizeMb: SEARCH_YOUNG_GENERATION_MB };
+  assert.deepEqual(searchResourceLimits(true, [], ''), capped);
+  assert.deepEqual(searchResourceLimits(false, [], ''), {});
+  assert.deepEqual(searchResourceLimits(true, ['--max-semi-space-size=8'], ''), {}, 'node was given the size on its command line');
+  assert.deepEqual(searchResourceLimits(true, [], '--inspect --max_young_generation_size=32'), {}, 'or in NODE_OPTIONS');
+  assert.deepEqual(searchResourceLimits(true, ['--heap-growing-percent=100'], '--max-old-space-size=4096'), capped, 'other heap flags do not count');
 });
