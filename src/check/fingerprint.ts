@@ -84,18 +84,26 @@ function hashString(v: string): Fingerprint {
     hi = mix(hi, c, M_HI);
     lo = mix(lo, c, M_LO);
   }
-  const fp = { hi: fmix(hi) >>> 0, lo: fmix(lo) >>> 0 };
+  const fp = { hi: fmix(hi), lo: fmix(lo) };
   if (strings.size < 1 << 16) strings.set(v, fp);
   return fp;
 }
 
-/** The last hash {@link hv} computed, in two lanes (no allocation for primitives). */
-let outHi = 0;
-let outLo = 0;
+/**
+ * The last hash {@link hv} computed, in two lanes: out[0] (hi) and out[1]
+ * (lo). Inside this module every hash lane is a signed 32-bit integer: V8
+ * keeps those as small integers (node's x64 builds have 32-bit ones), but an
+ * unsigned lane of 2^31 or more is a heap number, allocated each time it is
+ * written to a variable or passed to a function (about 12 % of a suite
+ * search's allocations, sampled by V8's heap profiler). A typed array holds
+ * the lanes in place. Lanes are only summed and mixed modulo 2^32, so the
+ * sign changes no hash; the hashes this module hands out are unsigned.
+ */
+const out = new Int32Array(2);
 
 function setPair(tag: number, a: number, b: number): void {
-  outHi = fmix(mix(mix(mix(0x9747b28c, tag, M_HI), a, M_HI), b, M_HI)) >>> 0;
-  outLo = fmix(mix(mix(mix(0x3c6ef372, tag, M_LO), a, M_LO), b, M_LO)) >>> 0;
+  out[0] = fmix(mix(mix(mix(0x9747b28c, tag, M_HI), a, M_HI), b, M_HI));
+  out[1] = fmix(mix(mix(mix(0x3c6ef372, tag, M_LO), a, M_LO), b, M_LO));
 }
 
 /** The two lanes of the hash of one (key, value) pair of an object, from the key's and value's hashes. */
@@ -163,15 +171,15 @@ function sumTable(t: Readonly<Record<number, unknown>>): TableSum {
   for (const key in t) {
     const id = Number(key);
     pairOf(id, t[id], true);
-    hi = (hi + outHi) | 0;
-    lo = (lo + outLo) | 0;
+    hi = (hi + out[0]) | 0;
+    lo = (lo + out[1]) | 0;
     n++;
   }
   return { n, hi, lo };
 }
 
 /**
- * The (id, row) pair hash of one table row into (outHi, outLo). A row
+ * The (id, row) pair hash of one table row into (out[0], out[1]). A row
  * object's own hash is looked up in {@link rowHashes}, or computed and,
  * with `keep`, kept there (for a row that stays in a table with sums).
  */
@@ -179,23 +187,23 @@ function pairOf(id: number, row: unknown, keep: boolean): void {
   if (typeof row === 'object' && row !== null) {
     const known = rowHashes.get(row);
     if (known !== undefined) {
-      outHi = known.hi;
-      outLo = known.lo;
+      out[0] = known.hi;
+      out[1] = known.lo;
     } else {
       work++;
       hashObject(row);
-      if (keep) rowHashes.set(row, { hi: outHi, lo: outLo });
+      if (keep) rowHashes.set(row, { hi: out[0], lo: out[1] });
     }
   } else hv(row);
   pairWithId(id);
 }
 
-/** Turn the row hash in (outHi, outLo) into the (id, row) pair hash. */
+/** Turn the row hash in (out[0], out[1]) into the (id, row) pair hash. */
 function pairWithId(id: number): void {
   const hk = hashId(id);
-  const h = pairHi(hk.hi, outHi, outLo);
-  outLo = pairLo(hk.lo, outHi, outLo);
-  outHi = h;
+  const h = pairHi(hk.hi, out[0], out[1]);
+  out[1] = pairLo(hk.lo, out[0], out[1]);
+  out[0] = h;
 }
 
 /** `before`'s sums with the rows of table `table` that `written` names (each once) re-hashed from `after` (set, added or removed). */
@@ -211,8 +219,8 @@ function updateTable(sum: TableSum, before: Readonly<Record<number, unknown>>, a
     changed = true;
     if (was !== undefined) {
       pairOf(id, was, true);
-      hi = (hi - outHi) | 0;
-      lo = (lo - outLo) | 0;
+      hi = (hi - out[0]) | 0;
+      lo = (lo - out[1]) | 0;
       n--;
     }
     if (now === undefined) continue;
@@ -220,13 +228,13 @@ function updateTable(sum: TableSum, before: Readonly<Record<number, unknown>>, a
       work++;
       hashObject(now);
       // The draft's own copy of the table: the row may give way to an equal one interned before (same hash).
-      const shared = ROW_INTERNERS[table]!.intern(outHi, outLo, now);
+      const shared = ROW_INTERNERS[table]!.intern(out[0], out[1], now);
       if (shared !== now) (after as Record<number, unknown>)[id] = shared;
-      else rowHashes.set(now, { hi: outHi, lo: outLo });
+      else rowHashes.set(now, { hi: out[0], lo: out[1] });
     } else hv(now);
     pairWithId(id);
-    hi = (hi + outHi) | 0;
-    lo = (lo + outLo) | 0;
+    hi = (hi + out[0]) | 0;
+    lo = (lo + out[1]) | 0;
     n++;
   }
   return changed ? { n, hi, lo } : sum;
@@ -239,28 +247,27 @@ function sumsOf(t: Readonly<Record<number, unknown>>): TableSum {
   return sum;
 }
 
-/** The term of table `i` with sums `t` into (outHi, outLo): the table's hash (as hv gives it) mixed with its index. */
+/** The term of table `i` with sums `t` into (out[0], out[1]): the table's hash (as hv gives it) mixed with its index. */
 function tableTerm(i: number, t: TableSum): void {
-  const hi = fmix(objectHi(t.n, t.hi)) >>> 0;
-  const lo = fmix(objectLo(t.n, t.lo)) >>> 0;
-  outHi = pairHi(i, hi, lo);
-  outLo = pairLo(i, hi, lo);
+  const hi = fmix(objectHi(t.n, t.hi));
+  const lo = fmix(objectLo(t.n, t.lo));
+  out[0] = pairHi(i, hi, lo);
+  out[1] = pairLo(i, hi, lo);
 }
 
-/** The lanes of a state's hash as {@link stateHashOf} builds it. */
-let stHi = 0;
-let stLo = 0;
+/** The lanes of a state's hash as {@link stateHashOf} builds it: st[0] (hi), st[1] (lo); typed for the same reason as {@link out}. */
+const st = new Int32Array(2);
 
-/** Mix (outHi, outLo) into the state's lanes. */
+/** Mix (out[0], out[1]) into the state's lanes. */
 function addLanes(): void {
-  stHi = mix(mix(stHi, outHi, M_HI), outLo, M_HI);
-  stLo = mix(mix(stLo, outHi, M_LO), outLo, M_LO);
+  st[0] = mix(mix(st[0], out[0], M_HI), out[1], M_HI);
+  st[1] = mix(mix(st[1], out[0], M_LO), out[1], M_LO);
 }
 
 /** A state's hash from its tables' summed terms and its scalars. */
 function stateHashOf(s: KernelState, hi: number, lo: number): StateHash {
-  stHi = mix(0x1b873593, hi, M_HI);
-  stLo = mix(0x85ebca6b, lo, M_LO);
+  st[0] = mix(0x1b873593, hi, M_HI);
+  st[1] = mix(0x85ebca6b, lo, M_LO);
   // Once per new state: no array of the scalars to walk.
   hv(s.arch);
   addLanes();
@@ -270,7 +277,7 @@ function stateHashOf(s: KernelState, hi: number, lo: number): StateHash {
   addLanes();
   hv(s.defects);
   addLanes();
-  return { fp: { hi: fmix(stHi) >>> 0, lo: fmix(stLo) >>> 0 }, hi, lo };
+  return { fp: { hi: fmix(st[0]) >>> 0, lo: fmix(st[1]) >>> 0 }, hi, lo };
 }
 
 function stateHash(s: KernelState): StateHash {
@@ -280,8 +287,8 @@ function stateHash(s: KernelState): StateHash {
     let lo = 0;
     for (let i = 0; i < TABLE_NAMES.length; i++) {
       tableTerm(i, sumsOf(s[TABLE_NAMES[i]!]));
-      hi = (hi + outHi) | 0;
-      lo = (lo + outLo) | 0;
+      hi = (hi + out[0]) | 0;
+      lo = (lo + out[1]) | 0;
     }
     stateHashes.set(s, (h = stateHashOf(s, hi, lo)));
   }
@@ -318,11 +325,11 @@ export function noteStateWrites(before: KernelState, after: KernelState, written
     else tableSums.set(table, sum);
     if (table === was) continue;
     tableTerm(i, oldSum);
-    hi = (hi - outHi) | 0;
-    lo = (lo - outLo) | 0;
+    hi = (hi - out[0]) | 0;
+    lo = (lo - out[1]) | 0;
     tableTerm(i, sum);
-    hi = (hi + outHi) | 0;
-    lo = (lo + outLo) | 0;
+    hi = (hi + out[0]) | 0;
+    lo = (lo + out[1]) | 0;
   }
   const unchanged = hi === old.hi && lo === old.lo && after.lockdep === before.lockdep && after.arch === before.arch &&
     after.design === before.design && after.defects === before.defects;
@@ -334,7 +341,7 @@ export function fingerprintKept(s: KernelState): boolean {
   return stateHashes.has(s);
 }
 
-/** Hash an array or object into (outHi, outLo), its children through {@link hv}; no cache for `v` itself. */
+/** Hash an array or object into (out[0], out[1]), its children through {@link hv}; no cache for `v` itself. */
 function hashObject(v: object): void {
   let hi: number;
   let lo: number;
@@ -343,8 +350,8 @@ function hashObject(v: object): void {
     lo = mix(mix(0x3c6ef372, 7, M_LO), v.length, M_LO);
     for (let i = 0; i < v.length; i++) {
       hv(v[i]);
-      hi = mix(mix(hi, outHi, M_HI), outLo, M_HI);
-      lo = mix(mix(lo, outHi, M_LO), outLo, M_LO);
+      hi = mix(mix(hi, out[0], M_HI), out[1], M_HI);
+      lo = mix(mix(lo, out[0], M_LO), out[1], M_LO);
     }
   } else {
     const o = v as Record<string, unknown>;
@@ -355,18 +362,18 @@ function hashObject(v: object): void {
       const hk = hashString(key);
       hv(o[key]);
       // One well-mixed hash per pair, summed: independent of the keys' order.
-      sumHi = (sumHi + pairHi(hk.hi, outHi, outLo)) | 0;
-      sumLo = (sumLo + pairLo(hk.lo, outHi, outLo)) | 0;
+      sumHi = (sumHi + pairHi(hk.hi, out[0], out[1])) | 0;
+      sumLo = (sumLo + pairLo(hk.lo, out[0], out[1])) | 0;
       n++;
     }
     hi = objectHi(n, sumHi);
     lo = objectLo(n, sumLo);
   }
-  outHi = fmix(hi) >>> 0;
-  outLo = fmix(lo) >>> 0;
+  out[0] = fmix(hi);
+  out[1] = fmix(lo);
 }
 
-/** Hash `v` into (outHi, outLo). */
+/** Hash `v` into (out[0], out[1]). */
 function hv(v: unknown): void {
   work++;
   switch (typeof v) {
@@ -379,8 +386,8 @@ function hv(v: unknown): void {
       return;
     case 'string': {
       const h = hashString(v);
-      outHi = h.hi;
-      outLo = h.lo;
+      out[0] = h.hi;
+      out[1] = h.lo;
       return;
     }
     case 'boolean':
@@ -392,10 +399,10 @@ function hv(v: unknown): void {
     case 'object': {
       if (v === null) { setPair(6, 0, 0); return; }
       const hit = cache.get(v);
-      if (hit) { outHi = hit.hi; outLo = hit.lo; return; }
+      if (hit) { out[0] = hit.hi; out[1] = hit.lo; return; }
       const start = work;
       hashObject(v);
-      if (work - start >= CACHE_WORK) cache.set(v, { hi: outHi, lo: outLo });
+      if (work - start >= CACHE_WORK) cache.set(v, { hi: out[0], lo: out[1] });
       return;
     }
     default:
@@ -411,7 +418,7 @@ function hv(v: unknown): void {
  */
 export function hashValue(v: unknown): Fingerprint {
   hv(v);
-  return { hi: outHi, lo: outLo };
+  return { hi: out[0]! >>> 0, lo: out[1]! >>> 0 };
 }
 
 /** The fingerprint of a kernel state (tables, design, arch, defects and lockdep; not nextId). */

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { Interner, INTERN_MAX } from '../../src/check/intern.js';
 import { Search } from '../../src/check/bfs.js';
 import { prepareJob } from '../../src/check/job.js';
@@ -18,11 +19,31 @@ test('an interner answers the value first interned under a hash, and only under 
   assert.equal(i.intern(8, 0x1234_5678, c), c);
 });
 
+test('an interner agrees with a Map of whole 64-bit hashes across its growth, homes shared by many hashes included', () => {
+  // Few distinct hi (shared homes, long probes) and the ends of the 32-bit ranges, as unsigned and signed.
+  const half = fc.oneof(fc.constantFrom(0, 1, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, -1), fc.integer({ min: 0, max: 0xffff_ffff }));
+  const hash = fc.tuple(fc.oneof(half, fc.integer({ min: 0, max: 3 })), half);
+  fc.assert(fc.property(fc.array(hash, { minLength: 1, maxLength: 3000 }), (hashes) => {
+    const i = new Interner<object>();
+    const model = new Map<string, object>();
+    for (const [hi, lo] of hashes) {
+      const key = `${hi | 0}:${lo | 0}`;
+      const fresh = { key };
+      assert.equal(i.intern(hi, lo, fresh), model.get(key) ?? fresh);
+      if (!model.has(key)) model.set(key, fresh);
+      assert.equal(i.size, model.size);
+    }
+  }), { numRuns: 60 });
+});
+
 test('an interner never holds more than INTERN_MAX values', () => {
   const i = new Interner<number>();
   for (let k = 0; k < INTERN_MAX + 10; k++) i.intern(k, k * 4096, k);
   assert.ok(i.size <= INTERN_MAX, `holds ${i.size}`);
   assert.ok(i.size > 0);
+  // Started over: a value interned before is gone, one interned since is kept.
+  assert.equal(i.intern(0, 0, -1), -1);
+  assert.equal(i.intern(INTERN_MAX + 9, (INTERN_MAX + 9) * 4096, -2), INTERN_MAX + 9);
 });
 
 test('the frontier of a search holds each row value about once', () => {

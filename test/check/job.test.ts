@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runJob } from '../../src/check/job.js';
+import { jobScenario, runJob } from '../../src/check/job.js';
+import { jobsFor, suiteScenarios } from '../../src/cli/suite.js';
 import type { JobSpec } from '../../src/check/job.js';
 import { traceFile, parseTraceFile } from '../../src/check/trace-file.js';
 import { replayTrace } from '../../src/check/replay.js';
@@ -63,4 +64,27 @@ test('maxStates cuts the search and says so', () => {
   assert.equal(r.stats.stop, 'max-states');
   assert.equal(r.stats.complete, false);
   assert.ok(r.stats.states <= 10);
+});
+
+/** Freeze a value and everything it reaches, so that a write to it throws (every module is strict). */
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const k of Reflect.ownKeys(v)) deepFreeze((v as Record<PropertyKey, unknown>)[k]);
+}
+
+test('a scenario is parsed once for all its jobs, which read it and never write it; a bad one fails every time', () => {
+  const jobs = jobsFor(suiteScenarios(), { designs: ['legacy', 'dmabuf-vma@4'], archs: ['x86_64'] }, true);
+  assert.equal(jobs.length, 2 * suiteScenarios().length);
+  for (const j of jobs) deepFreeze(jobScenario(j));
+  for (const j of jobs) {
+    // A copy of the spec, as a worker gets it: the same file and text find the same parse.
+    const again = jobScenario(structuredClone(j));
+    assert.equal(again, jobScenario(j));
+    assert.ok(Object.isFrozen(again.sc) && Object.isFrozen(again.raw));
+    assert.ok(runJob(j).stats.states > 0, `${j.source.file} on ${j.design} runs on its frozen scenario`);
+  }
+  const bad: JobSpec = { source: { text: 'threads: [', file: 'bad.yaml' }, design: 'legacy', defects: [] };
+  assert.throws(() => jobScenario(bad), /bad\.yaml/);
+  assert.throws(() => jobScenario(bad), /bad\.yaml/);
 });
