@@ -31,7 +31,7 @@ import type { UserAction } from '../kernel/syscalls.js';
 import type { Invariant, InvariantRead, Violation } from './invariants/types.js';
 import type { Transition } from './transitions.js';
 import { applyTransition, isDeadlocked, kernelTasks, transitionKey } from './transitions.js';
-import { fingerprint, hashInts, hashValue } from './fingerprint.js';
+import { adoptStateHash, fingerprint, hashInts, hashValue, stateHashWords } from './fingerprint.js';
 import type { Fingerprint } from './fingerprint.js';
 import { VisitedSet } from './visited.js';
 import { Interner } from './intern.js';
@@ -129,7 +129,7 @@ export interface CheckResult {
   readonly keys?: Uint32Array;
 }
 
-/** A frontier node moved between the workers of a split search (structured-cloned). */
+/** A frontier node moved between the workers of a split search (structured-cloned, in {@link MovedNodes}). */
 export interface MovedNode {
   readonly state: KernelState;
   readonly used: Readonly<Record<number, number>>;
@@ -139,7 +139,19 @@ export interface MovedNode {
   readonly hi: number;
   readonly lo: number;
   readonly sleep: readonly string[] | null;
-  readonly schedule: readonly Transition[];
+  /** The schedule from the root, as indices into the batch's {@link MovedNodes.transitions}. */
+  readonly schedule: Int32Array;
+  /** The state's fingerprint and sums ({@link stateHashWords}), so the receiver does not hash the cloned state again. */
+  readonly hash: Uint32Array;
+}
+
+/**
+ * Nodes moved together: each transition their schedules take is sent once
+ * with its key, so the receiver numbers it once (not once per step of every schedule).
+ */
+export interface MovedNodes {
+  readonly nodes: readonly MovedNode[];
+  readonly transitions: readonly (readonly [string, Transition])[];
 }
 
 /** Nodes a chunk of {@link NodeLinks} holds. */
@@ -158,10 +170,28 @@ export class NodeLinks {
   private readonly vias: Int32Array<ArrayBuffer>[] = [];
   private readonly ids = new Map<string, number>();
   private readonly table: Transition[] = [];
+  private readonly keys: string[] = [];
   size = 0;
 
   /** Add a node; returns its index. */
   add(parent: number, via: Transition | null, key: string | null): number {
+    return this.addVia(parent, via !== null && key !== null ? this.via(key, via) : -1);
+  }
+
+  /** The number of transition `t` (of key `key`), given it on first sight. */
+  via(key: string, t: Transition): number {
+    let v = this.ids.get(key);
+    if (v === undefined) {
+      v = this.table.length;
+      this.table.push(t);
+      this.keys.push(key);
+      this.ids.set(key, v);
+    }
+    return v;
+  }
+
+  /** Add a node reached from `parent` by transition number `v` ({@link via}; -1 for the root). */
+  addVia(parent: number, v: number): number {
     const c = this.size >>> LINK_SHIFT;
     const at = this.size & LINK_MASK;
     if (at === 0) {
@@ -178,15 +208,6 @@ export class NodeLinks {
       this.parents[c] = grow(this.parents[c]!);
       this.vias[c] = grow(this.vias[c]!);
     }
-    let v = -1;
-    if (via !== null && key !== null) {
-      v = this.ids.get(key) ?? -1;
-      if (v < 0) {
-        v = this.table.length;
-        this.table.push(via);
-        this.ids.set(key, v);
-      }
-    }
     this.parents[c]![at] = parent;
     this.vias[c]![at] = v;
     return this.size++;
@@ -194,11 +215,19 @@ export class NodeLinks {
 
   /** The transitions from the root to node `idx`. */
   schedule(idx: number): Transition[] {
-    const out: Transition[] = [];
-    for (let i = idx; i > 0; i = this.parents[i >>> LINK_SHIFT]![i & LINK_MASK]!) {
-      out.push(this.table[this.vias[i >>> LINK_SHIFT]![i & LINK_MASK]!]!);
-    }
+    return this.path(idx).map((v) => this.table[v]!);
+  }
+
+  /** The numbers of the transitions from the root to node `idx`. */
+  path(idx: number): number[] {
+    const out: number[] = [];
+    for (let i = idx; i > 0; i = this.parents[i >>> LINK_SHIFT]![i & LINK_MASK]!) out.push(this.vias[i >>> LINK_SHIFT]![i & LINK_MASK]!);
     return out.reverse();
+  }
+
+  /** Transition number `v` with its key. */
+  entry(v: number): readonly [string, Transition] {
+    return [this.keys[v]!, this.table[v]!];
   }
 
   get bytes(): number {
@@ -275,6 +304,12 @@ export class Search {
   transitions = 0;
   depth = 0;
   stopped = false;
+  /** The level being expanded (its chunks not yet started), between {@link beginLevel} and {@link endLevel}. */
+  private level: Frontier | null = null;
+  /** The chunk being expanded: its next node and the end of its nodes not taken ({@link takeLevel}). */
+  private chunk: FrontierChunk | null = null;
+  private at = 0;
+  private end = 0;
   private readonly invariants: readonly Invariant[];
   /** Per invariant, the bits of {@link readMask} it reads. */
   private readonly readMasks: readonly number[];
@@ -320,44 +355,134 @@ export class Search {
   }
 
   /** Take `count` nodes off the frontier, as plain data another worker can {@link adopt} (work stealing). */
-  give(count: number): MovedNode[] {
-    return this.frontier.take(count).map((n) => ({
-      state: n.state, used: n.used, last: n.last, preemptions: n.preemptions, depth: n.depth, hi: n.hi, lo: n.lo,
-      sleep: n.sleep === null ? null : [...n.sleep], schedule: this.links.schedule(n.idx),
-    }));
+  give(count: number): MovedNodes {
+    return this.moveOut(this.frontier.take(count));
   }
 
   /** Add nodes another worker gave to the frontier; their schedules are linked from the root. */
-  adopt(nodes: readonly MovedNode[]): void {
-    for (const m of nodes) {
-      let idx = 0;
-      for (const t of m.schedule) idx = this.links.add(idx, t, transitionKey(t));
-      this.frontier.push({
-        idx, state: m.state, used: m.used, usedHash: hashValue(m.used), last: m.last, preemptions: m.preemptions,
-        depth: m.depth, hi: m.hi, lo: m.lo, sleep: m.sleep === null ? null : new Set(m.sleep),
-      });
-    }
+  adopt(nodes: MovedNodes): void {
+    this.adoptInto(this.frontier, nodes);
   }
 
   /** Expand every node of the frontier; `tick` is called every 1024 expansions and may stop the search. */
   expandLevel(tick?: () => boolean): void {
-    const level = this.frontier;
-    const next = level.empty();
-    this.frontier = next;
+    this.beginLevel();
+    this.expandCurrent(tick);
+    this.endLevel();
+  }
+
+  /**
+   * Start a level: the frontier becomes the level being expanded
+   * ({@link expandCurrent}) and an empty frontier takes the children.
+   */
+  beginLevel(): void {
+    this.level = this.frontier;
+    this.frontier = this.frontier.empty();
+  }
+
+  /**
+   * Expand the level's nodes not yet expanded, chunk by chunk (an expanded
+   * chunk's nodes, and the tables only they named, can be collected as the
+   * level goes); a split search's worker calls it again after it
+   * {@link adoptLevel}s nodes another worker took off its level. `tick` is
+   * called every 1024 expansions and may stop the search; `poll` every 16
+   * (a worker looks there whether another one wants nodes: {@link takeLevel}).
+   */
+  expandCurrent(tick?: () => boolean, poll?: () => void): void {
+    const level = this.level!;
+    const next = this.frontier;
     const max = this.model.maxStates;
     let count = 0;
-    // Chunk by chunk: an expanded chunk's nodes, and the tables only they named, can be collected as the level goes.
-    for (let chunk = level.shift(); chunk !== undefined && !this.stopped; chunk = level.shift()) {
-      for (let j = 0; j < chunk.count; j++) {
-        if (this.stopped) break;
-        this.expand(chunk.node(j), next);
-        if (max !== undefined && this.visited.size >= max) this.stopped = true;
-        if ((++count & 1023) === 0 && tick && !tick()) this.stopped = true;
+    while (!this.stopped) {
+      if (this.at >= this.end) {
+        const c = level.shift();
+        if (c === undefined) break;
+        this.chunk = c;
+        this.at = 0;
+        this.end = c.count;
+        continue;
+      }
+      this.expand(this.chunk!.node(this.at++), next);
+      if (max !== undefined && this.visited.size >= max) this.stopped = true;
+      if ((++count & 15) === 0) {
+        if ((count & 1023) === 0 && tick && !tick()) this.stopped = true;
+        else if (poll && !this.stopped) poll();
       }
     }
-    if (this.stopped) next.clear();
-    else if (this.nodeSet === null && this.levelFilter) this.filterLevel(next);
+    this.chunk = null;
+    this.at = this.end = 0;
+  }
+
+  /** End the level: its children are the frontier (filtered by dominance), one level deeper. */
+  endLevel(): void {
+    this.level = null;
+    if (this.stopped) this.frontier.clear();
+    else if (this.nodeSet === null && this.levelFilter) this.filterLevel(this.frontier);
     if (!this.stopped) this.depth++;
+  }
+
+  /** Nodes of the level being expanded that are not expanded yet. */
+  get levelLeft(): number {
+    return (this.level?.length ?? 0) + this.end - this.at;
+  }
+
+  /**
+   * Take up to `count` of the level's nodes not expanded yet, as plain data
+   * another worker expands as nodes of this same level (work stealing within
+   * a level): the last chunks' first, then the tail of the chunk being expanded.
+   */
+  takeLevel(count: number): MovedNodes {
+    const out = this.level!.take(count);
+    const more = Math.min(count - out.length, this.end - this.at);
+    if (more > 0) {
+      const c = this.chunk!;
+      for (let j = this.end - more; j < this.end; j++) out.push(c.node(j));
+      this.end -= more;
+    }
+    return this.moveOut(out);
+  }
+
+  /** Add nodes another worker took off its level to the level being expanded. */
+  adoptLevel(nodes: MovedNodes): void {
+    this.adoptInto(this.level!, nodes);
+  }
+
+  /** Nodes as plain data for another worker; the transitions their schedules take go once each. */
+  private moveOut(nodes: readonly FrontierNode[]): MovedNodes {
+    const transitions: (readonly [string, Transition])[] = [];
+    const at = new Map<number, number>();
+    const moved = nodes.map((n): MovedNode => {
+      const hash = new Uint32Array(4);
+      stateHashWords(n.state, hash, 0);
+      const schedule = Int32Array.from(this.links.path(n.idx), (v) => {
+        let i = at.get(v);
+        if (i === undefined) {
+          i = transitions.length;
+          transitions.push(this.links.entry(v));
+          at.set(v, i);
+        }
+        return i;
+      });
+      return {
+        state: n.state, used: n.used, last: n.last, preemptions: n.preemptions, depth: n.depth, hi: n.hi, lo: n.lo,
+        sleep: n.sleep === null ? null : [...n.sleep], schedule, hash,
+      };
+    });
+    return { nodes: moved, transitions };
+  }
+
+  /** Moved nodes into `into`; their schedules are linked from the root. */
+  private adoptInto(into: Frontier, batch: MovedNodes): void {
+    const vias = batch.transitions.map(([key, t]) => this.links.via(key, t));
+    for (const m of batch.nodes) {
+      let idx = 0;
+      for (let i = 0; i < m.schedule.length; i++) idx = this.links.addVia(idx, vias[m.schedule[i]!]!);
+      adoptStateHash(m.state, m.hash, 0);
+      into.push({
+        idx, state: m.state, used: m.used, usedHash: hashValue(m.used), last: m.last, preemptions: m.preemptions,
+        depth: m.depth, hi: m.hi, lo: m.lo, sleep: m.sleep === null ? null : new Set(m.sleep),
+      });
+    }
   }
 
   stats(complete: boolean): CheckStats {

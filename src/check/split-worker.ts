@@ -13,9 +13,11 @@
  * that a node another worker kept dominates, and waits again: a worker that
  * went on to the next level would put nodes one level deeper into the
  * shared fronts, which a worker still filtering would take for nodes of its
- * own level and drop a node it must expand.
+ * own level and drop a node it must expand. Within a level, a worker out of
+ * nodes takes some of another's nodes of that level (src/check/steal.ts).
  *
- * In:  workerData { spec, index, count, visited: SharedVisitedBuffers, nodes: SharedVisitedBuffers, stop: SharedArrayBuffer }
+ * In:  workerData { spec, index, count, visited: SharedVisitedBuffers, nodes: SharedVisitedBuffers, stop: SharedArrayBuffer,
+ *      steal?: { control, ports } }
  *      { type: 'filter', skip: string[], finish } after each level once split, then
  *      { type: 'go', give?, receive? } once every worker has filtered
  * Out: { type: 'level', ... } after each level once split, { type: 'filtered', frontier } after filtering,
@@ -24,7 +26,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Search, PARTITION_MIN, shardOf } from './bfs.js';
-import type { CheckStats, MovedNode } from './bfs.js';
+import type { CheckStats, MovedNodes } from './bfs.js';
 import { prepareJob, foundRecords } from './job.js';
 import { preloadDesigns } from './design-file.js';
 import type { FoundRecord, JobSpec } from './job.js';
@@ -32,6 +34,8 @@ import { SharedVisitedSet } from './shared-visited.js';
 import type { SharedVisitedBuffers } from './shared-visited.js';
 import type { KeySet } from './visited.js';
 import { SetupError } from './model.js';
+import { LevelSteal } from './steal.js';
+import type { MessagePort } from 'node:worker_threads';
 
 export interface SplitInput {
   readonly spec: JobSpec;
@@ -41,6 +45,8 @@ export interface SplitInput {
   /** The nodes seen, shared, for a search without the reduction (--no-por). */
   readonly nodes: SharedVisitedBuffers;
   readonly stop: SharedArrayBuffer;
+  /** Work stealing within levels (src/check/steal.ts): the control block and this worker's port to each other worker. */
+  readonly steal?: { readonly control: SharedArrayBuffer; readonly ports: readonly (MessagePort | null)[] };
 }
 
 /**
@@ -52,19 +58,21 @@ export interface SplitInput {
 export type SplitToWorker =
   | { readonly type: 'filter'; readonly skip: readonly string[]; readonly finish: boolean }
   | { readonly type: 'go'; readonly give?: { readonly to: number; readonly count: number }; readonly receive?: boolean }
-  | { readonly type: 'nodes'; readonly nodes: readonly MovedNode[] };
+  | { readonly type: 'nodes'; readonly nodes: MovedNodes };
 
 export type SplitFromWorker =
   | { readonly type: 'level'; readonly index: number; readonly frontier: number; readonly stopped: boolean;
       readonly found: readonly { readonly invariant: string; readonly depth: number }[] }
   | { readonly type: 'filtered'; readonly index: number; readonly frontier: number }
   | { readonly type: 'progress'; readonly index: number; readonly stats: CheckStats }
-  | { readonly type: 'nodes'; readonly index: number; readonly to: number; readonly nodes: readonly MovedNode[] }
+  | { readonly type: 'nodes'; readonly index: number; readonly to: number; readonly nodes: MovedNodes }
   | { readonly type: 'result'; readonly index: number; readonly split: boolean;
       /** Found violations with the depth of each (schedules as trace files store them). */
       readonly found: readonly (FoundRecord & { readonly depth: number })[];
       readonly stats: CheckStats; readonly prefixTransitions: number; readonly prefixNodes: number; readonly keys?: Uint32Array;
-      readonly setupMs: number; readonly samples: readonly (readonly [number, number, number])[] }
+      readonly setupMs: number; readonly samples: readonly (readonly [number, number, number])[];
+      /** Nodes received from other workers within levels; ms idle inside levels, and waiting at the barriers. */
+      readonly stolen: number; readonly idleMs: number; readonly barrierMs: number }
   | { readonly type: 'error'; readonly index: number; readonly message: string; readonly setup: boolean };
 
 async function main(): Promise<void> {
@@ -107,15 +115,16 @@ async function main(): Promise<void> {
       }
       return Atomics.load(stop, 0) === 0;
     };
+    const steal = input.steal ? new LevelSteal(input.steal.control, input.index, input.steal.ports) : null;
+    let barrierMs = 0;
     for (;;) {
-      if (search.done) {
-        if (!split) break;
-      } else {
+      if (!split) {
+        if (search.done) break;
         if (!sharded && search.frontier.length >= PARTITION_MIN * shard!.count) {
           search.partition((hi) => shardOf(hi, shard!.count) === shard!.index);
           sharded = true;
         }
-        if (!split && sharded && search.frontier.length >= PARTITION_MIN * input.count) {
+        if (sharded && search.frontier.length >= PARTITION_MIN * input.count) {
           search.visited = moveInto(search.visited, new SharedVisitedSet(input.visited));
           if (search.nodeSet) search.nodeSet = moveInto(search.nodeSet, new SharedVisitedSet(input.nodes));
           search.partition((_hi, lo) => (lo >>> 0) % input.count === input.index);
@@ -123,26 +132,32 @@ async function main(): Promise<void> {
           prefixTransitions = search.transitions;
           prefixNodes = search.nodes;
           split = true;
-        }
-        search.expandLevel(tick);
-        if (!split) {
+        } else {
+          search.expandLevel(tick);
           if (!tick()) search.stopped = true;
           continue;
         }
       }
+      // Split: every worker takes part in every level (the block counts each busy), even with no nodes of its own.
+      if (steal) steal.level(search, tick);
+      else if (!search.done) search.expandLevel(tick);
       // Split: report the level and wait for the others.
       post({
         type: 'level', index: input.index, frontier: search.frontier.length, stopped: search.stopped,
         found: [...search.found].map(([invariant, f]) => ({ invariant, depth: f.depth })),
       });
+      const b0 = Date.now();
       const end = await receive();
+      barrierMs += Date.now() - b0;
       if (end.type !== 'filter') throw new Error('split worker: expected the end of the level');
       if (end.finish) break;
       for (const name of end.skip) search.skip.add(name);
       // Every worker has ended the level: the shared fronts now tell which nodes another node dominates.
       search.filterShared();
       post({ type: 'filtered', index: input.index, frontier: search.frontier.length });
+      const b1 = Date.now();
       const go = await receive();
+      barrierMs += Date.now() - b1;
       if (go.type !== 'go') throw new Error('split worker: expected the level\'s go');
       if (go.give) post({ type: 'nodes', index: input.index, to: go.give.to, nodes: search.give(go.give.count) });
       if (go.receive) {
@@ -157,6 +172,7 @@ async function main(): Promise<void> {
     post({
       type: 'result', index: input.index, split, found, stats: search.stats(!search.stopped), prefixTransitions, prefixNodes,
       ...(shard && !split ? { keys: search.visited.keys() } : {}), setupMs, samples,
+      stolen: steal?.received ?? 0, idleMs: steal?.idleMs ?? 0, barrierMs,
     });
   } catch (e) {
     post({ type: 'error', index: input.index, message: e instanceof Error ? e.message : String(e), setup: e instanceof SetupError });

@@ -11,9 +11,13 @@ import { encodeKeys, prepareJob, jobResult } from './job.js';
 import { SharedVisitedSet, sharedVisitedBuffers } from './shared-visited.js';
 import type { SplitFromWorker, SplitInput, SplitToWorker } from './split-worker.js';
 import type { WorkerMessage } from './worker.js';
+import { resetSteal, stealControl, stealPorts } from './steal.js';
 
 /** log2 of the slots of the shared visited set (8 bytes each; memory is committed only as it is touched). */
 export const SHARED_BITS = Number(process.env['BARMAP_SHARED_BITS'] ?? 24);
+
+/** Work stealing within levels (src/check/steal.ts); BARMAP_STEAL=0 turns it off, to measure what it buys. */
+export const STEAL = process.env['BARMAP_STEAL'] !== '0';
 
 /**
  * The young generation, in MiB, of a worker that runs one search alone. V8's
@@ -47,6 +51,8 @@ export interface JobOutcome {
   result?: JobResult;
   error?: string;
   setup?: boolean;
+  /** A split search: per worker, the nodes it took from others within levels, and ms it idled inside levels and at the barriers. */
+  split?: { readonly stolen: readonly number[]; readonly idleMs: readonly number[]; readonly barrierMs: readonly number[] };
 }
 
 export interface RunOptions {
@@ -102,8 +108,10 @@ export function runPool(jobs: readonly JobSpec[], o: RunOptions): Promise<JobOut
   });
 }
 
-/** One breadth-first job shared by `n` workers. */
-export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onProgress?: (p: Progress) => void): Promise<JobOutcome> {
+/** One breadth-first job shared by `n` workers; `steal`: work stealing within levels (default {@link STEAL}). */
+export function runSplit(
+  spec: JobSpec, n: number, stop: SharedArrayBuffer, onProgress?: (p: Progress) => void, steal = STEAL,
+): Promise<JobOutcome> {
   const visited = sharedVisitedBuffers(SHARED_BITS);
   // Only a search without the reduction keeps its nodes apart from its states (pages are touched only if used).
   const nodes = sharedVisitedBuffers(spec.por === false ? SHARED_BITS : 1);
@@ -116,12 +124,16 @@ export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onPr
   const skip = new Set<string>();
   const progress: CheckStats[] = [];
   let failed: Extract<SplitFromWorker, { type: 'error' }> | null = null;
+  const control = steal && n > 1 ? stealControl(n) : null;
+  const ports = control ? stealPorts(n) : [];
   return new Promise((resolve, reject) => {
     const finish = (): void => {
       for (const w of workers) void w.terminate();
       if (failed) { resolve({ spec, error: failed.message, setup: failed.setup }); return; }
+      const rs = results.map((r) => r!);
+      const split = { stolen: rs.map((r) => r.stolen), idleMs: rs.map((r) => r.idleMs), barrierMs: rs.map((r) => r.barrierMs) };
       try {
-        resolve({ spec, result: combine(spec, results.map((r) => r!), view, Date.now() - t0, n, Atomics.load(new Int32Array(stop), 0) !== 0) });
+        resolve({ spec, split, result: combine(spec, rs, view, Date.now() - t0, n, Atomics.load(new Int32Array(stop), 0) !== 0) });
       } catch (e) {
         reject(e);
       }
@@ -140,14 +152,19 @@ export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onPr
       if (filtered.some((f) => f === null)) return;
       const plan = balance(filtered.map((f) => f!));
       filtered.fill(null);
+      // Every worker has ended the level (and left the block) and waits for its go: ready the block for the next.
+      if (control) resetSteal(control, n);
       workers.forEach((w, i) => {
         const go: SplitToWorker = { type: 'go', ...plan.get(i) };
         w.postMessage(go);
       });
     };
     for (let i = 0; i < n; i++) {
-      const input: SplitInput = { spec, index: i, count: n, visited, nodes, stop };
-      const w = new Worker(new URL('./split-worker.js', import.meta.url), { workerData: input, resourceLimits: searchResourceLimits(true) });
+      const mine = ports[i]?.filter((p) => p !== null) ?? [];
+      const input: SplitInput = { spec, index: i, count: n, visited, nodes, stop, ...(control ? { steal: { control, ports: ports[i]! } } : {}) };
+      const w = new Worker(new URL('./split-worker.js', import.meta.url), {
+        workerData: input, transferList: mine, resourceLimits: searchResourceLimits(true),
+      });
       workers.push(w);
       w.on('message', (m: SplitFromWorker) => {
         if (m.type === 'progress') {
@@ -184,7 +201,7 @@ export function runSplit(spec: JobSpec, n: number, stop: SharedArrayBuffer, onPr
 }
 
 /**
- * Work stealing between levels: the workers' frontiers drift apart (a worker
+ * Balancing between levels (stealing within a level is src/check/steal.ts): the workers' frontiers drift apart (a worker
  * keeps the children it inserts first), so after each level the largest
  * frontier gives half the difference to the smallest, the second largest to
  * the second smallest, and so on, when they differ by at least 16 nodes and

@@ -122,3 +122,43 @@ test('node links rebuild schedules across their chunks, numbering each transitio
   // Four chunks of two Int32Arrays: no doubled array, nothing counted twice.
   assert.equal(links.bytes, 4 * 65_536 * 8);
 });
+
+test('nodes taken off a level being expanded and adopted back as nodes of that level leave the search\'s result unchanged', async () => {
+  const { Search } = await import('../../src/check/bfs.js');
+  const { prepareJob } = await import('../../src/check/job.js');
+  const { jobsFor, loadForCheck } = await import('../../src/cli/suite.js');
+  const spec = jobsFor([loadForCheck('munmap+cmd-disable')], { designs: ['dmabuf-vma@1'], archs: ['x86_64'], defects: [] }, false)[0]!;
+  const m = prepareJob(spec).m.model;
+  const whole = bfs(m);
+  const s = new Search(m);
+  let moved = 0;
+  let midChunk = 0;
+  while (!s.done) {
+    s.beginLevel();
+    const depth = s.depth;
+    let taken: ReturnType<typeof s.takeLevel> | null = null;
+    s.expandCurrent(undefined, () => {
+      // At the first look, half of what is left, as another worker would get it (through a structured clone).
+      if (taken !== null || s.levelLeft < 2) return;
+      const left = s.levelLeft;
+      taken = structuredClone(s.takeLevel(Math.floor(left / 2)));
+      assert.equal(taken.nodes.length, Math.floor(left / 2));
+      assert.equal(s.levelLeft, left - taken.nodes.length);
+      assert.ok(taken.nodes.every((n) => n.depth === depth), 'nodes of the level being expanded');
+      midChunk++;
+    });
+    assert.equal(s.levelLeft, 0);
+    if (taken === null) taken = { nodes: [], transitions: [] };
+    moved += taken.nodes.length;
+    s.adoptLevel(taken);
+    assert.equal(s.levelLeft, taken.nodes.length);
+    s.expandCurrent();
+    s.endLevel();
+  }
+  assert.ok(moved > 0 && midChunk > 0, 'nodes moved');
+  const lengths = (f: ReadonlyMap<string, { schedule: readonly unknown[] }>): Record<string, number> =>
+    Object.fromEntries([...f].map(([k, v]) => [k, v.schedule.length]));
+  assert.deepEqual(lengths(s.results()), lengths(whole.found));
+  assert.equal(s.stats(true).states, whole.stats.states);
+  assert.equal(s.depth, whole.stats.depth);
+});

@@ -78,6 +78,33 @@ test('a split search keeps the same nodes as one thread: no worker filters again
   }
 });
 
+test('work stealing within levels: 2 and 3 workers on a job of uneven nodes take nodes inside levels and find what one thread finds; off, none move', async () => {
+  // Nodes of this job differ in cost (tasks inside the kernel or not), so a worker runs out of its level first.
+  const s = jobsFor([loadForCheck('munmap+cmd-disable')], { designs: ['dmabuf-vma@1'], archs: ['x86_64'], defects: [] }, false)[0]!;
+  const one = runJob(s);
+  let stolen = 0;
+  for (const n of [2, 3]) {
+    for (const steal of [true, false]) {
+      const o = await runSplit(s, n, new SharedArrayBuffer(4), undefined, steal);
+      const r = o.result!;
+      assert.equal(r.stats.workers, n);
+      assert.deepEqual(lengths(r), lengths(one), `${n} workers, stealing ${steal}: the same violations at the same lengths`);
+      assert.equal(r.stats.states, one.stats.states);
+      assert.equal(r.stats.complete, true);
+      assert.equal(o.split!.stolen.length, n);
+      if (steal) stolen += o.split!.stolen.reduce((a, b) => a + b, 0);
+      else assert.deepEqual(o.split!.stolen, new Array(n).fill(0), 'with stealing off no node moves within a level');
+    }
+  }
+  // Whether a worker runs out while another still has 32 nodes left depends on the threads' timing: a few more tries.
+  for (let i = 0; i < 6 && stolen === 0; i++) {
+    const o = await runSplit(s, 2, new SharedArrayBuffer(4), undefined, true);
+    assert.equal(o.result!.stats.states, one.stats.states);
+    stolen += o.split!.stolen.reduce((a, b) => a + b, 0);
+  }
+  assert.ok(stolen > 0, 'some worker took nodes of another inside a level');
+});
+
 test('a single search gets a capped young generation unless node was given a young-generation flag; a pool of jobs keeps the default', () => {
   const capped = { maxYoungGenerationSizeMb: SEARCH_YOUNG_GENERATION_MB };
   assert.deepEqual(searchResourceLimits(true, [], ''), capped);
