@@ -16,8 +16,13 @@ import { resetSteal, stealControl, stealPorts } from './steal.js';
 /** log2 of the slots of the shared visited set (8 bytes each; memory is committed only as it is touched). */
 export const SHARED_BITS = Number(process.env['BARMAP_SHARED_BITS'] ?? 24);
 
-/** Work stealing within levels (src/check/steal.ts); BARMAP_STEAL=0 turns it off, to measure what it buys. */
-export const STEAL = process.env['BARMAP_STEAL'] !== '0';
+/**
+ * Work stealing within levels (src/check/steal.ts), off unless BARMAP_STEAL=1:
+ * on the idle 2-core machine it made the bench's big search slower (19.5 s
+ * against 16.2 s on 2 workers, medians of 3; docs/check.md), moving nodes
+ * costing more than the waits it saved.
+ */
+export const STEAL = process.env['BARMAP_STEAL'] === '1';
 
 /**
  * The young generation, in MiB, of a worker that runs one search alone. V8's

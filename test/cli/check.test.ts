@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliIn, assertUsage } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { cliIn, assertUsage, MAIN } from './helpers.js';
 import { GUP_FAST, GUP_FAST_SHORTEST } from '../check/fixtures.js';
 
 const { tmp: TMP, barmap, file } = cliIn('barmap-check-');
@@ -105,4 +106,19 @@ test('--random: an invariant the walks did not break is "not found in N walks", 
   assert.match(r.stdout, /no-access-to-disabled-bar was expected to break \(violates:\) but was not found in 3 walks of depth 5/);
   assert.match(r.stdout, /gup-fast-agrees-with-gup +not found/);
   assert.doesNotMatch(r.stdout, /held to the bound|holds to the bound/);
+});
+
+test('a job split over --workers 2 finds the same with stealing within levels turned on (BARMAP_STEAL=1)', () => {
+  const run = (env: Record<string, string>): { states: number; found: [string, number][] } => {
+    const r = spawnSync(process.execPath, [MAIN, 'check', 'munmap+cmd-disable', '--design', 'dmabuf-vma@1', '--arch', 'x86_64', '--workers', '2', '--json'], {
+      encoding: 'utf8', cwd: TMP, env: { ...process.env, ...env },
+    });
+    assert.ok(r.status === 0 || r.status === 1, r.stderr);
+    const job = (JSON.parse(r.stdout) as { jobs: { stats: { states: number; workers?: number }; found: { invariant: string; schedule: unknown[] }[] }[] }).jobs[0]!;
+    assert.equal(job.stats.workers, 2, 'the job was split');
+    return { states: job.stats.states, found: job.found.map((f) => [f.invariant, f.schedule.length]) };
+  };
+  const on = run({ BARMAP_STEAL: '1' });
+  assert.ok(on.states > 1000);
+  assert.deepEqual(on, run({ BARMAP_STEAL: '' }));
 });
