@@ -33,7 +33,8 @@
  * - An idle worker leaves the level only when it reads BUSY = 0; then every
  *   batch has been received and expanded, and its ports are empty.
  * - The main thread resets the block at the barrier, when every worker has
- *   reported the level (none touches the block until its next 'go').
+ *   reported the level and filtered its frontier (none touches the block
+ *   until its next 'go').
  *
  * A stopped search (Ctrl-C, --max-states) stops expanding at once; its
  * worker still counts down BUSY and takes (without expanding) the batches
