@@ -33,7 +33,7 @@ export function frontSlot(tasks: KernelState['tasks'], last: number, pre: number
   if (pre > MAX_PRE) return -1;
   if (last === 0) return 0;
   let rank = 1;
-  // Integer keys enumerate in ascending order: the rank is canonical for the state (for-in allocates no key array).
+  // Integer keys enumerate in ascending order: the rank is canonical for the state.
   for (const key in tasks) {
     if (Number(key) === last) return rank < FRONT_SLOTS ? rank : -1;
     rank++;

@@ -35,7 +35,13 @@ export interface Fingerprint {
   readonly lo: number;
 }
 
-const cache = new WeakMap<object, Fingerprint>();
+/** A hash as this module keeps it inside: two signed 32-bit lanes (see {@link out}); a {@link Fingerprint} is unsigned. */
+interface Lanes {
+  readonly hi: number;
+  readonly lo: number;
+}
+
+const cache = new WeakMap<object, Lanes>();
 
 /**
  * An object is cached when hashing it took at least this many values (its
@@ -70,9 +76,9 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
 /** Hashes of strings seen so far (keys and names repeat endlessly). */
-const strings = new Map<string, Fingerprint>();
+const strings = new Map<string, Lanes>();
 
-function hashString(v: string): Fingerprint {
+function hashString(v: string): Lanes {
   const hit = strings.get(v);
   if (hit) return hit;
   let hi = 0x9747b28c ^ 2;
@@ -125,9 +131,9 @@ function objectLo(n: number, sum: number): number {
 }
 
 /** Hashes of the row ids (table keys) as strings, by id. */
-const idHashes: Fingerprint[] = [];
+const idHashes: Lanes[] = [];
 
-function hashId(id: number): Fingerprint {
+function hashId(id: number): Lanes {
   if (id >= 0 && id < 1 << 20 && (id | 0) === id) return (idHashes[id] ??= hashString(String(id)));
   return hashString(String(id));
 }
@@ -157,7 +163,7 @@ const tableSums = new WeakMap<object, TableSum>();
  * table's sums when the row is replaced without the table keeping a list of
  * its rows' hashes (a frontier holds tens of thousands of tables).
  */
-const rowHashes = new WeakMap<object, Fingerprint>();
+const rowHashes = new WeakMap<object, Lanes>();
 
 /** Rows and tables written, hash-consed per table (src/check/intern.ts). */
 const ROW_INTERNERS = TABLE_NAMES.map(() => new Interner<object>());

@@ -91,6 +91,14 @@ async function main(): Promise<void> {
     wake = null;
     return inbox.shift()!;
   };
+  let barrierMs = 0;
+  /** The main thread's next word at a level's end, the wait counted in `barrierMs`. */
+  const atBarrier = async (): Promise<SplitToWorker> => {
+    const t = Date.now();
+    const m = await receive();
+    barrierMs += Date.now() - t;
+    return m;
+  };
   const stop = new Int32Array(input.stop);
   try {
     await preloadDesigns([input.spec.design]);
@@ -116,7 +124,6 @@ async function main(): Promise<void> {
       return Atomics.load(stop, 0) === 0;
     };
     const steal = input.steal ? new LevelSteal(input.steal.control, input.index, input.steal.ports) : null;
-    let barrierMs = 0;
     for (;;) {
       if (!split) {
         if (search.done) break;
@@ -146,18 +153,14 @@ async function main(): Promise<void> {
         type: 'level', index: input.index, frontier: search.frontier.length, stopped: search.stopped,
         found: [...search.found].map(([invariant, f]) => ({ invariant, depth: f.depth })),
       });
-      const b0 = Date.now();
-      const end = await receive();
-      barrierMs += Date.now() - b0;
+      const end = await atBarrier();
       if (end.type !== 'filter') throw new Error('split worker: expected the end of the level');
       if (end.finish) break;
       for (const name of end.skip) search.skip.add(name);
       // Every worker has ended the level: the shared fronts now tell which nodes another node dominates.
       search.filterShared();
       post({ type: 'filtered', index: input.index, frontier: search.frontier.length });
-      const b1 = Date.now();
-      const go = await receive();
-      barrierMs += Date.now() - b1;
+      const go = await atBarrier();
       if (go.type !== 'go') throw new Error('split worker: expected the level\'s go');
       if (go.give) post({ type: 'nodes', index: input.index, to: go.give.to, nodes: search.give(go.give.count) });
       if (go.receive) {

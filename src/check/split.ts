@@ -12,6 +12,7 @@ import { SharedVisitedSet, sharedVisitedBuffers } from './shared-visited.js';
 import type { SplitFromWorker, SplitInput, SplitToWorker } from './split-worker.js';
 import type { WorkerMessage } from './worker.js';
 import { resetSteal, stealControl, stealPorts } from './steal.js';
+import { nodeWasGiven } from './node-flags.js';
 
 /** log2 of the slots of the shared visited set (8 bytes each; memory is committed only as it is touched). */
 export const SHARED_BITS = Number(process.env['BARMAP_SHARED_BITS'] ?? 24);
@@ -26,12 +27,14 @@ export const STEAL = process.env['BARMAP_STEAL'] === '1';
 
 /**
  * The young generation, in MiB, of a worker that runs one search alone. V8's
- * default on 64-bit is 48 MiB (three 16 MiB semi-spaces' worth), and a search
+ * default on 64-bit is 48 MiB (three 16 MiB semi-spaces' worth: a worker's
+ * new space measured 32 MiB uncapped, 16 MiB with this cap), and a search
  * keeps almost nothing young: its states either die at once or live for a
  * level. A worker's young generation is sized when it starts, so barmap can
- * cap it there (the main thread's is fixed when node starts). Capped at 16,
- * the peak RSS of the bench's million-state search fell by a fifth in trials
- * (docs/check.md, "The young generation").
+ * cap it there (the main thread's is fixed when node starts). Capped, the
+ * peak RSS of the bench's million-state search fell by about a tenth in
+ * single-run trials (medians 279 against 310 MiB; docs/check.md, "The young
+ * generation").
  */
 export const SEARCH_YOUNG_GENERATION_MB = 16;
 
@@ -47,7 +50,7 @@ export function searchResourceLimits(
   execArgv: readonly string[] = process.execArgv,
   nodeOptions = process.env['NODE_OPTIONS'] ?? '',
 ): { maxYoungGenerationSizeMb?: number } {
-  const given = [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => /^--(max|min)[-_](semi[-_]space|young[-_]generation)[-_]size\b/.test(a));
+  const given = nodeWasGiven(/^--(max|min)[-_](semi[-_]space|young[-_]generation)[-_]size\b/, execArgv, nodeOptions);
   return single && !given ? { maxYoungGenerationSizeMb: SEARCH_YOUNG_GENERATION_MB } : {};
 }
 

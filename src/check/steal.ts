@@ -85,9 +85,8 @@ export function stealPorts(n: number): (MessagePort | null)[][] {
 
 /** A worker's side of the stealing: {@link level} expands one level of its search, giving and taking nodes. */
 export class LevelSteal {
-  /** Nodes this worker received within levels, and gave. */
+  /** Nodes this worker received within levels. */
   received = 0;
-  given = 0;
   /** Milliseconds this worker spent idle inside levels, waiting for nodes or for the level's end. */
   idleMs = 0;
   private readonly ctl: Int32Array;
@@ -144,7 +143,6 @@ export class LevelSteal {
       Atomics.add(ctl, BUSY, 1);
       const nodes = search.takeLevel(Math.floor(search.levelLeft / 2));
       port.postMessage(nodes);
-      this.given += nodes.nodes.length;
       Atomics.add(ctl, WAKE, 1);
       Atomics.notify(ctl, WAKE);
     }

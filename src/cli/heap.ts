@@ -13,13 +13,14 @@
  * the user gave node (on its command line or in NODE_OPTIONS) is left alone.
  */
 import v8 from 'node:v8';
+import { nodeWasGiven } from '../check/node-flags.js';
 
 /** V8's heap growing factor, as 100 * (factor - 1). */
 export const HEAP_GROWING_PERCENT = 150;
 
 /** Set the heap growing factor unless the user set one; whether it was set. */
 export function tuneHeap(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env['NODE_OPTIONS'] ?? ''): boolean {
-  const given = [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => /^--heap[-_]growing[-_]percent\b/.test(a));
+  const given = nodeWasGiven(/^--heap[-_]growing[-_]percent\b/, execArgv, nodeOptions);
   if (!given) v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   return !given;
 }
