@@ -163,7 +163,66 @@ const tableSums = new WeakMap<object, TableSum>();
  * table's sums when the row is replaced without the table keeping a list of
  * its rows' hashes (a frontier holds tens of thousands of tables).
  */
-const rowHashes = new WeakMap<object, Lanes>();
+const rowHashes = new WeakMap<object, RowHash>();
+
+/**
+ * A row's hash with what {@link hashRowFrom} needs to hash the next version
+ * of the row from this one: its pair sums and key count before the final
+ * mixing (n is -1 for an array row, which is hashed whole).
+ */
+interface RowHash extends Lanes {
+  readonly sumHi: number;
+  readonly sumLo: number;
+  readonly n: number;
+}
+
+/** The pair sums and key count of the last object {@link hashObject} hashed (n -1 for an array): sums[0] hi, sums[1] lo, sums[2] n. */
+const sums = new Int32Array(3);
+
+function rowHash(): RowHash {
+  return { hi: out[0], lo: out[1], sumHi: sums[0], sumLo: sums[1], n: sums[2] };
+}
+
+/**
+ * Hash `now`, a new version of the row `was` whose hash is `base`, into
+ * (out[0], out[1]) and {@link sums}, from `base`'s pair sums: only the pairs
+ * whose value is not the very same value as in `was` are taken out and put
+ * back (a step writes a field or two of a row and shares the rest, see
+ * Kernel.mut). False, hashing nothing, when `was` has a key `now` lacks.
+ */
+function hashRowFrom(now: Record<string, unknown>, was: Record<string, unknown>, base: RowHash): boolean {
+  let sumHi = base.sumHi;
+  let sumLo = base.sumLo;
+  let n = 0;
+  let shared = 0;
+  for (const key in now) {
+    n++;
+    const v = now[key];
+    const w = was[key];
+    // Rows are plain data, so a function is Object.prototype's, not a key of `was`.
+    if (w !== undefined ? typeof w !== 'function' : key in was) {
+      shared++;
+      if (w === v) continue;
+      const hk = hashString(key);
+      hv(w);
+      sumHi = (sumHi - pairHi(hk.hi, out[0], out[1])) | 0;
+      sumLo = (sumLo - pairLo(hk.lo, out[0], out[1])) | 0;
+    }
+    const hk = hashString(key);
+    hv(v);
+    // A changed nested value is the next version's old value: keep its hash for then.
+    if (typeof v === 'object' && v !== null) cache.set(v, { hi: out[0], lo: out[1] });
+    sumHi = (sumHi + pairHi(hk.hi, out[0], out[1])) | 0;
+    sumLo = (sumLo + pairLo(hk.lo, out[0], out[1])) | 0;
+  }
+  if (shared !== base.n) return false;
+  sums[0] = sumHi;
+  sums[1] = sumLo;
+  sums[2] = n;
+  out[0] = fmix(objectHi(n, sumHi));
+  out[1] = fmix(objectLo(n, sumLo));
+  return true;
+}
 
 /** Rows and tables written, hash-consed per table (src/check/intern.ts). */
 const ROW_INTERNERS = TABLE_NAMES.map(() => new Interner<object>());
@@ -198,7 +257,7 @@ function pairOf(id: number, row: unknown, keep: boolean): void {
     } else {
       work++;
       hashObject(row);
-      if (keep) rowHashes.set(row, { hi: out[0], lo: out[1] });
+      if (keep) rowHashes.set(row, rowHash());
     }
   } else hv(row);
   pairWithId(id);
@@ -232,11 +291,13 @@ function updateTable(sum: TableSum, before: Readonly<Record<number, unknown>>, a
     if (now === undefined) continue;
     if (typeof now === 'object' && now !== null) {
       work++;
-      hashObject(now);
+      const base = typeof was === 'object' && was !== null ? rowHashes.get(was) : undefined;
+      if (base === undefined || base.n < 0 || Array.isArray(now) ||
+        !hashRowFrom(now as Record<string, unknown>, was as Record<string, unknown>, base)) hashObject(now);
       // The draft's own copy of the table: the row may give way to an equal one interned before (same hash).
       const shared = ROW_INTERNERS[table]!.intern(out[0], out[1], now);
       if (shared !== now) (after as Record<number, unknown>)[id] = shared;
-      else rowHashes.set(now, { hi: out[0], lo: out[1] });
+      else rowHashes.set(now, rowHash());
     } else hv(now);
     pairWithId(id);
     hi = (hi + out[0]) | 0;
@@ -359,6 +420,7 @@ function hashObject(v: object): void {
       hi = mix(mix(hi, out[0], M_HI), out[1], M_HI);
       lo = mix(mix(lo, out[0], M_LO), out[1], M_LO);
     }
+    sums[2] = -1;
   } else {
     const o = v as Record<string, unknown>;
     let sumHi = 0;
@@ -374,6 +436,9 @@ function hashObject(v: object): void {
     }
     hi = objectHi(n, sumHi);
     lo = objectLo(n, sumLo);
+    sums[0] = sumHi;
+    sums[1] = sumLo;
+    sums[2] = n;
   }
   out[0] = fmix(hi);
   out[1] = fmix(lo);
