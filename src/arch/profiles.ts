@@ -43,8 +43,11 @@ export const ARCH_PROFILES: readonly ArchProfile[] = [
 
 export const DEFAULT_ARCH: ArchName = 'x86_64';
 
+/** Profiles by name: every Kernel draft looks its profile up. */
+const BY_NAME: ReadonlyMap<string, ArchProfile> = new Map(ARCH_PROFILES.map((p) => [p.name, p]));
+
 export function findArchProfile(name: ArchName): ArchProfile | undefined {
-  return ARCH_PROFILES.find((p) => p.name === name);
+  return BY_NAME.get(name);
 }
 
 /** The profile by name; the caller has validated the name. */

@@ -9,8 +9,9 @@
  * tracking-kernel.ts) hands over the ids its step wrote, and the next
  * state's hash is the old one with the changed tables' terms taken out and
  * put back, each changed table's sums updated from the rows written
- * ({@link noteStateWrites}) — one row hashed per row written, never a
- * re-sum over unchanged rows or tables. The rows and tables written are
+ * ({@link noteStateWrites}) — one row hashed per row written, and that
+ * from the row's last version, re-hashing only the fields that changed
+ * ({@link hashRowFrom}); never a re-sum over unchanged rows or tables. The rows and tables written are
  * hash-consed on the way (src/check/intern.ts). Nested objects are cached by
  * identity when they are big enough that re-hashing costs more than a lookup
  * ({@link CACHE_WORK}). The hash is structural and canonical — independent
@@ -210,8 +211,6 @@ function hashRowFrom(now: Record<string, unknown>, was: Record<string, unknown>,
     }
     const hk = hashString(key);
     hv(v);
-    // A changed nested value is the next version's old value: keep its hash for then.
-    if (typeof v === 'object' && v !== null) cache.set(v, { hi: out[0], lo: out[1] });
     sumHi = (sumHi + pairHi(hk.hi, out[0], out[1])) | 0;
     sumLo = (sumLo + pairLo(hk.lo, out[0], out[1])) | 0;
   }
