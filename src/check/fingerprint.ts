@@ -11,8 +11,8 @@
  * put back, each changed table's sums updated from the rows written
  * ({@link noteStateWrites}) — one row hashed per row written, and that
  * from the row's last version, re-hashing only the fields that changed
- * ({@link hashRowFrom}); never a re-sum over unchanged rows or tables. The rows and tables written are
- * hash-consed on the way (src/check/intern.ts). Nested objects are cached by
+ * ({@link hashRowFrom}); never a re-sum over unchanged rows or tables. The
+ * rows and tables written are hash-consed on the way (src/check/intern.ts). Nested objects are cached by
  * identity when they are big enough that re-hashing costs more than a lookup
  * ({@link CACHE_WORK}). The hash is structural and canonical — independent
  * of the order object keys were added in, so two equal states hash alike
@@ -201,15 +201,17 @@ function hashRowFrom(now: Record<string, unknown>, was: Record<string, unknown>,
     const v = now[key];
     const w = was[key];
     // Rows are plain data, so a function is Object.prototype's, not a key of `was`.
-    if (w !== undefined ? typeof w !== 'function' : key in was) {
+    const had = w !== undefined ? typeof w !== 'function' : key in was;
+    if (had) {
       shared++;
       if (w === v) continue;
-      const hk = hashString(key);
+    }
+    const hk = hashString(key);
+    if (had) {
       hv(w);
       sumHi = (sumHi - pairHi(hk.hi, out[0], out[1])) | 0;
       sumLo = (sumLo - pairLo(hk.lo, out[0], out[1])) | 0;
     }
-    const hk = hashString(key);
     hv(v);
     sumHi = (sumHi + pairHi(hk.hi, out[0], out[1])) | 0;
     sumLo = (sumLo + pairLo(hk.lo, out[0], out[1])) | 0;
