@@ -7,7 +7,7 @@
  * generation grow up to four times its live size before the next full
  * collection (the heap controller's largest factor). Fixed at 1.5 times, the
  * bench's million-state search peaks at about 236 MB of RSS against 278-337
- * MB at 2.5 times (the factor before, itself a quarter below V8's default),
+ * MB at 2.5 times (the factor before, chosen when the frontier was objects),
  * for about 0.5 s more of full collections in a 50 s search (docs/check.md,
  * "Performance": "The heap's growing factor"). The flag is the process's, so
  * the pool's worker threads get it too. A heap-growing flag the user gave
