@@ -276,7 +276,8 @@ export function reportCheck(
   if (f.json) {
     out(JSON.stringify({
       version: 1, ok, complete: incomplete.length === 0 && !interrupted, incomplete, interrupted, suite,
-      jobs: outcomes.flatMap((o) => (o.result ? [o.result] : [])),
+      // A job split over workers says how the work was spread: per worker, nodes taken within levels and ms waited.
+      jobs: outcomes.flatMap((o) => (o.result ? [o.split ? { ...o.result, split: o.split } : o.result] : [])),
       cells, surprises: unexpected, errors, notRun,
       traces: [...traces.values()].map((t) => t.path),
       stats: { jobs: jobs.length, states: totals.states, ms: totals.ms },

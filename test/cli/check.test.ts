@@ -114,8 +114,15 @@ test('a job split over --workers 2 finds the same with stealing within levels tu
       encoding: 'utf8', cwd: TMP, env: { ...process.env, ...env },
     });
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
-    const job = (JSON.parse(r.stdout) as { jobs: { stats: { states: number; workers?: number }; found: { invariant: string; schedule: unknown[] }[] }[] }).jobs[0]!;
+    type Split = { stolen: number[]; idleMs: number[]; barrierMs: number[] };
+    const job = (JSON.parse(r.stdout) as { jobs: { stats: { states: number; workers?: number }; found: { invariant: string; schedule: unknown[] }[]; split?: Split }[] }).jobs[0]!;
     assert.equal(job.stats.workers, 2, 'the job was split');
+    // --json says how the work was spread: per worker, nodes stolen within levels and ms waited.
+    for (const k of ['stolen', 'idleMs', 'barrierMs'] as const) {
+      assert.equal(job.split?.[k].length, 2, `split.${k} has one entry per worker`);
+      assert.ok(job.split![k].every((x) => typeof x === 'number' && x >= 0), `split.${k} ${JSON.stringify(job.split![k])}`);
+    }
+    if (env['BARMAP_STEAL'] !== '1') assert.deepEqual(job.split?.stolen, [0, 0], 'without stealing within levels no node is stolen');
     return { states: job.stats.states, found: job.found.map((f) => [f.invariant, f.schedule.length]) };
   };
   const on = run({ BARMAP_STEAL: '1' });
