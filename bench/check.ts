@@ -67,6 +67,15 @@ export interface CheckBench {
     readonly transitionsOff: number; readonly msOn: number; readonly msOff: number;
   };
   readonly defects: readonly { readonly defect: string; readonly scenario: string; readonly invariant: string; readonly length: number | null; readonly ms: number }[];
+  /**
+   * Every run's figure behind the medians that vary from run to run, in run
+   * order: on a machine whose speed drifts, the spread says how far a median
+   * can be trusted.
+   */
+  readonly perRun: {
+    readonly suiteSearchMs: readonly number[]; readonly suiteWallMs2: readonly number[]; readonly maxRssBytes: readonly number[];
+    readonly bigMs1: readonly number[]; readonly bigMs2: readonly number[]; readonly bigMs2Steal: readonly number[];
+  };
 }
 
 function median(xs: number[]): number {
@@ -211,6 +220,7 @@ export async function benchCheck(runs: number, log: (s: string) => void): Promis
       msOn: median(on.map((r) => r.stats.ms)), msOff: median(off.map((r) => r.stats.ms)),
     },
     defects,
+    perRun: { suiteSearchMs: searchMs, suiteWallMs2: wall2, maxRssBytes: mem.map((r) => r.maxRssBytes), bigMs1: ms1, bigMs2: ms2, bigMs2Steal: ms2Steal },
   };
 }
 
@@ -239,5 +249,22 @@ export function checkLines(b: CheckBench): string[] {
     ...rows.map(([what, got, target]) => `  ${what.padEnd(w[0]!)}  ${got.padEnd(w[1]!)}  [${target}]`),
     '  time to first violation per defect  [<= 2 s]:',
     ...b.defects.map((d) => `    ${d.defect.padEnd(24)} ${d.scenario.padEnd(30)} ${d.invariant.padEnd(26)} ${String(d.length ?? 'not found').padStart(4)} transitions  ${(d.ms / 1000).toFixed(2)} s`),
+    ...spreadLines(b),
+  ];
+}
+
+/** The least and the most of the runs behind a median, e.g. `16.7-21.7 s`. */
+function spread(xs: readonly number[], scale: number, digits: number, unit: string): string {
+  return `${(Math.min(...xs) / scale).toFixed(digits)}-${(Math.max(...xs) / scale).toFixed(digits)} ${unit}`;
+}
+
+/** Each varying row's spread over the runs (the machine's drift shows here, not in the medians). */
+function spreadLines(b: CheckBench): string[] {
+  const r = b.perRun;
+  if (b.runs < 2) return [];
+  return [
+    `  least-most of the ${b.runs} runs: suite search ${spread(r.suiteSearchMs, 1000, 1, 's')}; suite on 2 workers ${spread(r.suiteWallMs2, 1000, 1, 's')}; ` +
+      `peak RSS ${spread(r.maxRssBytes, 2 ** 20, 0, 'MiB')}; big job on 1 worker ${spread(r.bigMs1, 1000, 2, 's')}, on 2 ${spread(r.bigMs2, 1000, 2, 's')}, ` +
+      `on 2 stealing ${spread(r.bigMs2Steal, 1000, 2, 's')}`,
   ];
 }
