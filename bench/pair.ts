@@ -51,7 +51,10 @@ for (const dir of dirs) {
   builds.push({ dir, runJob, jobs, ms: [], states: 0 });
 }
 const n = builds[0]!.jobs.length;
-if (builds.some((b) => b.jobs.length !== n)) throw new Error('the builds have different suites: compare builds of the same scenarios');
+if (builds.some((b) => b.jobs.length !== n)) {
+  console.error('the builds have different suites (not the same number of jobs): compare builds of the same scenarios');
+  process.exit(2);
+}
 for (let r = 0; r < rounds; r++) {
   const round = builds.map(() => 0);
   for (let i = 0; i < n; i++) {
