@@ -177,7 +177,7 @@ interface RowHash extends Lanes {
   readonly n: number;
 }
 
-/** The pair sums and key count of the last object {@link hashObject} hashed (n -1 for an array): sums[0] hi, sums[1] lo, sums[2] n. */
+/** The pair sums and key count of the last object {@link hashObject} hashed: sums[0] hi, sums[1] lo, sums[2] n (-1 for an array, whose sums are then not meaningful). */
 const sums = new Int32Array(3);
 
 function rowHash(): RowHash {
@@ -189,7 +189,9 @@ function rowHash(): RowHash {
  * (out[0], out[1]) and {@link sums}, from `base`'s pair sums: only the pairs
  * whose value is not the very same value as in `was` are taken out and put
  * back (a step writes a field or two of a row and shares the rest, see
- * Kernel.mut). False, hashing nothing, when `was` has a key `now` lacks.
+ * Kernel.mut). False when `was` has a key `now` lacks, found only after
+ * the walk: the caller then hashes `now` whole (a step rarely deletes a
+ * field, so the walk is not done twice in practice).
  */
 function hashRowFrom(now: Record<string, unknown>, was: Record<string, unknown>, base: RowHash): boolean {
   let sumHi = base.sumHi;
